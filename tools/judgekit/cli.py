@@ -1,0 +1,67 @@
+"""The `judgekit` command: one entry point, one module per subcommand under judgekit.commands.
+
+`main(argv)` can be called in-process by tests; nothing is kept in module globals.
+Exit codes: 0 success (AC), 1 a learner verdict or a failed check, 2 a usage or judge error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from judgekit import __version__
+from judgekit.commands import COMMANDS
+from judgekit.errors import JudgekitError
+from judgekit.exit_codes import ExitCode
+
+
+def _default_problem_dir() -> Path:
+    """The problem package: the current folder when it holds problem.yaml, else this checkout."""
+    here = Path.cwd()
+    if (here / "problem.yaml").is_file():
+        return here
+    return Path(__file__).resolve().parents[2]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="judgekit",
+        description="Problem package tools and judge for frozen_kernel_unchanged.",
+        epilog="Exit codes: 0 success/AC, 1 learner verdict or failed check, 2 usage or judge error.",
+    )
+    parser.add_argument("--version", action="version", version=f"judgekit {__version__}")
+    parser.add_argument(
+        "--problem",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the problem package folder (default: the current folder or this checkout)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        options = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and int(ExitCode.USAGE)
+    if options.problem is None:
+        options.problem = _default_problem_dir()
+    try:
+        return int(options.handler(options))
+    except JudgekitError as error:
+        print(f"judgekit: error: {error}", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        print("judgekit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""Subcommands of `judgekit`. Each module has `register(subparsers)`, which sets `handler`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Protocol
+
+from judgekit.commands import generate, validate
+
+
+class Command(Protocol):
+    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+COMMANDS: tuple[Command, ...] = (generate, validate)

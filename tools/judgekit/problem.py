@@ -1,0 +1,315 @@
+"""Typed, validated view of problem.yaml: the one source of truth for limits and tolerance."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from judgekit.errors import ProblemFormatError
+
+PROBLEM_FILE = "problem.yaml"
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ParameterKind(StrEnum):
+    INTEGER = "integer"
+    REAL = "real"
+    VECTOR = "vector"
+
+
+class SentAs(StrEnum):
+    """How the judge hands a parameter to the learner's function."""
+
+    FLOAT = "float"
+    FLOAT32_ARRAY = "float32_array"
+
+
+class Device(StrEnum):
+    CPU = "cpu"
+    GPU = "gpu"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: ParameterKind
+    sent_as: SentAs
+    min: float
+    max: float
+    min_length: int | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    function: str
+    parameters: tuple[Parameter, ...]
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        raise KeyError(name)
+
+    @property
+    def signature(self) -> str:
+        return f"{self.function}({', '.join(p.name for p in self.parameters)})"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+    def allowed(self, expected: float) -> float:
+        return self.atol + self.rtol * abs(expected)
+
+
+@dataclass(frozen=True)
+class Output:
+    shape: tuple[int, ...]
+    names: tuple[str, ...]
+    tolerance: Tolerance
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_per_case_s: float
+    total_time_s: float
+    memory_mib: int
+    output_bytes: int
+    submission_bytes: int
+
+
+@dataclass(frozen=True)
+class TestGroup:
+    name: str
+    visibility: Visibility
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    title: str
+    version: int
+    entry_point: EntryPoint
+    output: Output
+    limits: Limits
+    devices: tuple[Device, ...]
+    test_groups: tuple[TestGroup, ...]
+    root: Path
+
+    def group(self, name: str) -> TestGroup:
+        for group in self.test_groups:
+            if group.name == name:
+                return group
+        raise KeyError(name)
+
+    @property
+    def testcases_dir(self) -> Path:
+        return self.root / "testcases"
+
+
+class _Fields:
+    """Reads typed fields from one YAML mapping, naming the full path in every error."""
+
+    def __init__(self, data: object, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ProblemFormatError(f"{path or 'problem.yaml'}: expected a mapping, got {_kind(data)}")
+        self.data: Mapping[str, Any] = data
+        self.path = path
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def raw(self, key: str) -> object:
+        if key not in self.data:
+            raise ProblemFormatError(f"{self.name(key)}: required field is missing")
+        return self.data[key]
+
+    def string(self, key: str) -> str:
+        value = self.raw(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ProblemFormatError(f"{self.name(key)}: expected a non-empty string, got {value!r}")
+        return value
+
+    def integer(self, key: str, *, minimum: int | None = None) -> int:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProblemFormatError(f"{self.name(key)}: expected an integer, got {value!r}")
+        if minimum is not None and value < minimum:
+            raise ProblemFormatError(f"{self.name(key)}: must be at least {minimum}, got {value}")
+        return value
+
+    def optional_integer(self, key: str, *, minimum: int) -> int | None:
+        return self.integer(key, minimum=minimum) if key in self.data else None
+
+    def number(self, key: str, *, positive: bool = False, non_negative: bool = False) -> float:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ProblemFormatError(f"{self.name(key)}: expected a finite number, got {value!r}")
+        if positive and value <= 0:
+            raise ProblemFormatError(f"{self.name(key)}: must be greater than 0, got {value}")
+        if non_negative and value < 0:
+            raise ProblemFormatError(f"{self.name(key)}: must not be negative, got {value}")
+        return float(value)
+
+    def choice(self, key: str, enum: type[_E]) -> _E:
+        value = self.raw(key)
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            raise ProblemFormatError(
+                f"{self.name(key)}: {value!r} is not one of: {allowed}"
+            ) from None
+
+    def items(self, key: str) -> list[_Fields | object]:
+        value = self.raw(key)
+        if not isinstance(value, list) or not value:
+            raise ProblemFormatError(f"{self.name(key)}: expected a non-empty list, got {value!r}")
+        return list(value)
+
+    def sub(self, key: str) -> _Fields:
+        return _Fields(self.raw(key), self.name(key))
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _parameter(fields: _Fields) -> Parameter:
+    kind = fields.choice("kind", ParameterKind)
+    sent_as = fields.choice("sent_as", SentAs)
+    low, high = fields.number("min"), fields.number("max")
+    if low > high:
+        raise ProblemFormatError(f"{fields.path}: min ({low}) is greater than max ({high})")
+    min_length = max_length = None
+    if kind is ParameterKind.VECTOR:
+        if sent_as is not SentAs.FLOAT32_ARRAY:
+            raise ProblemFormatError(f"{fields.name('sent_as')}: a vector is sent as float32_array")
+        min_length = fields.integer("min_length", minimum=0)
+        max_length = fields.integer("max_length", minimum=1)
+        if min_length > max_length:
+            raise ProblemFormatError(f"{fields.path}: min_length is greater than max_length")
+    elif sent_as is not SentAs.FLOAT:
+        raise ProblemFormatError(f"{fields.name('sent_as')}: a {kind.value} is sent as float")
+    if kind is ParameterKind.INTEGER and not (low.is_integer() and high.is_integer()):
+        raise ProblemFormatError(f"{fields.path}: an integer parameter needs integral min and max")
+    return Parameter(
+        name=fields.string("name"),
+        kind=kind,
+        sent_as=sent_as,
+        min=low,
+        max=high,
+        min_length=min_length,
+        max_length=max_length,
+    )
+
+
+def _entry_point(fields: _Fields) -> EntryPoint:
+    function = fields.string("function")
+    if not function.isidentifier():
+        raise ProblemFormatError(f"{fields.name('function')}: {function!r} is not a Python name")
+    parameters = tuple(
+        _parameter(_Fields(item, f"{fields.name('parameters')}[{index}]"))
+        for index, item in enumerate(fields.items("parameters"))
+    )
+    names = [p.name for p in parameters]
+    if len(set(names)) != len(names):
+        raise ProblemFormatError(f"{fields.name('parameters')}: parameter names repeat: {names}")
+    return EntryPoint(function=function, parameters=parameters)
+
+
+def _output(fields: _Fields) -> Output:
+    shape_items = fields.items("shape")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape_items):
+        raise ProblemFormatError(f"{fields.name('shape')}: expected positive integers")
+    shape = tuple(int(n) for n in shape_items)  # type: ignore[call-overload]
+    names = tuple(str(n) for n in fields.items("names"))
+    if len(names) != math.prod(shape):
+        raise ProblemFormatError(
+            f"{fields.name('names')}: {len(names)} names for an output of {math.prod(shape)} values"
+        )
+    tolerance = fields.sub("tolerance")
+    return Output(
+        shape=shape,
+        names=names,
+        tolerance=Tolerance(
+            rtol=tolerance.number("rtol", non_negative=True),
+            atol=tolerance.number("atol", non_negative=True),
+        ),
+    )
+
+
+def _limits(fields: _Fields) -> Limits:
+    limits = Limits(
+        time_per_case_s=fields.number("time_per_case_s", positive=True),
+        total_time_s=fields.number("total_time_s", positive=True),
+        memory_mib=fields.integer("memory_mib", minimum=64),
+        output_bytes=fields.integer("output_bytes", minimum=1024),
+        submission_bytes=fields.integer("submission_bytes", minimum=1),
+    )
+    if limits.total_time_s < limits.time_per_case_s:
+        raise ProblemFormatError(f"{fields.name('total_time_s')}: is less than time_per_case_s")
+    return limits
+
+
+def parse_problem(data: object, root: Path) -> Problem:
+    """Turn the parsed YAML document into a Problem, or raise naming the first bad field."""
+    fields = _Fields(data, "")
+    devices = tuple(
+        _Fields({"device": item}, "devices").choice("device", Device)
+        for item in fields.items("devices")
+    )
+    groups = tuple(
+        TestGroup(
+            name=group.string("name"),
+            visibility=group.choice("visibility", Visibility),
+        )
+        for group in (
+            _Fields(item, f"test_groups[{index}]")
+            for index, item in enumerate(fields.items("test_groups"))
+        )
+    )
+    return Problem(
+        id=fields.string("id"),
+        title=fields.string("title"),
+        version=fields.integer("version", minimum=1),
+        entry_point=_entry_point(fields.sub("entry_point")),
+        output=_output(fields.sub("output")),
+        limits=_limits(fields.sub("limits")),
+        devices=devices,
+        test_groups=groups,
+        root=root,
+    )
+
+
+def load_problem(root: Path) -> Problem:
+    """Load and validate ROOT/problem.yaml."""
+    path = root / PROBLEM_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProblemFormatError(
+            f"{path}: not found; run judgekit from the problem package or pass --problem DIR"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ProblemFormatError(f"{path}: not valid YAML: {error}") from None
+    try:
+        return parse_problem(data, root.resolve())
+    except ProblemFormatError as error:
+        raise ProblemFormatError(f"{path}: {error}") from None

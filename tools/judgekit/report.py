@@ -1,0 +1,86 @@
+"""The result of judging one submission: typed, and the JSON object `judgekit run --json` prints.
+
+JSON schema (also returned by the HTTP API when a submission is done)::
+
+    {
+      "verdict": "AC",                  # overall: the first failing case's verdict, else AC
+      "message": "...",                 # for the learner
+      "device": "cpu", "image": "judgekit-sandbox-cpu:<digest>", "platform": "cpu",
+      "time_ms": 2345,                  # wall time of the whole run, measured by the judge
+      "cases": [
+        {"id": "sample/01-statement-example", "group": "sample", "verdict": "AC",
+         "time_ms": 12, "message": "...",
+         "input": {...}, "expected": [...], "got": [...]}   # these three: public groups only
+      ],
+      "fuzz_seed": 123                  # only when fuzz cases were added
+    }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from judgekit.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    id: str
+    group: str
+    verdict: Verdict
+    time_ms: int | None
+    message: str
+    public: bool
+    input: Mapping[str, Any] | None = None
+    expected: Sequence[float] | None = None
+    got: Sequence[float] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "group": self.group,
+            "verdict": self.verdict.value,
+            "time_ms": self.time_ms,
+            "message": self.message,
+        }
+        if self.public:
+            data["input"] = dict(self.input) if self.input is not None else None
+            data["expected"] = list(self.expected) if self.expected is not None else None
+            data["got"] = list(self.got) if self.got is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class JudgeReport:
+    verdict: Verdict
+    message: str
+    device: str
+    image: str
+    cases: tuple[CaseResult, ...] = ()
+    platform: str | None = None
+    time_ms: int | None = None
+    fuzz_seed: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for case in self.cases if case.verdict is Verdict.AC)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "verdict": self.verdict.value,
+            "message": self.message,
+            "device": self.device,
+            "image": self.image,
+            "platform": self.platform,
+            "time_ms": self.time_ms,
+            "passed": self.passed,
+            "total": len(self.cases),
+            "cases": [case.to_json() for case in self.cases],
+        }
+        if self.fuzz_seed is not None:
+            data["fuzz_seed"] = self.fuzz_seed
+        data.update(self.extra)
+        return data
