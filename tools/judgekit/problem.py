@@ -117,6 +117,14 @@ class Problem:
         raise KeyError(name)
 
     @property
+    def public_groups(self) -> list[str]:
+        return [g.name for g in self.test_groups if g.visibility is Visibility.PUBLIC]
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.test_groups]
+
+    @property
     def testcases_dir(self) -> Path:
         return self.root / "testcases"
 

@@ -1,0 +1,68 @@
+"""`judgekit generate`: regenerate every test case from testcases/recipe.yaml."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from judgekit.exit_codes import ExitCode
+from judgekit.generate import generate
+from judgekit.problem import load_problem
+from judgekit.recipe import load_recipe
+from judgekit.statement import current_statement, statement_path
+from judgekit.testcase import load_cases
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="regenerate all test data from testcases/recipe.yaml",
+        description=(
+            "Regenerate every test case (inputs, answers from the reference, manifest) from "
+            "testcases/recipe.yaml. Deterministic: the same recipe and library versions give "
+            "byte-identical files. Writing into the package also refreshes the statement's "
+            "worked examples."
+        ),
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write here instead of the package's testcases/ (the statement is left alone)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    problem = load_problem(options.problem)
+    recipe = load_recipe(problem.root)
+    out_dir: Path = options.out if options.out is not None else problem.testcases_dir
+    with Progress(
+        TextColumn("answering with the reference"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("generate", total=None)
+        manifest = generate(
+            problem,
+            recipe,
+            out_dir,
+            on_planned=lambda total: progress.update(task, total=total),
+            on_answered=lambda: progress.advance(task),
+        )
+    console.print(f"wrote {len(manifest.cases)} cases and manifest.json to {out_dir}")
+    if out_dir.resolve() == problem.testcases_dir.resolve():
+        samples = load_cases(out_dir, problem.public_groups)
+        text, updated = current_statement(problem, samples)
+        if updated != text:
+            statement_path(problem).write_text(updated, encoding="utf-8")
+            console.print("updated the generated blocks of statement.md")
+    return ExitCode.OK

@@ -1,0 +1,164 @@
+"""`judgekit validate`: every check on the problem package, as a list of findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from judgekit.errors import JudgekitError, ProblemFormatError
+from judgekit.generate import plan_cases, sha256_file
+from judgekit.input_validator import validate_input
+from judgekit.manifest import Manifest, version_drift
+from judgekit.package_code import checker_module
+from judgekit.problem import Problem, load_problem
+from judgekit.recipe import load_recipe
+from judgekit.reference import ReferenceRunner
+from judgekit.statement import STATEMENT_FILE, current_statement
+from judgekit.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, load_cases
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: tuple[Finding, ...]
+    cases_checked: int
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
+def validate_package(
+    root: Path, *, on_case: Callable[[int, int], None] | None = None
+) -> ValidationReport:
+    findings: list[Finding] = []
+
+    def error(where: str, message: str) -> None:
+        findings.append(Finding(Severity.ERROR, where, message))
+
+    try:
+        problem = load_problem(root)
+    except ProblemFormatError as failure:
+        return ValidationReport((Finding(Severity.ERROR, "problem.yaml", str(failure)),), 0)
+
+    try:
+        recipe = load_recipe(problem.root)
+        planned = plan_cases(problem, recipe)
+    except JudgekitError as failure:
+        error("testcases/recipe.yaml", str(failure))
+        planned = []
+
+    try:
+        manifest = Manifest.read(problem.testcases_dir)
+        cases = load_cases(problem.testcases_dir, problem.group_names)
+    except JudgekitError as failure:
+        error("testcases", str(failure))
+        return ValidationReport(tuple(findings), 0)
+
+    for name, (recorded, installed) in version_drift(manifest.versions).items():
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "testcases/manifest.json",
+                f"{name} {installed} is installed but the answers were made with {recorded}: "
+                "expected answers may differ; install tools/requirements.lock or regenerate",
+            )
+        )
+
+    _check_manifest(problem, manifest, {p.group + "/" + p.name for p in planned}, error)
+    _check_cases(problem, cases, error, on_case)
+    _check_statement(problem, error)
+    return ValidationReport(tuple(findings), len(cases))
+
+
+def _check_manifest(
+    problem: Problem, manifest: Manifest, planned_ids: set[str], error: Callable[[str, str], None]
+) -> None:
+    where = "testcases/manifest.json"
+    if manifest.problem != problem.id:
+        error(where, f"is for problem {manifest.problem!r}, not {problem.id!r}")
+    listed = {case.id for case in manifest.cases}
+    if planned_ids and listed != planned_ids:
+        missing, extra = sorted(planned_ids - listed), sorted(listed - planned_ids)
+        error(where, f"does not match the recipe (missing {missing[:5]}, extra {extra[:5]}); "
+              "run `judgekit generate`")
+    on_disk = {
+        f"{path.parent.name}/{path.stem}"
+        for group in problem.group_names
+        for path in (problem.testcases_dir / group).glob("*")
+        if path.suffix in (INPUT_SUFFIX, ANSWER_SUFFIX)
+    }
+    for stray in sorted(on_disk - listed):
+        error(f"testcases/{stray}", "is not in the manifest; run `judgekit generate`")
+    for case in manifest.cases:
+        for suffix, digest in ((INPUT_SUFFIX, case.input_sha256), (ANSWER_SUFFIX, case.answer_sha256)):
+            path = problem.testcases_dir / f"{case.id}{suffix}"
+            if not path.is_file():
+                error(f"testcases/{case.id}{suffix}", "is listed in the manifest but missing")
+            elif sha256_file(path) != digest:
+                error(
+                    f"testcases/{case.id}{suffix}",
+                    "sha256 differs from the manifest: edited by hand? run `judgekit generate`",
+                )
+
+
+def _check_cases(
+    problem: Problem,
+    cases: list,  # type: ignore[type-arg]
+    error: Callable[[str, str], None],
+    on_case: Callable[[int, int], None] | None,
+) -> None:
+    checker = checker_module(problem)
+    reference = ReferenceRunner(problem)
+    tolerance = problem.output.tolerance
+    for index, case in enumerate(cases):
+        where = f"testcases/{case.id}"
+        problems = validate_input(problem.entry_point, case.input)
+        if problems:
+            error(where + INPUT_SUFFIX, "; ".join(problems))
+        else:
+            answer = reference.answer(case.input)
+            result = checker.check(
+                checker.Returned(problem.output.shape, answer),
+                case.answer,
+                shape=problem.output.shape,
+                rtol=tolerance.rtol,
+                atol=tolerance.atol,
+                names=problem.output.names,
+            )
+            if not result.accepted:
+                error(where + ANSWER_SUFFIX, f"the reference disagrees: {result.message}")
+        if on_case is not None:
+            on_case(index + 1, len(cases))
+
+
+def _check_statement(problem: Problem, error: Callable[[str, str], None]) -> None:
+    try:
+        samples = load_cases(problem.testcases_dir, problem.public_groups)
+        text, current = current_statement(problem, samples)
+    except (OSError, ValueError, JudgekitError) as failure:
+        error(STATEMENT_FILE, str(failure))
+        return
+    if current != text:
+        error(
+            STATEMENT_FILE,
+            "generated blocks differ from problem.yaml or the sample cases; "
+            "run `judgekit generate`",
+        )

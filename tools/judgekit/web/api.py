@@ -1,0 +1,233 @@
+"""JSON API under /api, bearer-token auth; the OpenAPI schema describes every route exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
+
+from judgekit.web import auth
+from judgekit.web.context import (
+    JSON_EXPANSION,
+    MULTIPART_OVERHEAD,
+    AppContext,
+    accept_submission,
+    get_context,
+    parse_device,
+    read_body_limited,
+    visible_submission,
+    with_body,
+)
+from judgekit.web.db import Status, Submission, User
+
+MAX_ID = 2**63 - 1
+
+bearer = HTTPBearer(auto_error=False, description="the API token printed by `judgekit users add`")
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+class SubmissionSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field(description="the Python source of the submission")
+    device: Literal["cpu", "gpu"] = Field("cpu", description="where to run it")
+
+
+class Accepted(BaseModel):
+    id: int
+    status: Status
+    url: str = Field(description="where to poll for the result")
+
+
+class CaseModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    group: str
+    verdict: str
+    time_ms: int | None
+    message: str
+    input: dict[str, Any] | None = Field(None, description="public groups only")
+    expected: list[float] | None = Field(None, description="public groups only")
+    got: list[float] | None = Field(None, description="public groups only")
+
+
+class ResultModel(BaseModel):
+    """The object `judgekit run --json` prints (JudgeReport.to_json())."""
+
+    model_config = ConfigDict(extra="allow")
+    verdict: str
+    message: str
+    device: str
+    image: str
+    platform: str | None
+    time_ms: int | None
+    passed: int
+    total: int
+    cases: list[CaseModel]
+    fuzz_seed: int | None = None
+
+
+class SubmissionModel(BaseModel):
+    id: int
+    user: str
+    status: Status
+    created_at: datetime
+    filename: str
+    size: int
+    sha256: str
+    device: str
+    verdict: str | None
+    passed: int | None
+    total: int | None
+    time_ms: int | None
+    result: ResultModel | None = Field(description="present when status is done")
+
+
+class SubmissionList(BaseModel):
+    submissions: list[SubmissionModel]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody} for code in codes}
+
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def api_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    context = get_context(request)
+    user = None
+    if credentials is not None:
+        user = context.db.user_by_token_hash(auth.token_hash(credentials.credentials))
+    if user is None:
+        raise HTTPException(
+            401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+Context = Annotated[AppContext, Depends(get_context)]
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def submission_json(submission: Submission) -> dict[str, Any]:
+    return {
+        "id": submission.id,
+        "user": submission.user_name,
+        "status": submission.status.value,
+        "created_at": datetime.fromtimestamp(submission.created_at, UTC).isoformat(),
+        "filename": submission.filename,
+        "size": submission.size,
+        "sha256": submission.sha256,
+        "device": submission.device,
+        "verdict": submission.verdict,
+        "passed": submission.passed,
+        "total": submission.total,
+        "time_ms": submission.time_ms,
+        # Exactly the stored JudgeReport.to_json(), not re-serialised through the model.
+        "result": submission.result if submission.status is Status.DONE else None,
+    }
+
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "device": {"type": "string", "enum": ["cpu", "gpu"], "default": "cpu"},
+                },
+            }
+        },
+        "application/json": {"schema": SubmissionSource.model_json_schema()},
+    },
+}
+
+
+@router.post(
+    "/submissions",
+    status_code=202,
+    response_model=Accepted,
+    responses=_errors(400, 401, 413, 415, 422, 429),
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    summary="Upload a submission (multipart `file`, or JSON with `source`)",
+)
+async def create_submission(request: Request, user: ApiUser, context: Context) -> JSONResponse:
+    limit = context.settings.upload_limit
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        body = await read_body_limited(request, limit + MULTIPART_OVERHEAD)
+        try:
+            form = await with_body(request, body).form(max_files=1, max_fields=4)
+        except Exception as error:  # malformed multipart of any kind
+            raise HTTPException(400, f"cannot read the multipart body: {error}") from None
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "the multipart body needs a `file` part")
+        content = await upload.read()
+        device_field = form.get("device")
+        device = parse_device(context, device_field if isinstance(device_field, str) else None)
+        filename = upload.filename
+    elif content_type == "application/json":
+        body = await read_body_limited(request, limit * JSON_EXPANSION + 4096)
+        try:
+            data = json.loads(body)
+            source = SubmissionSource.model_validate(data)
+        except (ValueError, ValidationError) as error:
+            raise HTTPException(422, f"expected {{\"source\": str, \"device\": str}}: {error}") from None
+        try:
+            content = source.source.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates from \udXXX escapes: not valid UTF-8
+            content = source.source.encode("utf-8", errors="surrogatepass")
+        device = parse_device(context, source.device)
+        filename = "submission.py"
+    else:
+        raise HTTPException(415, "send multipart/form-data with a `file`, or application/json")
+    submission_id = await _accept(context, user, filename, content, device)
+    return JSONResponse(
+        status_code=202,
+        content={"id": submission_id, "status": "queued", "url": f"/api/submissions/{submission_id}"},
+    )
+
+
+async def _accept(context: AppContext, user: User, filename: str | None, content: bytes,
+                  device: Any) -> int:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(accept_submission, context, user, filename, content, device)
+
+
+@router.get(
+    "/submissions",
+    response_model=SubmissionList,
+    responses=_errors(401),
+    summary="The caller's own submissions, newest first",
+)
+def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
+    rows = context.db.submissions(user_id=user.id)
+    return JSONResponse({"submissions": [submission_json(s) for s in rows]})
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionModel,
+    responses=_errors(401, 404),
+    summary="Status of one submission and, when done, its result",
+)
+def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context) -> JSONResponse:
+    return JSONResponse(submission_json(visible_submission(context, user, submission_id)))

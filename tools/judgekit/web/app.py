@@ -1,0 +1,82 @@
+"""The FastAPI application factory: `create_app(settings, judge)`.
+
+`judge` is what the workers call for each submission; `judgekit serve` passes the sandboxed
+Docker judge (workers.real_judge()). Tests of the queue may pass a fake one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from judgekit import __version__
+from judgekit.web import api, events, pages
+from judgekit.web.context import AppContext
+from judgekit.web.db import Database
+from judgekit.web.settings import Settings
+from judgekit.web.workers import Judge, WorkerPool
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("judgekit.web")
+
+
+def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) -> FastAPI:
+    db = Database(settings.db_path)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    pool = WorkerPool(settings, db, judge)
+    context = AppContext(settings=settings, db=db, pool=pool)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if start_workers:
+            pool.start()
+        try:
+            yield
+        finally:
+            pool.stop()
+            db.close()
+
+    app = FastAPI(
+        title=f"judgekit: {settings.problem.title}",
+        version=__version__,
+        description="Online judge for one problem. JSON API under /api with bearer tokens.",
+        lifespan=lifespan,
+    )
+    app.state.judgekit = context
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(events.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api") or not pages.wants_html(request):
+            return JSONResponse(
+                {"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers
+            )
+        return pages.error_page(request, error.status_code, str(error.detail), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in error.errors()
+        )
+        if request.url.path.startswith("/api") or not pages.wants_html(request):
+            return JSONResponse({"detail": detail or "invalid request"}, status_code=422)
+        return pages.error_page(request, 422, detail or "invalid request", None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:  # pragma: no cover
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    return app

@@ -1,0 +1,138 @@
+"""What every route needs: the settings, the database, the workers, and accepting an upload."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from starlette.types import Message
+
+from judgekit.problem import Device
+from judgekit.web.db import Database, Submission, TooManyPending, User
+from judgekit.web.settings import Settings
+from judgekit.web.uploads import discard_upload, display_name, store_upload
+from judgekit.web.workers import WorkerPool
+
+# Room for a multipart envelope (boundaries, headers, a device field) around the file itself.
+MULTIPART_OVERHEAD = 16 * 1024
+# JSON may escape every character of the source as \uXXXX: six bytes for one.
+JSON_EXPANSION = 6
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    db: Database
+    pool: WorkerPool
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.judgekit
+    return context
+
+
+def too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"the upload is larger than the limit of {limit} bytes")
+
+
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """The request body, or 413 as soon as it grows past LIMIT bytes (never all in memory)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    stream: AsyncIterator[bytes] = request.stream()
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def with_body(request: Request, body: bytes) -> Request:
+    """A copy of REQUEST whose body is BODY, so that Starlette can parse a form from it."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+def parse_device(context: AppContext, value: str | None) -> Device:
+    if value is None or value == "":
+        return context.settings.devices[0]
+    try:
+        device = Device(value)
+    except ValueError:
+        device = None
+    if device is None or device not in context.settings.devices:
+        offered = ", ".join(d.value for d in context.settings.devices)
+        raise HTTPException(422, f"device {value!r} is not available here; choose one of: {offered}")
+    return device
+
+
+def accept_submission(
+    context: AppContext, user: User, filename: str | None, content: bytes, device: Device
+) -> int:
+    """Store the upload durably and queue it: the file is fsynced, then the row committed.
+
+    Raises 413 (too large) or 429 (too many pending) and then changes nothing. Empty or
+    non-UTF-8 files are accepted: the judge gives them CE without running anything.
+    """
+    settings = context.settings
+    if len(content) > settings.upload_limit:
+        raise too_large(settings.upload_limit)
+    if context.db.pending_count(user.id) >= settings.max_pending_per_user:
+        raise too_many_pending(settings.max_pending_per_user)
+    stored = store_upload(settings.uploads_dir, content)
+    try:
+        submission_id = context.db.add_submission(
+            user_id=user.id,
+            filename=display_name(filename),
+            stored_name=stored.name,
+            size=stored.size,
+            sha256=stored.sha256,
+            device=device.value,
+            max_pending=settings.max_pending_per_user,
+        )
+    except TooManyPending:
+        discard_upload(settings.uploads_dir, stored.name)
+        raise too_many_pending(settings.max_pending_per_user) from None
+    except BaseException:
+        discard_upload(settings.uploads_dir, stored.name)
+        raise
+    context.pool.notify()
+    return submission_id
+
+
+def too_many_pending(limit: int) -> HTTPException:
+    return HTTPException(
+        429,
+        f"you already have {limit} submissions waiting for a verdict; "
+        "submit again when one of them is done",
+        headers={"Retry-After": "5"},
+    )
+
+
+def visible_submission(context: AppContext, user: User, submission_id: int) -> Submission:
+    """The submission if USER may see it; 404 otherwise (other users' ones do not exist)."""
+    submission = context.db.submission(submission_id)
+    if submission is None or (submission.user_id != user.id and not user.is_admin):
+        raise HTTPException(404, f"submission {submission_id} not found")
+    return submission
+
+
+def source_text(context: AppContext, submission: Submission) -> str:
+    path = context.settings.uploads_dir / submission.stored_name
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,133 @@
+"""Server-side rendering helpers: the statement (Markdown + inline math), code highlighting,
+and the per-case view of a result (expected vs got with the difference)."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from judgekit.problem import Problem
+
+# A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
+_TEX_SYMBOLS = {
+    r"\le": "≤", r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠",
+    r"\times": "×", r"\cdot": "·", r"\pm": "±", r"\approx": "≈", r"\infty": "∞",
+    r"\in": "∈", r"\to": "→", r"\rightarrow": "→", r"\ldots": "…", r"\dots": "…",
+    r"\cdots": "⋯", r"\sum": "∑", r"\prod": "∏", r"\sqrt": "√", r"\alpha": "α",
+    r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε", r"\varepsilon": "ε",
+    r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\sigma": "σ", r"\pi": "π",
+    r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\lvert": "|", r"\rvert": "|",
+    r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\quad": "  ", r"\{": "{", r"\}": "}",
+}
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\[,;|{}]")
+_SCRIPT = re.compile(r"([_^])(\{([^{}]*)\}|([A-Za-z0-9]))")
+_TEXT_COMMAND = re.compile(r"\\(?:mathrm|text|operatorname|mathbf|mathit)\{([^{}]*)\}")
+
+
+def tex_to_html(tex: str) -> str:
+    """Inline TeX to HTML: Unicode symbols, <sub>/<sup>, italic letters; escaped throughout."""
+    text = _TEXT_COMMAND.sub(lambda m: m.group(1), tex)
+    text = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m.group(0), m.group(0)), text)
+    escaped = html.escape(text, quote=False)
+
+    def script(match: re.Match[str]) -> str:
+        tag = "sub" if match.group(1) == "_" else "sup"
+        body = match.group(3) if match.group(3) is not None else match.group(4)
+        return f"<{tag}>{body}</{tag}>"
+
+    return _SCRIPT.sub(script, escaped)
+
+
+def _math_inline(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "$" or state.src.startswith("$$", state.pos):
+        return False
+    end = state.src.find("$", state.pos + 1)
+    if end == -1 or end == state.pos + 1:
+        return False
+    content = state.src[state.pos + 1 : end]
+    if content != content.strip():  # "$ 5 and $ 6" is money, not math
+        return False
+    if not silent:
+        token = state.push("math_inline", "span", 0)
+        token.content = content
+    state.pos = end + 1
+    return True
+
+
+def _highlight_code(code: str, language: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""
+    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight_code}).enable("table")
+    md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.add_render_rule(
+        "math_inline",
+        lambda self, tokens, idx, options, env: (
+            f'<span class="math">{tex_to_html(tokens[idx].content)}</span>'
+        ),
+    )
+    return md
+
+
+def render_markdown(text: str) -> str:
+    return _markdown().render(text)
+
+
+def highlight_python(source: str) -> str:
+    return highlight(source, PythonLexer(), HtmlFormatter(nowrap=True))
+
+
+def pygments_css() -> str:
+    return str(HtmlFormatter(style="friendly").get_style_defs(".hl"))
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    name: str
+    expected: str
+    got: str
+    difference: str
+    ok: bool
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    return "—" if value is None else html.escape(str(value))
+
+
+def value_rows(case: dict[str, Any], problem: Problem) -> list[ValueRow]:
+    """Expected vs got for a public case, one row per output value, with |got - expected|."""
+    expected = case.get("expected") or []
+    got = case.get("got") or []
+    names = list(problem.output.names)
+    rows: list[ValueRow] = []
+    for index in range(max(len(expected), len(got))):
+        e = expected[index] if index < len(expected) else None
+        g = got[index] if index < len(got) else None
+        name = names[index] if index < len(names) else f"[{index}]"
+        ok = False
+        difference = "—"
+        if isinstance(e, int | float) and isinstance(g, int | float):
+            delta = abs(float(g) - float(e))
+            difference = f"{delta:.3g}" if math.isfinite(delta) else str(delta)
+            ok = delta <= problem.output.tolerance.allowed(float(e))
+        rows.append(ValueRow(name, _number(e), _number(g), difference, ok))
+    return rows

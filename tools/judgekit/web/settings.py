@@ -1,0 +1,48 @@
+"""Settings of one judge server; every number about submissions comes from problem.yaml."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from judgekit.problem import Device, Problem
+
+DEFAULT_DATA_DIR = Path("judge-data")
+DEFAULT_MAX_PENDING = 10
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    problem: Problem
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = field(default_factory=default_workers)
+    max_pending_per_user: int = DEFAULT_MAX_PENDING
+    devices: tuple[Device, ...] = (Device.CPU,)
+    """Devices this server can judge on; the submit form offers a choice when there are two."""
+    secure_cookies: bool = False
+    """Mark cookies Secure; turn on when the server is behind HTTPS."""
+
+    @property
+    def upload_limit(self) -> int:
+        return self.problem.limits.submission_bytes
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(group.name for group in self.problem.test_groups)
+
+    @property
+    def db_path(self) -> Path:
+        from judgekit.web.db import DB_FILE
+
+        return self.data_dir / DB_FILE
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"

@@ -1,0 +1,203 @@
+"""In-process judging workers: threads that take queued submissions from the database.
+
+The queue *is* the submissions table, so nothing lives only in memory: a server killed at any
+moment restarts with every accepted submission still queued or running; `start()` re-queues
+the running ones, and judging a file again gives the same result (the judge is deterministic).
+Only the attempt that claimed a row can store its result (see Database.finish).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from judgekit.problem import Device, Problem, Visibility
+from judgekit.report import CaseResult, JudgeReport
+from judgekit.verdict import Verdict
+from judgekit.web.db import Database, Submission
+from judgekit.web.settings import Settings
+
+log = logging.getLogger("judgekit.web")
+
+MAX_ATTEMPTS = 3
+"""A submission whose judging was interrupted this many times gets JE instead of a 4th try."""
+IDLE_POLL_S = 1.0
+
+
+class Judge(Protocol):
+    """What the workers call: judgekit.judging.judge_submission, or a test double."""
+
+    def __call__(
+        self,
+        problem: Problem,
+        submission: Path,
+        *,
+        device: Device,
+        groups: Sequence[str],
+        on_case: Callable[[CaseResult], None] | None = None,
+    ) -> JudgeReport: ...
+
+
+def real_judge() -> Judge:
+    """The sandboxed Docker judge of `judgekit run`."""
+    from judgekit.judging import judge_submission
+
+    def judge(
+        problem: Problem,
+        submission: Path,
+        *,
+        device: Device,
+        groups: Sequence[str],
+        on_case: Callable[[CaseResult], None] | None = None,
+    ) -> JudgeReport:
+        return judge_submission(problem, submission, device=device, groups=groups, on_case=on_case)
+
+    return judge
+
+
+def hidden_groups(problem: Problem) -> frozenset[str]:
+    return frozenset(g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN)
+
+
+def redact_case(case: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A hidden case keeps only its id, group, verdict and time: its data never leaves us."""
+    if case.get("group") not in hidden:
+        return case
+    verdict = str(case.get("verdict", ""))
+    try:
+        message = Verdict(verdict).title
+    except ValueError:
+        message = verdict
+    return {
+        "id": case.get("id"),
+        "group": case.get("group"),
+        "verdict": verdict,
+        "time_ms": case.get("time_ms"),
+        "message": message,
+    }
+
+
+def public_result(report: JudgeReport, problem: Problem) -> dict[str, Any]:
+    """JudgeReport.to_json() with the hidden cases reduced to their verdicts."""
+    hidden = hidden_groups(problem)
+    data = report.to_json()
+    data["cases"] = [redact_case(case, hidden) for case in data.get("cases", [])]
+    failing = next((c for c in report.cases if c.verdict is not Verdict.AC), None)
+    if failing is not None and failing.group in hidden:
+        # The overall message may quote the failing case; say only where it failed.
+        data["message"] = f"{failing.verdict.title} on {failing.id}"
+    return data
+
+
+def judge_error(device: str, message: str) -> dict[str, Any]:
+    return JudgeReport(verdict=Verdict.JE, message=message, device=device, image="").to_json()
+
+
+@dataclass
+class WorkerState:
+    name: str
+    submission_id: int | None = None
+    since: float | None = None
+
+
+class WorkerPool:
+    def __init__(self, settings: Settings, db: Database, judge: Judge) -> None:
+        self.settings = settings
+        self.db = db
+        self.judge = judge
+        self._wake = threading.Condition()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.states: list[WorkerState] = []
+        self._hidden = hidden_groups(settings.problem)
+
+    def start(self) -> int:
+        """Re-queue what a killed server left running, then start the worker threads."""
+        requeued = self.db.requeue_interrupted()
+        if requeued:
+            log.warning("re-queued %d submission(s) interrupted by a restart", requeued)
+        for index in range(self.settings.workers):
+            state = WorkerState(name=f"worker-{index + 1}")
+            thread = threading.Thread(
+                target=self._loop, args=(state,), name=f"judgekit-{state.name}", daemon=True
+            )
+            self.states.append(state)
+            self._threads.append(thread)
+            thread.start()
+        return requeued
+
+    def notify(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        self.notify()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _loop(self, state: WorkerState) -> None:
+        while not self._stopping.is_set():
+            try:
+                submission = self.db.claim_next()
+            except Exception:  # pragma: no cover - database trouble: log, back off, retry
+                log.exception("cannot claim a submission")
+                time.sleep(IDLE_POLL_S)
+                continue
+            if submission is None:
+                with self._wake:
+                    self._wake.wait(IDLE_POLL_S)
+                continue
+            state.submission_id, state.since = submission.id, time.time()
+            try:
+                self._judge(submission)
+            except Exception:  # pragma: no cover - must never kill the worker
+                log.exception("submission %d: cannot store the result", submission.id)
+            finally:
+                state.submission_id = state.since = None
+
+    def _judge(self, submission: Submission) -> None:
+        attempt = submission.attempts
+        if attempt > MAX_ATTEMPTS:
+            result = judge_error(
+                submission.device, f"judging was interrupted {MAX_ATTEMPTS} times; not retried"
+            )
+            self.db.finish(submission.id, attempt, result)
+            return
+
+        def on_case(case: CaseResult) -> None:
+            try:
+                self.db.add_case_result(
+                    submission.id, attempt, redact_case(case.to_json(), self._hidden)
+                )
+            except Exception:  # pragma: no cover - live progress is best effort
+                log.exception("submission %d: cannot record a live case result", submission.id)
+
+        path = self.settings.uploads_dir / submission.stored_name
+        started = time.monotonic()
+        try:
+            report = self.judge(
+                self.settings.problem,
+                path,
+                device=Device(submission.device),
+                groups=self.settings.groups,
+                on_case=on_case,
+            )
+            result = public_result(report, self.settings.problem)
+        except Exception as error:
+            log.exception("submission %d: the judge failed", submission.id)
+            result = judge_error(submission.device, f"the judge failed: {type(error).__name__}")
+        stored = self.db.finish(submission.id, attempt, result)
+        log.info(
+            "submission %d: %s in %.1f s%s",
+            submission.id,
+            result.get("verdict"),
+            time.monotonic() - started,
+            "" if stored else " (stale attempt, result dropped)",
+        )
