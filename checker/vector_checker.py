@@ -60,7 +60,7 @@ class MalformedOutput(ValueError):
 
 
 def parse_returned(text: str) -> Returned:
-    """Read a vector from JSON (a list, possibly nested, or {"shape", "values"}) or plain numbers."""
+    """Read a vector: JSON (a list, maybe nested, or {"shape", "values"}) or plain numbers."""
     stripped = text.strip()
     if not stripped:
         raise MalformedOutput("the output is empty")
@@ -183,7 +183,9 @@ def main(argv: Sequence[str]) -> int:
     flags = dict(zip(argv[3::2], argv[4::2], strict=True))
     unknown = set(flags) - {"rtol", "atol"}
     if unknown:
-        print(f"unknown flag(s): {', '.join(sorted(unknown))}; allowed: rtol, atol", file=sys.stderr)
+        print(
+            f"unknown flag(s): {', '.join(sorted(unknown))}; allowed: rtol, atol", file=sys.stderr
+        )
         return 2
     rtol = float(flags.get("rtol", rtol))
     atol = float(flags.get("atol", atol))

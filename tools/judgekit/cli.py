@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="judgekit",
         description="Problem package tools and judge for frozen_kernel_unchanged.",
-        epilog="Exit codes: 0 success/AC, 1 learner verdict or failed check, 2 usage or judge error.",
+        epilog=(
+            "Exit codes: 0 success/AC, 1 learner verdict or failed check, 2 usage or judge error."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"judgekit {__version__}")
     parser.add_argument(

@@ -72,8 +72,11 @@ def plan_cases(problem: Problem, recipe: Recipe) -> list[PlannedCase]:
                 recipe.fuzz.group,
                 f"regression-{index + 1:03d}-{regression.name}",
                 regression.input,
-                {"source": "regression", "recipe_name": regression.name,
-                 "found_by": regression.found_by},
+                {
+                    "source": "regression",
+                    "recipe_name": regression.name,
+                    "found_by": regression.found_by,
+                },
             )
         )
     check_plan(problem, recipe, planned)

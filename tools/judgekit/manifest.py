@@ -87,7 +87,9 @@ class Manifest:
         except FileNotFoundError:
             raise JudgekitError(f"{path}: not found; run `judgekit generate`") from None
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise JudgekitError(f"{path}: malformed manifest ({error}); run `judgekit generate`")
+            raise JudgekitError(
+                f"{path}: malformed manifest ({error}); run `judgekit generate`"
+            ) from None
 
 
 def version_drift(recorded: Mapping[str, str]) -> dict[str, tuple[str, str]]:

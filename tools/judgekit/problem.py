@@ -134,7 +134,9 @@ class _Fields:
 
     def __init__(self, data: object, path: str) -> None:
         if not isinstance(data, Mapping):
-            raise ProblemFormatError(f"{path or 'problem.yaml'}: expected a mapping, got {_kind(data)}")
+            raise ProblemFormatError(
+                f"{path or 'problem.yaml'}: expected a mapping, got {_kind(data)}"
+            )
         self.data: Mapping[str, Any] = data
         self.path = path
 
@@ -149,7 +151,9 @@ class _Fields:
     def string(self, key: str) -> str:
         value = self.raw(key)
         if not isinstance(value, str) or not value.strip():
-            raise ProblemFormatError(f"{self.name(key)}: expected a non-empty string, got {value!r}")
+            raise ProblemFormatError(
+                f"{self.name(key)}: expected a non-empty string, got {value!r}"
+            )
         return value
 
     def integer(self, key: str, *, minimum: int | None = None) -> int:
@@ -165,7 +169,11 @@ class _Fields:
 
     def number(self, key: str, *, positive: bool = False, non_negative: bool = False) -> float:
         value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise ProblemFormatError(f"{self.name(key)}: expected a finite number, got {value!r}")
         if positive and value <= 0:
             raise ProblemFormatError(f"{self.name(key)}: must be greater than 0, got {value}")
@@ -176,7 +184,7 @@ class _Fields:
     def choice(self, key: str, enum: type[_E]) -> _E:
         value = self.raw(key)
         try:
-            return enum(value)
+            return enum(str(value)) if isinstance(value, str) else enum(value)  # type: ignore[arg-type]
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
             raise ProblemFormatError(

@@ -154,7 +154,9 @@ def load_recipe(problem_root: Path) -> Recipe:
         raise ProblemFormatError(f"{path}: {error}") from None
 
 
-def append_regression(problem_root: Path, name: str, values: Mapping[str, Any], found_by: str) -> None:
+def append_regression(
+    problem_root: Path, name: str, values: Mapping[str, Any], found_by: str
+) -> None:
     """File a failing input as a regression case, keeping the rest of the recipe text intact."""
     path = problem_root / RECIPE_FILE
     text = path.read_text(encoding="utf-8")

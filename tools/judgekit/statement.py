@@ -39,9 +39,11 @@ def _latex(value: float) -> str:
 def render_constraints(problem: Problem) -> str:
     lines = []
     for p in problem.entry_point.parameters:
-        arrives = "a Python `float` with an integral value" if (
-            p.kind is ParameterKind.INTEGER
-        ) else "a Python `float`"
+        arrives = (
+            "a Python `float` with an integral value"
+            if (p.kind is ParameterKind.INTEGER)
+            else "a Python `float`"
+        )
         if p.sent_as is SentAs.FLOAT32_ARRAY:
             lines.append(
                 f"- `{p.name}`: a 1-D `float32` JAX array with "

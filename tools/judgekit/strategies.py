@@ -96,10 +96,11 @@ def _reproducible_provider() -> type[Any]:
     from hypothesis.internal.conjecture.choice import choice_permitted
     from hypothesis.internal.conjecture.providers import GLOBAL_CONSTANTS, HypothesisProvider
 
-    class ReproducibleProvider(HypothesisProvider):  # type: ignore[misc]
+    class ReproducibleProvider(HypothesisProvider):
         def _maybe_draw_constant(
             self, choice_type: Any, constraints: Any, *, p: float = 0.05
         ) -> Any:
+            assert self._random is not None
             if self._random.random() > p:
                 return None
             pool = [

@@ -97,8 +97,11 @@ def _check_manifest(
     listed = {case.id for case in manifest.cases}
     if planned_ids and listed != planned_ids:
         missing, extra = sorted(planned_ids - listed), sorted(listed - planned_ids)
-        error(where, f"does not match the recipe (missing {missing[:5]}, extra {extra[:5]}); "
-              "run `judgekit generate`")
+        error(
+            where,
+            f"does not match the recipe (missing {missing[:5]}, extra {extra[:5]}); "
+            "run `judgekit generate`",
+        )
     on_disk = {
         f"{path.parent.name}/{path.stem}"
         for group in problem.group_names
@@ -108,7 +111,10 @@ def _check_manifest(
     for stray in sorted(on_disk - listed):
         error(f"testcases/{stray}", "is not in the manifest; run `judgekit generate`")
     for case in manifest.cases:
-        for suffix, digest in ((INPUT_SUFFIX, case.input_sha256), (ANSWER_SUFFIX, case.answer_sha256)):
+        for suffix, digest in (
+            (INPUT_SUFFIX, case.input_sha256),
+            (ANSWER_SUFFIX, case.answer_sha256),
+        ):
             path = problem.testcases_dir / f"{case.id}{suffix}"
             if not path.is_file():
                 error(f"testcases/{case.id}{suffix}", "is listed in the manifest but missing")

@@ -1,0 +1,45 @@
+"""The judgekit command: help on every subcommand, meaningful exit codes, clear errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from judgekit.cli import build_parser, main
+
+
+def _subcommands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", _subcommands())
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    assert "usage: judgekit" in capsys.readouterr().out
+
+
+def test_the_console_script_runs() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "judgekit.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "generate" in completed.stdout and "validate" in completed.stdout
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == 2
+    assert main([]) == 2
+
+
+def test_a_missing_problem_folder_is_a_clear_error_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--problem", str(tmp_path), "validate"]) in (1, 2)
+    assert "problem.yaml" in capsys.readouterr().err
