@@ -189,7 +189,9 @@ async def create_submission(request: Request, user: ApiUser, context: Context) -
             data = json.loads(body)
             source = SubmissionSource.model_validate(data)
         except (ValueError, ValidationError) as error:
-            raise HTTPException(422, f"expected {{\"source\": str, \"device\": str}}: {error}") from None
+            raise HTTPException(
+                422, f'expected {{"source": str, "device": str}}: {error}'
+            ) from None
         try:
             content = source.source.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates from \udXXX escapes: not valid UTF-8
@@ -201,12 +203,17 @@ async def create_submission(request: Request, user: ApiUser, context: Context) -
     submission_id = await _accept(context, user, filename, content, device)
     return JSONResponse(
         status_code=202,
-        content={"id": submission_id, "status": "queued", "url": f"/api/submissions/{submission_id}"},
+        content={
+            "id": submission_id,
+            "status": "queued",
+            "url": f"/api/submissions/{submission_id}",
+        },
     )
 
 
-async def _accept(context: AppContext, user: User, filename: str | None, content: bytes,
-                  device: Any) -> int:
+async def _accept(
+    context: AppContext, user: User, filename: str | None, content: bytes, device: Any
+) -> int:
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(accept_submission, context, user, filename, content, device)

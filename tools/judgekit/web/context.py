@@ -75,7 +75,9 @@ def parse_device(context: AppContext, value: str | None) -> Device:
         device = None
     if device is None or device not in context.settings.devices:
         offered = ", ".join(d.value for d in context.settings.devices)
-        raise HTTPException(422, f"device {value!r} is not available here; choose one of: {offered}")
+        raise HTTPException(
+            422, f"device {value!r} is not available here; choose one of: {offered}"
+        )
     return device
 
 

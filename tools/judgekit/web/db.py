@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -192,10 +192,8 @@ class Database:
     def close(self) -> None:
         with self._all_lock:
             for connection in self._all:
-                try:
+                with suppress(sqlite3.Error):
                     connection.close()
-                except sqlite3.Error:  # pragma: no cover - closing from another thread
-                    pass
             self._all.clear()
         self._local = threading.local()
 
@@ -395,9 +393,7 @@ class Database:
             )
             if cursor.rowcount != 1:
                 return False
-            connection.execute(
-                "DELETE FROM case_results WHERE submission_id = ?", (submission_id,)
-            )
+            connection.execute("DELETE FROM case_results WHERE submission_id = ?", (submission_id,))
             return True
 
     def requeue(self, submission_id: int | None = None) -> int:

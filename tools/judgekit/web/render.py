@@ -1,6 +1,7 @@
 """Server-side rendering helpers: the statement (Markdown + inline math), code highlighting,
 and the per-case view of a result (expected vs got with the difference)."""
 
+# ruff: noqa: RUF001  (the TeX table maps commands to Greek and math symbols on purpose)
 from __future__ import annotations
 
 import html
@@ -20,14 +21,49 @@ from judgekit.problem import Problem
 
 # A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
 _TEX_SYMBOLS = {
-    r"\le": "≤", r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠",
-    r"\times": "×", r"\cdot": "·", r"\pm": "±", r"\approx": "≈", r"\infty": "∞",
-    r"\in": "∈", r"\to": "→", r"\rightarrow": "→", r"\ldots": "…", r"\dots": "…",
-    r"\cdots": "⋯", r"\sum": "∑", r"\prod": "∏", r"\sqrt": "√", r"\alpha": "α",
-    r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε", r"\varepsilon": "ε",
-    r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\sigma": "σ", r"\pi": "π",
-    r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\lvert": "|", r"\rvert": "|",
-    r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\quad": "  ", r"\{": "{", r"\}": "}",
+    r"\le": "≤",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\geq": "≥",
+    r"\ne": "≠",
+    r"\neq": "≠",
+    r"\times": "×",
+    r"\cdot": "·",
+    r"\pm": "±",
+    r"\approx": "≈",
+    r"\infty": "∞",
+    r"\in": "∈",
+    r"\to": "→",
+    r"\rightarrow": "→",
+    r"\ldots": "…",
+    r"\dots": "…",
+    r"\cdots": "⋯",
+    r"\sum": "∑",
+    r"\prod": "∏",
+    r"\sqrt": "√",
+    r"\alpha": "α",
+    r"\beta": "β",
+    r"\gamma": "γ",
+    r"\delta": "δ",
+    r"\epsilon": "ε",
+    r"\varepsilon": "ε",
+    r"\theta": "θ",
+    r"\lambda": "λ",
+    r"\mu": "μ",
+    r"\sigma": "σ",
+    r"\pi": "π",
+    r"\lVert": "‖",
+    r"\rVert": "‖",
+    r"\|": "‖",
+    r"\lvert": "|",
+    r"\rvert": "|",
+    r"\left": "",
+    r"\right": "",
+    r"\,": " ",
+    r"\;": " ",
+    r"\quad": "  ",
+    r"\{": "{",
+    r"\}": "}",
 }
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\[,;|{}]")
 _SCRIPT = re.compile(r"([_^])(\{([^{}]*)\}|([A-Za-z0-9]))")
@@ -71,7 +107,7 @@ def _highlight_code(code: str, language: str, _attrs: str) -> str:
         lexer = None
     if lexer is None:
         return ""
-    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return str(highlight(code, lexer, HtmlFormatter(nowrap=True)))
 
 
 def _markdown() -> MarkdownIt:
@@ -79,7 +115,7 @@ def _markdown() -> MarkdownIt:
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.add_render_rule(
         "math_inline",
-        lambda self, tokens, idx, options, env: (
+        lambda self, tokens, idx, options, env: str(
             f'<span class="math">{tex_to_html(tokens[idx].content)}</span>'
         ),
     )
@@ -87,11 +123,11 @@ def _markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> str:
-    return _markdown().render(text)
+    return str(_markdown().render(text))
 
 
 def highlight_python(source: str) -> str:
-    return highlight(source, PythonLexer(), HtmlFormatter(nowrap=True))
+    return str(highlight(source, PythonLexer(), HtmlFormatter(nowrap=True)))
 
 
 def pygments_css() -> str:

@@ -55,7 +55,10 @@ def real_judge() -> Judge:
         groups: Sequence[str],
         on_case: Callable[[CaseResult], None] | None = None,
     ) -> JudgeReport:
-        return judge_submission(problem, submission, device=device, groups=groups, on_case=on_case)
+        report: JudgeReport = judge_submission(
+            problem, submission, device=device, groups=groups, on_case=on_case
+        )
+        return report
 
     return judge
 

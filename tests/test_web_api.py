@@ -1,0 +1,261 @@
+"""The web judge's API and pages against a fake judge (fast; no Docker): auth, uploads, bad
+input, visibility, CSRF, live events and restart recovery of the queue."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from judgekit.problem import Problem
+from judgekit.web import auth
+from judgekit.web.app import create_app
+from judgekit.web.db import Database, Status
+from judgekit.web.settings import Settings
+from web_support import InstantFakeJudge, add_user
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "judge-data"
+
+
+def make_app(problem: Problem, data: Path, judge: InstantFakeJudge, **kw: int) -> TestClient:
+    settings = Settings(
+        problem=problem,
+        data_dir=data,
+        workers=kw.get("workers", 2),
+        max_pending_per_user=kw.get("max_pending", 10),
+    )
+    return TestClient(create_app(settings, judge))
+
+
+@pytest.fixture()
+def tokens(data: Path) -> dict[str, str]:
+    db = Database(data / "judge.sqlite3")
+    try:
+        return {
+            name: auth.create_user(db, name, PASSWORD, admin=name == "admin")[1]
+            for name in ("alice", "bob", "admin")
+        }
+    finally:
+        db.close()
+
+
+@pytest.fixture()
+def client(problem: Problem, data: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
+    with make_app(problem, data, InstantFakeJudge()) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait(client: TestClient, token: str, submission_id: int) -> dict[str, object]:
+    for _ in range(200):
+        body = client.get(f"/api/submissions/{submission_id}", headers=bearer(token)).json()
+        if body["status"] == "done":
+            return dict(body)
+        time.sleep(0.05)
+    raise AssertionError(f"submission {submission_id} never finished")
+
+
+def upload(client: TestClient, token: str, content: bytes, name: str = "s.py") -> int:
+    response = client.post(
+        "/api/submissions", headers=bearer(token), files={"file": (name, content, "text/x-python")}
+    )
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"])
+
+
+def test_users_add_prints_the_token_last(data: Path) -> None:
+    token = add_user(data, "carol", PASSWORD, admin=True)
+    db = Database(data / "judge.sqlite3")
+    user = db.user_by_token_hash(auth.token_hash(token))
+    assert user is not None and user.name == "carol" and user.is_admin
+    assert user.password_hash.startswith("$argon2")
+    db.close()
+
+
+def test_reference_upload_is_accepted_and_reported(
+    client: TestClient, tokens: dict[str, str], problem: Problem
+) -> None:
+    submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
+    body = wait(client, tokens["alice"], submission_id)
+    result = body["result"]
+    assert isinstance(result, dict)
+    assert result["verdict"] == "AC" and result["passed"] == result["total"] > 0
+    hidden = {g.name for g in problem.test_groups if g.visibility.value == "hidden"}
+    for case in result["cases"]:
+        if case["group"] in hidden:
+            assert not {"input", "expected", "got"} & set(case), case
+        else:
+            assert {"input", "expected", "got"} <= set(case)
+    listed = client.get("/api/submissions", headers=bearer(tokens["alice"])).json()
+    assert [s["id"] for s in listed["submissions"]] == [submission_id]
+
+
+def test_json_source_and_bad_input_give_ce(client: TestClient, tokens: dict[str, str]) -> None:
+    token = tokens["alice"]
+    response = client.post(
+        "/api/submissions",
+        headers=bearer(token),
+        json={"source": "def broken(:\n", "device": "cpu"},
+    )
+    assert response.status_code == 202
+    ids = [response.json()["id"], upload(client, token, b""), upload(client, token, b"\xff\xfe")]
+    for submission_id in ids:
+        result = wait(client, token, submission_id)["result"]
+        assert isinstance(result, dict) and result["verdict"] == "CE"
+
+
+def test_errors_change_nothing(
+    client: TestClient, tokens: dict[str, str], problem: Problem, data: Path
+) -> None:
+    alice, bob = tokens["alice"], tokens["bob"]
+    assert client.get("/api/submissions").status_code == 401
+    assert client.get("/api/submissions", headers=bearer("nope")).status_code == 401
+    assert client.post("/api/submissions", json={"source": "x"}).status_code == 401
+    too_big = b"#" * (problem.limits.submission_bytes + 1)
+    response = client.post(
+        "/api/submissions", headers=bearer(alice), files={"file": ("big.py", too_big)}
+    )
+    assert response.status_code == 413
+    response = client.post(
+        "/api/submissions", headers=bearer(alice), json={"source": too_big.decode()}
+    )
+    assert response.status_code == 413
+    response = client.post(
+        "/api/submissions",
+        headers={**bearer(alice), "content-type": "text/plain"},
+        content=b"print(1)",
+    )
+    assert response.status_code == 415
+    response = client.post(
+        "/api/submissions", headers=bearer(alice), json={"source": "x = 1", "device": "tpu"}
+    )
+    assert response.status_code == 422
+    assert client.get("/api/submissions", headers=bearer(alice)).json()["submissions"] == []
+    assert list((data / "uploads").iterdir()) == []
+    assert client.get("/api/submissions/999", headers=bearer(alice)).status_code == 404
+    mine = upload(client, alice, b"x = 1\n")
+    assert client.get(f"/api/submissions/{mine}", headers=bearer(bob)).status_code == 404
+    assert (
+        client.get(f"/api/submissions/{mine}", headers=bearer(tokens["admin"])).status_code == 200
+    )
+
+
+def test_too_many_pending_is_429(problem: Problem, data: Path, tokens: dict[str, str]) -> None:
+    gate = threading.Event()
+    judge = InstantFakeJudge(gate)
+    with make_app(problem, data, judge, workers=1, max_pending=2) as client:
+        token = tokens["alice"]
+        ids = [upload(client, token, b"x = 1\n") for _ in range(2)]
+        response = client.post(
+            "/api/submissions", headers=bearer(token), files={"file": ("s.py", b"x = 2\n")}
+        )
+        assert response.status_code == 429
+        assert len(list((data / "uploads").iterdir())) == 2
+        upload(client, tokens["bob"], b"x = 1\n")  # other users are not affected
+        gate.set()
+        for submission_id in ids:
+            wait(client, token, submission_id)
+        upload(client, token, b"x = 3\n")
+
+
+def login(client: TestClient, name: str) -> None:
+    page = client.get("/login")
+    csrf = page.cookies.get(auth.CSRF_COOKIE) or client.cookies.get(auth.CSRF_COOKIE)
+    response = client.post(
+        "/login",
+        data={"name": name, "password": PASSWORD, auth.CSRF_FIELD: csrf, "next": "/submissions"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_pages_login_submit_and_privacy(client: TestClient, tokens: dict[str, str]) -> None:
+    assert client.get("/").status_code == 200
+    assert "sample" in client.get("/").text.lower()
+    # Forms without the CSRF token are refused.
+    response = client.post("/login", data={"name": "alice", "password": PASSWORD})
+    assert response.status_code == 403
+    login(client, "alice")
+    csrf = client.cookies.get(auth.CSRF_COOKIE)
+    response = client.post(
+        "/submit",
+        data={"code": "WRONG = 1\n", auth.CSRF_FIELD: csrf},
+        files={"file": ("", b"")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    url = response.headers["location"]
+    submission_id = int(url.rsplit("/", 1)[1])
+    wait(client, tokens["alice"], submission_id)
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-verdict="WA"' in page.text
+    assert "expected" in page.text
+    events = client.get(f"{url}/events")
+    assert "event: done" in events.text
+    assert "/submissions/" in client.get("/submissions").text
+    client.cookies.clear()
+    login(client, "bob")
+    assert client.get(url).status_code == 404
+    assert client.get(f"{url}/events").status_code == 404
+    assert client.get("/admin").status_code == 404
+    client.cookies.clear()
+    login(client, "admin")
+    assert client.get(url).status_code == 200
+    assert "Queue" in client.get("/admin").text
+
+
+def test_restart_requeues_running_and_finishes_once(
+    problem: Problem, data: Path, tokens: dict[str, str]
+) -> None:
+    gate = threading.Event()
+    with make_app(problem, data, InstantFakeJudge(gate), workers=1) as client:
+        submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
+        for _ in range(100):
+            if (
+                client.get(
+                    f"/api/submissions/{submission_id}", headers=bearer(tokens["alice"])
+                ).json()["status"]
+                == "running"
+            ):
+                break
+            time.sleep(0.05)
+        # Simulate a crash: the row stays 'running' while the app goes away.
+        db = Database(data / "judge.sqlite3")
+        gate.set()
+    db2 = Database(data / "judge.sqlite3")
+    row = db2.submission(submission_id)
+    assert row is not None and row.status is Status.DONE
+    db.close()
+    db2.close()
+    # A row left running by a killed server is re-queued and judged exactly once more.
+    db3 = Database(data / "judge.sqlite3")
+    with db3.transaction() as connection:
+        connection.execute(
+            "UPDATE submissions SET status='running', result_json=NULL WHERE id=?", (submission_id,)
+        )
+    db3.close()
+    judge = InstantFakeJudge()
+    with make_app(problem, data, judge, workers=2) as client:
+        body = wait(client, tokens["alice"], submission_id)
+        assert body["verdict"] == "AC"
+    assert len(judge.calls) == 1
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/submissions", "/api/submissions/{submission_id}"} <= set(schema["paths"])
+    post = schema["paths"]["/api/submissions"]["post"]
+    assert {"multipart/form-data", "application/json"} <= set(post["requestBody"]["content"])
+    assert "202" in post["responses"]

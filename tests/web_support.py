@@ -1,0 +1,237 @@
+"""Helpers for the web tests: a clearly fake judge for queue/API unit tests, a real server
+process for the end-to-end tests, and the CI rule (missing Docker or Chromium fails in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from judgekit.problem import Device, Problem, Visibility
+from judgekit.report import CaseResult, JudgeReport
+from judgekit.testcase import load_cases
+from judgekit.verdict import Verdict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally with REASON when CONDITION is false; in CI (CI=true) fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def docker_ready() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        result = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    if result.returncode != 0:
+        return False
+    try:
+        import judgekit.judging  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def need_docker() -> None:
+    need(docker_ready(), "a running Docker engine and judgekit.judging (run tools/setup.sh)")
+
+
+def need_chromium() -> None:
+    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM}")
+
+
+class InstantFakeJudge:
+    """A FAKE judge for unit tests of the queue and the API only (never for end-to-end tests).
+
+    Empty, non-UTF-8 or unparsable files get CE; a file containing `WRONG` gets WA on every
+    case; anything else gets AC. `gate`, when set, makes each call wait for it first.
+    """
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.calls: list[Path] = []
+        self._lock = threading.Lock()
+
+    def __call__(
+        self,
+        problem: Problem,
+        submission: Path,
+        *,
+        device: Device,
+        groups: Sequence[str],
+        on_case: Callable[[CaseResult], None] | None = None,
+    ) -> JudgeReport:
+        with self._lock:
+            self.calls.append(submission)
+        if self.gate is not None:
+            self.gate.wait(30)
+        data = submission.read_bytes()
+        try:
+            text = data.decode("utf-8")
+            compile(text, "submission.py", "exec")
+            if not text.strip():
+                raise ValueError("the file is empty")
+        except (UnicodeDecodeError, SyntaxError, ValueError) as error:
+            return JudgeReport(Verdict.CE, f"fake CE: {error}", device.value, "fake")
+        wrong = "WRONG" in text
+        cases = []
+        for case in load_cases(problem.testcases_dir, groups):
+            answer = case.answer or ()
+            got = [v + 1.0 for v in answer] if wrong else list(answer)
+            result = CaseResult(
+                id=case.id,
+                group=case.group,
+                verdict=Verdict.WA if wrong else Verdict.AC,
+                time_ms=1,
+                message="values differ" if wrong else "",
+                public=problem.group(case.group).visibility is Visibility.PUBLIC,
+                input=case.input,
+                expected=list(answer),
+                got=got,
+            )
+            if on_case is not None:
+                on_case(result)
+            cases.append(result)
+        verdict = Verdict.WA if wrong else Verdict.AC
+        return JudgeReport(verdict, "fake", device.value, "fake", tuple(cases), "cpu", 5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def add_user(data: Path, name: str, password: str, *, admin: bool = False) -> str:
+    """Create a user through the real CLI; return the API token (its last output line)."""
+    args = [
+        sys.executable,
+        "-m",
+        "judgekit.cli",
+        "--problem",
+        str(REPO_ROOT),
+        "users",
+        "add",
+        name,
+        "--data",
+        str(data),
+        "--password-stdin",
+    ]
+    if admin:
+        args.append("--admin")
+    result = subprocess.run(
+        args, input=password + "\n", capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_server(
+    data: Path, *, workers: int = 2, max_pending: int = 10, port: int | None = None
+) -> Server:
+    """`judgekit serve` as a real process on loopback, with the real judge; waits until up."""
+    port = port or free_port()
+    log = data / f"server-{port}-{time.time_ns()}.log"
+    data.mkdir(parents=True, exist_ok=True)
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "judgekit.cli",
+            "--problem",
+            str(REPO_ROOT),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data",
+            str(data),
+            "--workers",
+            str(workers),
+            "--max-pending",
+            str(max_pending),
+        ],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')}")
+        try:
+            if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
+                return Server(process, url, log)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text(errors='replace')}")
+
+
+@contextmanager
+def running_server(data: Path, **kwargs: int) -> Iterator[Server]:
+    server = start_server(data, **kwargs)  # type: ignore[arg-type]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_done(
+    client: httpx.Client, ids: Sequence[int], timeout: float
+) -> dict[int, dict[str, object]]:
+    """Poll until every submission in IDS is done; return their final JSON."""
+    deadline = time.monotonic() + timeout
+    done: dict[int, dict[str, object]] = {}
+    while time.monotonic() < deadline and len(done) < len(ids):
+        for submission_id in ids:
+            if submission_id in done:
+                continue
+            response = client.get(f"/api/submissions/{submission_id}")
+            response.raise_for_status()
+            body = response.json()
+            if body["status"] == "done":
+                done[submission_id] = body
+        if len(done) < len(ids):
+            time.sleep(0.5)
+    return done
