@@ -66,13 +66,17 @@ _TEX_SYMBOLS = {
     r"\}": "}",
 }
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+|\\[,;|{}]")
+_SQRT = re.compile(r"\\sqrt\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _SCRIPT = re.compile(r"([_^])(\{([^{}]*)\}|([A-Za-z0-9]))")
 _TEXT_COMMAND = re.compile(r"\\(?:mathrm|text|operatorname|mathbf|mathit)\{([^{}]*)\}")
 
 
 def tex_to_html(tex: str) -> str:
-    """Inline TeX to HTML: Unicode symbols, <sub>/<sup>, italic letters; escaped throughout."""
-    text = _TEXT_COMMAND.sub(lambda m: m.group(1), tex)
+    """Inline TeX to HTML: Unicode symbols, <sub>/<sup>, text kept upright; escaped throughout."""
+    text = tex.replace(r"\_", "\x00").replace(r"\{", "\x01").replace(r"\}", "\x02")
+    text = _SQRT.sub(lambda m: f"√({m.group(1)})", text)
+    text = _TEXT_COMMAND.sub(lambda m: "{" + m.group(1) + "}", text)
+    text = text.replace("\\ ", " ")
     text = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m.group(0), m.group(0)), text)
     escaped = html.escape(text, quote=False)
 
@@ -81,22 +85,26 @@ def tex_to_html(tex: str) -> str:
         body = match.group(3) if match.group(3) is not None else match.group(4)
         return f"<{tag}>{body}</{tag}>"
 
-    return _SCRIPT.sub(script, escaped)
+    escaped = _SCRIPT.sub(script, escaped).replace("{", "").replace("}", "")
+    return escaped.replace("\x00", "_").replace("\x01", "{").replace("\x02", "}")
 
 
 def _math_inline(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "$" or state.src.startswith("$$", state.pos):
+    if state.src[state.pos] != "$":
         return False
-    end = state.src.find("$", state.pos + 1)
-    if end == -1 or end == state.pos + 1:
+    display = state.src.startswith("$$", state.pos)
+    fence = "$$" if display else "$"
+    begin = state.pos + len(fence)
+    end = state.src.find(fence, begin)
+    if end == -1 or end == begin:
         return False
-    content = state.src[state.pos + 1 : end]
-    if content != content.strip():  # "$ 5 and $ 6" is money, not math
+    content = state.src[begin:end]
+    if not display and content != content.strip():  # "$ 5 and $ 6" is money, not math
         return False
     if not silent:
-        token = state.push("math_inline", "span", 0)
+        token = state.push("math_display" if display else "math_inline", "span", 0)
         token.content = content
-    state.pos = end + 1
+    state.pos = end + len(fence)
     return True
 
 
@@ -111,12 +119,19 @@ def _highlight_code(code: str, language: str, _attrs: str) -> str:
 
 
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight_code}).enable("table")
+    # The statement is the problem author's own file: its HTML comments and tags are kept.
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight_code}).enable("table")
     md.inline.ruler.before("escape", "math_inline", _math_inline)
     md.add_render_rule(
         "math_inline",
         lambda self, tokens, idx, options, env: str(
             f'<span class="math">{tex_to_html(tokens[idx].content)}</span>'
+        ),
+    )
+    md.add_render_rule(
+        "math_display",
+        lambda self, tokens, idx, options, env: str(
+            f'<span class="math display">{tex_to_html(tokens[idx].content)}</span>'
         ),
     )
     return md
