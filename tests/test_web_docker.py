@@ -1,0 +1,155 @@
+"""End-to-end tests of `judgekit serve` with the real sandboxed judge (Docker): a SIGKILL in
+the middle of judging loses nothing, and a bounded load test on loopback.
+
+Run with the Docker engine up and the sandbox image built (tools/setup.sh). In CI (CI=true)
+a missing engine is a failure; locally these tests skip with the reason."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from web_support import REPO_ROOT, add_user, need_docker, running_server, start_server, wait_done
+
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
+
+REFERENCE = (REPO_ROOT / "reference" / "frozen_kernel_unchanged.py").read_bytes()
+ARTIFACTS = REPO_ROOT / "artifacts"
+
+
+def comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """A result without its timings: what must be equal when the same file is judged again."""
+    cases = [{k: v for k, v in case.items() if k != "time_ms"} for case in result["cases"]]
+    return {
+        "verdict": result["verdict"],
+        "passed": result["passed"],
+        "total": result["total"],
+        "cases": cases,
+    }
+
+
+def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
+    need_docker()
+    data = tmp_path / "judge-data"
+    token = add_user(data, "alice", "password for alice")
+    headers = {"Authorization": f"Bearer {token}"}
+    server = start_server(data, workers=2)
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            ids = [
+                client.post("/api/submissions", files={"file": ("ref.py", REFERENCE)}).json()["id"]
+                for _ in range(4)
+            ]
+            # Wait until judging is under way (a submission running, ideally with cases done).
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                statuses = [client.get(f"/api/submissions/{i}").json()["status"] for i in ids]
+                if "running" in statuses:
+                    break
+                time.sleep(0.2)
+            assert "running" in statuses, statuses
+            time.sleep(2.0)
+        server.kill()  # SIGKILL: no clean-up of any kind
+    finally:
+        server.stop()
+    with sqlite3.connect(data / "judge.sqlite3") as connection:
+        before = dict(connection.execute("SELECT id, status FROM submissions").fetchall())
+    assert sorted(before) == sorted(ids)
+    assert "running" in before.values()
+
+    with (
+        running_server(data, workers=2) as restarted,
+        httpx.Client(base_url=restarted.url, headers=headers, timeout=30) as client,
+    ):
+        done = wait_done(client, ids, timeout=400)
+    assert sorted(done) == sorted(ids), "a submission was lost"
+    results = [comparable(done[i]["result"]) for i in ids]  # type: ignore[arg-type]
+    assert all(r == results[0] for r in results), "the same file got two different results"
+    assert results[0]["verdict"] == "AC"
+    with sqlite3.connect(data / "judge.sqlite3") as connection:
+        rows = connection.execute("SELECT id, status, attempts FROM submissions").fetchall()
+    assert all(status == "done" for _, status, _ in rows)
+    interrupted = [i for i, s in before.items() if s == "running"]
+    attempts = {i: a for i, _, a in rows}
+    assert all(attempts[i] == 2 for i in interrupted), attempts
+
+
+QUICK_UPLOADS: tuple[bytes, ...] = (
+    b"",  # empty
+    b"\xff\xfe\x00bad",  # not UTF-8
+    b"def frozen_kernel_unchanged(:\n",  # syntax error
+    b"   \n\n",  # blank
+)
+
+
+def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
+    need_docker()
+    clients, per_client = 20, 10
+    data = tmp_path / "judge-data"
+    tokens = [add_user(data, f"load{n:02d}", "load test password") for n in range(clients)]
+    accepted: list[int] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    with running_server(data, workers=2, max_pending=per_client) as server:
+        started = time.monotonic()
+
+        def client_run(index: int) -> None:
+            rng = random.Random(index)
+            headers = {"Authorization": f"Bearer {tokens[index]}"}
+            with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+                for n in range(per_client):
+                    # Each client's first upload really runs in the sandbox: 20 in all.
+                    body = REFERENCE if n == 0 else rng.choice(QUICK_UPLOADS)
+                    response = client.post("/api/submissions", files={"file": ("s.py", body)})
+                    with lock:
+                        if response.status_code == 202:
+                            accepted.append(int(response.json()["id"]))
+                        else:
+                            failures.append(f"{response.status_code} {response.text}")
+
+        threads = [threading.Thread(target=client_run, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        uploaded_s = time.monotonic() - started
+        assert not failures, failures[:5]
+        assert len(accepted) == clients * per_client
+        admin_token = add_user(data, "loadadmin", "load test password", admin=True)
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
+        ) as client:
+            done = wait_done(client, accepted, timeout=420)
+        last_verdict_s = time.monotonic() - started
+    lost = len(set(accepted) - set(done))
+    verdicts: dict[str, int] = {}
+    for body in done.values():
+        verdicts[str(body["verdict"])] = verdicts.get(str(body["verdict"]), 0) + 1
+    with sqlite3.connect(data / "judge.sqlite3") as connection:
+        stored = connection.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    files = len(list((data / "uploads").iterdir()))
+    figures = {
+        "uploads": len(accepted),
+        "clients": clients,
+        "sandbox_runs": verdicts.get("AC", 0),
+        "verdicts": verdicts,
+        "stored_rows": stored,
+        "stored_files": files,
+        "upload_phase_s": round(uploaded_s, 2),
+        "time_to_last_verdict_s": round(last_verdict_s, 2),
+        "lost": lost,
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load-test.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print("load test:", json.dumps(figures))
+    assert lost == 0
+    assert stored == files == len(accepted)
+    assert verdicts.get("AC", 0) == clients
+    assert verdicts.get("CE", 0) == clients * (per_client - 1)
