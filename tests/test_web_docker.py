@@ -85,7 +85,7 @@ QUICK_UPLOADS: tuple[bytes, ...] = (
     b"",  # empty
     b"\xff\xfe\x00bad",  # not UTF-8
     b"def frozen_kernel_unchanged(:\n",  # syntax error
-    b"   \n\n",  # blank
+    b"x = = 1\n",  # another syntax error
 )
 
 

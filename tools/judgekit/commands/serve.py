@@ -87,7 +87,11 @@ def run(options: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings, real_judge())
+    try:
+        judge = real_judge()
+    except ImportError as error:
+        raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
+    app = create_app(settings, judge)
     print(
         f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
         f"(data in {settings.data_dir}, {settings.workers} workers)",
