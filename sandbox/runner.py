@@ -126,7 +126,7 @@ def _platform() -> str:
 def run_job(job: Mapping[str, Any], frames: FrameWriter) -> int:
     try:
         entry = load_submission(Path(job["submission"]), job["function"])
-    except BaseException as error:  # noqa: BLE001 - SystemExit from the learner is a load error too
+    except BaseException as error:
         frames.send({"event": "load_error", **_error_fields(error)})
         return 1
     frames.send({"event": "ready", "platform": _platform()})
@@ -136,7 +136,7 @@ def run_job(job: Mapping[str, Any], frames: FrameWriter) -> int:
             values = json.loads(Path(case["input"]).read_text(encoding="utf-8"))
             arguments = build_arguments(job["parameters"], values)
             result = describe_result(entry(*arguments))
-        except BaseException as error:  # noqa: BLE001 - report, then go on to the next case
+        except BaseException as error:
             frames.send({"event": "error", "case": case_id, **_error_fields(error)})
             if isinstance(error, KeyboardInterrupt | SystemExit):
                 return 1

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian bookworm machine (as root) to judge, serve and test; idempotent.
+#  1. Debian packages: the Docker engine, debootstrap (sandbox base image), Chromium (browser tests)
+#  2. starts dockerd in the background when no engine answers
+#  3. .venv with the locked dependencies and judgekit (editable)
+#  4. the CPU sandbox image (wheelhouse downloaded here, installed offline in the build)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf '== setup: %s\n' "$*"; }
+
+need_packages=()
+command -v dockerd >/dev/null || need_packages+=(docker.io)
+command -v debootstrap >/dev/null || need_packages+=(debootstrap)
+command -v chromium >/dev/null || need_packages+=(chromium)
+command -v python3 >/dev/null || need_packages+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
+if ((${#need_packages[@]})); then
+    log "installing Debian packages: ${need_packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+bash tools/docker-engine.sh
+
+if [ ! -x .venv/bin/judgekit ] || [ tools/requirements.lock -nt .venv/.installed ] \
+        || [ pyproject.toml -nt .venv/.installed ]; then
+    log "creating .venv from tools/requirements.lock"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip >/dev/null
+    .venv/bin/pip install -q -r tools/requirements.lock
+    .venv/bin/pip install -q --no-deps -e .
+    touch .venv/.installed
+fi
+
+log "building the CPU sandbox image (cached when its inputs are unchanged)"
+.venv/bin/judgekit image build --device cpu
