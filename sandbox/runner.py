@@ -31,6 +31,8 @@ import numpy as np
 
 SUBMISSION_MODULE = "submission"
 MAX_TRACEBACK_CHARS = 4000
+# Larger results are sent as their shape alone: the judge rejects them by shape anyway.
+MAX_RESULT_VALUES = 1024
 
 
 class ResultTypeError(TypeError):
@@ -66,9 +68,9 @@ def describe_result(result: object) -> dict[str, Any]:
     except Exception as error:  # the learner's object may raise anything here
         raise ResultTypeError(f"the returned value is not an array: {error}") from None
     if array.dtype.kind not in "biuf":
-        raise ResultTypeError(
-            f"the returned array has dtype {array.dtype}, not real numbers"
-        )
+        raise ResultTypeError(f"the returned array has dtype {array.dtype}, not real numbers")
+    if array.size > MAX_RESULT_VALUES:
+        return {"shape": list(array.shape), "values": None}
     return {
         "shape": list(array.shape),
         "values": [float(v) for v in array.astype(np.float64).ravel()],

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from judgekit.commands import generate, image, serve, users, validate
+from judgekit.commands import generate, image, run, serve, users, validate, verify
 
 
 class Command(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-COMMANDS: tuple[Command, ...] = (generate, validate, image, serve, users)
+COMMANDS: tuple[Command, ...] = (generate, validate, image, run, verify, serve, users)

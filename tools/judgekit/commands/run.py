@@ -1,0 +1,155 @@
+"""`judgekit run SUBMISSION.py`: judge one file in the sandbox, as the web judge would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import threading
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from judgekit.exit_codes import ExitCode
+from judgekit.judging import judge_submission
+from judgekit.problem import Device, load_problem
+from judgekit.report import CaseResult, JudgeReport
+from judgekit.testcase import load_cases
+from judgekit.verdict import Verdict
+
+VERDICT_STYLE = {
+    Verdict.AC: "bold green",
+    Verdict.WA: "bold red",
+    Verdict.TLE: "bold yellow",
+    Verdict.MLE: "bold yellow",
+    Verdict.OLE: "bold yellow",
+    Verdict.RTE: "bold magenta",
+    Verdict.CE: "bold blue",
+    Verdict.JE: "bold white on red",
+}
+CASE_SETS = {"sample": ["sample"], "secret": ["secret"], "all": None}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="judge a submission in the sandbox",
+        description=(
+            "Judge SUBMISSION.py in a fresh hardened container and print a table of cases. "
+            "Exit 0 for AC, 1 for any other learner verdict, 2 for JE or a usage error. "
+            "--json prints one object: verdict, message, device, image, platform, time_ms, "
+            "passed, total, cases (id, group, verdict, time_ms, message; input, expected and "
+            "got for sample cases only), and fuzz_seed when --fuzz was given."
+        ),
+    )
+    parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")
+    parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
+    parser.add_argument("--cases", choices=sorted(CASE_SETS), default="all")
+    parser.add_argument(
+        "--fuzz",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N fresh hypothesis-drawn cases, answered by the reference",
+    )
+    parser.add_argument(
+        "--fuzz-seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="reproduce the fuzz cases of an earlier run",
+    )
+    parser.add_argument(
+        "--save-failures",
+        action="store_true",
+        help="file the smallest failing fuzz input into testcases/recipe.yaml",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(handler=run)
+
+
+def _table(results: list[CaseResult], total: int) -> Table:
+    table = Table(title=f"{len(results)}/{total} cases judged", title_justify="left")
+    for column in ("case", "verdict", "time", "message"):
+        table.add_column(column, overflow="fold")
+    for result in results[-25:]:
+        table.add_row(
+            result.id,
+            f"[{VERDICT_STYLE[result.verdict]}]{result.verdict.value}[/]",
+            f"{result.time_ms} ms" if result.time_ms is not None else "-",
+            result.message if result.public or result.verdict is not Verdict.AC else "",
+        )
+    return table
+
+
+def run(options: argparse.Namespace) -> int:
+    problem = load_problem(options.problem)
+    if not options.submission.is_file():
+        Console(stderr=True).print(f"judgekit run: {options.submission}: no such file")
+        return ExitCode.USAGE
+    groups = CASE_SETS[options.cases]
+    console = Console(stderr=True)
+    results: list[CaseResult] = []
+    lock = threading.Lock()
+    total = len(load_cases(problem.testcases_dir, groups or problem.group_names)) + options.fuzz
+
+    def on_case(result: CaseResult) -> None:
+        with lock:
+            results[:] = [r for r in results if r.id != result.id] + [result]
+
+    if options.json:
+        report = _judge(problem, options, groups, on_case)
+    else:
+        with Live(_table(results, total), console=console, refresh_per_second=4) as live:
+
+            def show(result: CaseResult) -> None:
+                on_case(result)
+                live.update(_table(results, total))
+
+            report = _judge(problem, options, groups, show)
+            live.update(_table(list(report.cases), len(report.cases)))
+    return _print(report, options, console)
+
+
+def _judge(problem, options, groups, on_case) -> JudgeReport:  # type: ignore[no-untyped-def]
+    return judge_submission(
+        problem,
+        options.submission,
+        device=options.device,
+        groups=groups,
+        fuzz=options.fuzz,
+        fuzz_seed=options.fuzz_seed,
+        on_case=on_case,
+    )
+
+
+def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -> int:
+    if options.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        style = VERDICT_STYLE[report.verdict]
+        console.print(
+            f"[{style}]{report.verdict.value}[/] {report.verdict.title}: {report.message}\n"
+            f"{report.passed}/{len(report.cases)} cases passed, {report.time_ms} ms, "
+            f"device {report.device} (JAX platform {report.platform}), image {report.image}"
+        )
+        if report.fuzz_seed is not None:
+            console.print(f"fuzz seed {report.fuzz_seed}")
+        failure = report.extra.get("fuzz_failure")
+        if failure:
+            console.print(f"smallest failing fuzz input: {json.dumps(failure['input'])}")
+            command = [
+                "judgekit",
+                "run",
+                str(options.submission),
+                "--fuzz",
+                str(options.fuzz),
+                "--fuzz-seed",
+                str(report.fuzz_seed),
+            ]
+            console.print("reproduce with: " + shlex.join(command))
+    if report.verdict is Verdict.JE:
+        return ExitCode.USAGE
+    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED

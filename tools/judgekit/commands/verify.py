@@ -1,0 +1,156 @@
+"""`judgekit verify`: judge every known submission; check verdicts and the time limit."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+from judgekit.exit_codes import ExitCode
+from judgekit.judging import judge_submission
+from judgekit.known_submissions import KnownSubmission, known_submissions
+from judgekit.problem import Device, Problem, load_problem
+from judgekit.report import JudgeReport
+from judgekit.sandbox.container import Sandbox, sweep
+from judgekit.verdict import Verdict
+
+# problemtools' rule: the limit must leave at least this factor over the slowest accepted case,
+TIME_SAFETY_FACTOR = 2.0
+# and a TLE submission that would pass within this factor of the limit is worth a warning.
+TLE_MARGIN_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    submission: KnownSubmission
+    report: JudgeReport
+    passes_with_margin: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.verdict in self.submission.expected
+
+
+def _slowest_case_ms(report: JudgeReport) -> int:
+    return max((case.time_ms or 0 for case in report.cases), default=0)
+
+
+def _judge(
+    problem: Problem, sandbox: Sandbox, known: KnownSubmission, device: Device
+) -> VerifyResult:
+    if known.expected != {Verdict.TLE}:
+        report = judge_submission(problem, known.path, device=device, sandbox=sandbox)
+        return VerifyResult(known, report)
+    limits = problem.limits
+    generous = dataclasses.replace(
+        problem,
+        limits=dataclasses.replace(
+            limits,
+            time_per_case_s=limits.time_per_case_s * TLE_MARGIN_FACTOR,
+            total_time_s=limits.total_time_s * TLE_MARGIN_FACTOR,
+        ),
+    )
+    report = judge_submission(generous, known.path, device=device, sandbox=sandbox)
+    if report.verdict is Verdict.TLE:
+        return VerifyResult(known, report, passes_with_margin=False)
+    real = judge_submission(problem, known.path, device=device, sandbox=sandbox)
+    return VerifyResult(known, real, passes_with_margin=True)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="judge every known submission and check its verdict and the time limit",
+        description=(
+            "Judge the reference and every file under submissions/ in the sandbox. Fails when "
+            "any verdict differs from its folder (security probes: from security/expected."
+            "yaml), or when the time limit leaves less than 2x the slowest accepted case; "
+            "warns when a TLE submission would pass within 1.5x of the limit."
+        ),
+    )
+    parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
+    parser.add_argument("--jobs", type=int, default=2, help="submissions judged at once")
+    parser.add_argument(
+        "--only", default=None, metavar="TEXT", help="only submissions whose name contains TEXT"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    console = Console()
+    problem = load_problem(options.problem)
+    corpus = [
+        k for k in known_submissions(problem.root) if not options.only or options.only in k.name
+    ]
+    sandbox = Sandbox(problem.root)
+    started = time.monotonic()
+    results: list[VerifyResult] = []
+    with (
+        console.status(f"judging {len(corpus)} known submissions") as status,
+        ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool,
+    ):
+        futures = [pool.submit(_judge, problem, sandbox, k, options.device) for k in corpus]
+        for future in futures:
+            results.append(future.result())
+            status.update(f"judged {len(results)}/{len(corpus)}")
+    leftovers = sweep()
+    table = Table(
+        title=f"judgekit verify: {len(corpus)} submissions in {time.monotonic() - started:.0f} s"
+    )
+    for column in ("submission", "expected", "got", "slowest case", "message"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        style = "green" if result.ok else "bold red"
+        table.add_row(
+            result.submission.name,
+            "/".join(sorted(v.value for v in result.submission.expected)),
+            f"[{style}]{result.report.verdict.value}[/]",
+            f"{_slowest_case_ms(result.report)} ms",
+            result.report.message[:160],
+        )
+    console.print(table)
+    failures = [r for r in results if not r.ok]
+    for result in failures:
+        console.print(
+            f"[bold red]MISMATCH[/] {result.submission.name}: expected "
+            f"{'/'.join(sorted(v.value for v in result.submission.expected))}, "
+            f"got {result.report.verdict.value}: {result.report.message}"
+        )
+    ok = not failures and _check_time_limit(console, problem, results)
+    if leftovers:
+        console.print(f"[bold red]{leftovers} sandbox container(s) were left behind[/]")
+        ok = False
+    console.print(f"verify: {'OK' if ok else 'FAILED'}")
+    return ExitCode.OK if ok else ExitCode.FAILED
+
+
+def _check_time_limit(console: Console, problem: Problem, results: list[VerifyResult]) -> bool:
+    accepted = [r for r in results if r.submission.must_be_accepted and r.ok]
+    if not accepted:
+        console.print("no accepted submission was judged: the time limit is not checked")
+        return True
+    slowest = max(accepted, key=lambda r: _slowest_case_ms(r.report))
+    slowest_s = _slowest_case_ms(slowest.report) / 1000
+    implied = math.ceil(slowest_s * TIME_SAFETY_FACTOR)
+    limit = problem.limits.time_per_case_s
+    console.print(
+        f"slowest accepted case: {slowest_s:.2f} s ({slowest.submission.name}); "
+        f"it implies a time limit of at least {implied} s (x{TIME_SAFETY_FACTOR:g}, rounded up); "
+        f"problem.yaml has {limit:g} s"
+    )
+    for result in results:
+        if result.passes_with_margin:
+            console.print(
+                f"[bold yellow]WARNING[/] {result.submission.name} is TLE but would pass within "
+                f"{TLE_MARGIN_FACTOR:g}x of the time limit: the limit may be too tight to tell"
+            )
+    if limit < implied:
+        console.print(f"[bold red]time_per_case_s {limit:g} s is below the implied {implied} s[/]")
+        return False
+    return True

@@ -1,0 +1,357 @@
+"""One hardened, throw-away Docker container per run, watched and timed from outside.
+
+The judge trusts nothing from inside but the returned numbers: time is measured here, when
+each frame arrives; memory kills are read from the engine's OOM state; output is counted
+while it is read and the container is killed once it passes the cap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+from docker.types import DeviceRequest, Ulimit
+
+from judgekit.errors import JudgekitError
+from judgekit.problem import Device, Limits
+from judgekit.sandbox.frames import Frame, ProtocolError, parse_line
+
+LABEL = "judgekit.sandbox"
+OWNER_LABEL = "judgekit.owner"
+RUNNER_IN_IMAGE = "/judge/runner.py"
+JOB_MOUNT = "/judge/job"
+SUBMISSION_MOUNT = "/judge/submission"
+SANDBOX_UID = "10001:10001"
+# Interpreter and JAX start-up plus loading the submission, before the first case's clock.
+STARTUP_ALLOWANCE_S = 30.0
+PIDS_LIMIT = 128
+SCRATCH_TMPFS = "rw,nosuid,nodev,noexec,size=64m,mode=1777"
+FILE_SIZE_LIMIT = 16 * 1024 * 1024
+OPEN_FILES_LIMIT = 256
+CPUS = 1.0
+KEEP_STDERR_BYTES = 16 * 1024
+
+
+class KillReason(Enum):
+    STARTUP_TIME = "startup_time"
+    CASE_TIME = "case_time"
+    TOTAL_TIME = "total_time"
+    OUTPUT = "output"
+    PROTOCOL = "protocol"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class TimedFrame:
+    frame: Frame
+    elapsed_ms: int
+    """Milliseconds since the previous frame (or the container's start), measured here."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to run: one submission file over some input files, in one container."""
+
+    submission: Path
+    inputs: Sequence[tuple[str, Path]]
+    function: str
+    parameters: Sequence[dict[str, str]]
+    limits: Limits
+    device: Device
+    image: str
+
+
+@dataclass
+class RunOutcome:
+    frames: list[TimedFrame] = field(default_factory=list)
+    killed_for: KillReason | None = None
+    exit_code: int | None = None
+    oom_killed: bool = False
+    output_bytes: int = 0
+    stderr: str = ""
+    wall_ms: int = 0
+    protocol_error: str | None = None
+    judge_error: str | None = None
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _seccomp_profile(problem_root: Path) -> str:
+    path = problem_root / "sandbox" / "seccomp.json"
+    try:
+        return json.dumps(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError) as error:
+        raise JudgekitError(f"{path}: cannot load the seccomp profile: {error}") from None
+
+
+class Sandbox:
+    """Runs jobs in fresh containers. Thread-safe: one docker client per run.
+
+    A later prewarmed pool can implement the same `run(job, on_frame)` method.
+    """
+
+    def __init__(self, problem_root: Path, *, runtime: str | None = None) -> None:
+        self._seccomp = _seccomp_profile(problem_root)
+        self._runtime = runtime
+        try:
+            client = docker.from_env(timeout=60)
+            client.ping()
+        except docker.errors.DockerException as error:
+            raise JudgekitError(
+                f"cannot reach the Docker engine ({error}); start it with tools/docker-engine.sh"
+            ) from None
+        client.close()
+        sweep()
+
+    def run(self, job: Job, on_frame: Callable[[TimedFrame], None] | None = None) -> RunOutcome:
+        client = docker.from_env(timeout=120)
+        try:
+            return _Run(client, job, self._seccomp, self._runtime, on_frame).execute()
+        finally:
+            client.close()
+
+
+def sweep() -> int:
+    """Remove sandbox containers left by judges that are no longer running; return how many."""
+    client = docker.from_env(timeout=60)
+    removed = 0
+    host = socket.gethostname()
+    try:
+        for container in client.containers.list(all=True, filters={"label": LABEL}):
+            owner = container.labels.get(OWNER_LABEL, "")
+            owner_host, _, pid = owner.partition(":")
+            if owner_host == host and pid.isdigit() and _alive(int(pid)):
+                continue
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True)
+                removed += 1
+    finally:
+        client.close()
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Run:
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        job: Job,
+        seccomp: str,
+        runtime: str | None,
+        on_frame: Callable[[TimedFrame], None] | None,
+    ) -> None:
+        self.client = client
+        self.job = job
+        self.seccomp = seccomp
+        self.runtime = runtime
+        self.on_frame = on_frame
+        self.nonce = secrets.token_hex(16)
+        self.outcome = RunOutcome()
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def _write_job(self, directory: Path) -> None:
+        cases = []
+        for index, (_case_id, path) in enumerate(self.job.inputs):
+            name = f"{index:04d}.in"
+            (directory / name).write_bytes(path.read_bytes())
+            cases.append({"id": str(index), "input": f"{JOB_MOUNT}/{name}"})
+        job = {
+            "nonce": self.nonce,
+            "function": self.job.function,
+            "parameters": list(self.job.parameters),
+            "submission": f"{SUBMISSION_MOUNT}/submission.py",
+            "cases": cases,
+        }
+        (directory / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        for path in directory.iterdir():
+            path.chmod(0o644)
+        directory.chmod(0o755)
+
+    def _create(self, job_dir: Path, submission_dir: Path) -> Any:
+        limits = self.job.limits
+        memory = f"{limits.memory_mib}m"
+        device_requests = (
+            [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+            if self.job.device is Device.GPU
+            else None
+        )
+        return self.client.containers.create(
+            self.job.image,
+            command=["/opt/venv/bin/python", "-I", RUNNER_IN_IMAGE, f"{JOB_MOUNT}/job.json"],
+            user=SANDBOX_UID,
+            environment={
+                "HOME": "/tmp",
+                "PATH": "/opt/venv/bin:/usr/bin:/bin",
+                "LANG": "C.UTF-8",
+                **({"JAX_PLATFORMS": "cpu"} if self.job.device is Device.CPU else {}),
+            },
+            network_disabled=True,
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/tmp": SCRATCH_TMPFS},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges", f"seccomp={self.seccomp}"],
+            pids_limit=PIDS_LIMIT,
+            mem_limit=memory,
+            memswap_limit=memory,
+            nano_cpus=int(CPUS * 1e9),
+            ulimits=[
+                Ulimit(name="nofile", soft=OPEN_FILES_LIMIT, hard=OPEN_FILES_LIMIT),
+                Ulimit(name="fsize", soft=FILE_SIZE_LIMIT, hard=FILE_SIZE_LIMIT),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            volumes={
+                str(job_dir): {"bind": JOB_MOUNT, "mode": "ro"},
+                str(submission_dir): {"bind": SUBMISSION_MOUNT, "mode": "ro"},
+            },
+            labels={LABEL: "1", OWNER_LABEL: _owner()},
+            device_requests=device_requests,
+            runtime=self.runtime,
+            working_dir="/tmp",
+            stdin_open=False,
+            tty=False,
+            detach=True,
+            ipc_mode="private",
+        )
+
+    def execute(self) -> RunOutcome:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="judgekit-run-") as scratch:
+            job_dir = Path(scratch) / "job"
+            submission_dir = Path(scratch) / "submission"
+            job_dir.mkdir()
+            submission_dir.mkdir()
+            Path(scratch).chmod(0o755)
+            (submission_dir / "submission.py").write_bytes(self.job.submission.read_bytes())
+            (submission_dir / "submission.py").chmod(0o644)
+            submission_dir.chmod(0o755)
+            self._write_job(job_dir)
+            container = None
+            started = time.monotonic()
+            try:
+                container = self._create(job_dir, submission_dir)
+                stream = container.attach(
+                    stdout=True, stderr=True, stream=True, logs=True, demux=True
+                )
+                container.start()
+                started = time.monotonic()
+                reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+                reader.start()
+                self._watch(container, started)
+                self._finish(container)
+            except KeyboardInterrupt:
+                self.outcome.killed_for = KillReason.INTERRUPTED
+                raise
+            except docker.errors.DockerException as error:
+                self.outcome.judge_error = f"the Docker engine failed: {error}"
+            finally:
+                self.outcome.wall_ms = int((time.monotonic() - started) * 1000)
+                if container is not None:
+                    with contextlib.suppress(docker.errors.DockerException):  # else swept later
+                        container.remove(force=True)
+        return self.outcome
+
+    def _read(self, stream: Any) -> None:
+        """Reader thread: split stdout into lines, count every byte, queue events."""
+        pending = b""
+        try:
+            for out, err in stream:
+                if err:
+                    self.events.put(("stderr", err))
+                if out:
+                    pending += out
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        self.events.put(("line", line))
+                    if len(pending) > 2 * 1024 * 1024:
+                        self.events.put(("line", pending))
+                        pending = b""
+        except Exception as error:
+            self.events.put(("stream_error", str(error)))
+        if pending:
+            self.events.put(("line", pending))
+        self.events.put(("eof", None))
+
+    def _watch(self, container: Any, started: float) -> None:
+        limits = self.job.limits
+        total_deadline = started + limits.total_time_s
+        phase_deadline = started + STARTUP_ALLOWANCE_S
+        phase_reason = KillReason.STARTUP_TIME
+        last_frame = started
+        stderr = bytearray()
+        while True:
+            now = time.monotonic()
+            deadline = min(total_deadline, phase_deadline)
+            try:
+                kind, payload = self.events.get(timeout=max(0.0, deadline - now))
+            except queue.Empty:
+                reason = phase_reason if phase_deadline <= total_deadline else KillReason.TOTAL_TIME
+                self._kill(container, reason)
+                return
+            arrived = time.monotonic()
+            if kind == "eof":
+                return
+            if kind == "stream_error":
+                continue
+            size = len(payload) + (1 if kind == "line" else 0)
+            if kind == "stderr":
+                self.outcome.output_bytes += size
+                if len(stderr) < KEEP_STDERR_BYTES:
+                    stderr += payload[: KEEP_STDERR_BYTES - len(stderr)]
+                    self.outcome.stderr = stderr.decode("utf-8", errors="replace")
+            else:
+                try:
+                    frame = parse_line(payload, self.nonce)
+                except ProtocolError as error:
+                    self.outcome.protocol_error = str(error)
+                    self._kill(container, KillReason.PROTOCOL)
+                    return
+                if frame is None:
+                    self.outcome.output_bytes += size
+                else:
+                    timed = TimedFrame(frame, int((arrived - last_frame) * 1000))
+                    last_frame = arrived
+                    phase_deadline = arrived + limits.time_per_case_s
+                    phase_reason = KillReason.CASE_TIME
+                    self.outcome.frames.append(timed)
+                    if self.on_frame is not None:
+                        self.on_frame(timed)
+            if self.outcome.output_bytes > limits.output_bytes:
+                self._kill(container, KillReason.OUTPUT)
+                return
+
+    def _kill(self, container: Any, reason: KillReason) -> None:
+        self.outcome.killed_for = reason
+        with contextlib.suppress(docker.errors.APIError):  # it may have exited already
+            container.kill()
+
+    def _finish(self, container: Any) -> None:
+        result = container.wait(timeout=60)
+        self.outcome.exit_code = int(result.get("StatusCode", -1))
+        container.reload()
+        self.outcome.oom_killed = bool(container.attrs["State"].get("OOMKilled"))
