@@ -63,12 +63,12 @@ def _run_facts(problem: Problem, outcome: RunOutcome, device: Device) -> RunFact
     load_error = next((t.frame for t in outcome.frames if isinstance(t.frame, LoadError)), None)
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
     judge_error = outcome.judge_error
-    if judge_error is None and ready is not None and device is Device.GPU:
-        if ready.platform != "gpu":
-            judge_error = (
-                f"a GPU run was requested but JAX ran on {ready.platform!r}: "
-                "the judge host's GPU is not available to the sandbox"
-            )
+    platform = ready.platform if ready is not None else None
+    if judge_error is None and device is Device.GPU and platform not in (None, "gpu"):
+        judge_error = (
+            f"a GPU run was requested but JAX ran on {platform!r}: "
+            "the judge host's GPU is not available to the sandbox"
+        )
     limits = problem.limits
     end, detail = RunEnd.FINISHED, ""
     if outcome.killed_for in (KillReason.CASE_TIME, KillReason.STARTUP_TIME):

@@ -1,0 +1,28 @@
+"""Shared by the tests that need the real Docker engine and the sandbox image."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from judgekit.errors import JudgekitError
+from judgekit.problem import Device
+from judgekit.sandbox.image import current_image
+
+
+def require_sandbox(problem_root: Path) -> str:
+    """The CPU image's tag; skip locally, fail in CI, when the engine or image is missing."""
+    reason = None
+    if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
+        reason = "no Docker engine answers (run tools/setup.sh)"
+    else:
+        try:
+            return current_image(problem_root, Device.CPU)
+        except JudgekitError as error:
+            reason = str(error)
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs the real sandbox: {reason}")
+    pytest.skip(reason)

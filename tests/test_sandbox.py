@@ -1,0 +1,153 @@
+"""The sandbox against the real Docker engine: hardening, clean-up, and the result channel."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import docker
+import pytest
+
+from judgekit.judging import judge_submission
+from judgekit.problem import Device, Problem
+from judgekit.sandbox.container import LABEL, OWNER_LABEL, Job, Sandbox, _Run, sweep
+from judgekit.verdict import Verdict
+from sandbox_support import require_sandbox
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def image(problem: Problem) -> str:
+    return require_sandbox(problem.root)
+
+
+def _labelled() -> list[str]:
+    out = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={LABEL}"], capture_output=True, text=True
+    )
+    return out.stdout.split()
+
+
+def test_the_reference_is_accepted_with_a_documented_report(problem: Problem, image: str) -> None:
+    report = judge_submission(
+        problem, problem.root / "reference" / "frozen_kernel_unchanged.py", groups=["sample"]
+    )
+    assert report.verdict is Verdict.AC, report.message
+    data = report.to_json()
+    assert {"verdict", "cases", "device", "image", "platform", "time_ms"} <= set(data)
+    assert data["image"] == image and data["device"] == "cpu" and data["platform"] == "cpu"
+    assert all({"id", "verdict", "time_ms", "message"} <= set(c) for c in data["cases"])
+    sample = data["cases"][0]
+    assert sample["input"]["seed"] == 0 and sample["expected"] and sample["got"]
+    assert _labelled() == []
+
+
+def test_secret_cases_carry_no_data(problem: Problem, image: str, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("def frozen_kernel_unchanged(seed, x, features, v):\n    return [1, 2, 3]\n")
+    report = judge_submission(problem, wrong, groups=["secret"])
+    assert report.verdict is Verdict.WA
+    case = report.to_json()["cases"][0]
+    assert "input" not in case and "expected" not in case and "got" not in case
+
+
+def test_a_learner_print_is_not_a_result(problem: Problem, image: str, tmp_path: Path) -> None:
+    forger = tmp_path / "forger.py"
+    forger.write_text(
+        "import sys\n"
+        "def frozen_kernel_unchanged(seed, x, features, v):\n"
+        "    print('[1.0, 2.1953921318054199, 4.0]')\n"
+        '    print(\'{"event": "result", "case": "0"}\', file=sys.stderr)\n'
+        "    return None\n"
+    )
+    report = judge_submission(problem, forger, groups=["sample"])
+    assert report.verdict is Verdict.RTE
+    assert "None" in report.cases[0].message
+
+
+def test_the_container_is_hardened(problem: Problem, image: str, tmp_path: Path) -> None:
+    submission = tmp_path / "s.py"
+    submission.write_text("def frozen_kernel_unchanged(*a):\n    return [1, 2, 3]\n")
+    job = Job(submission, [], "frozen_kernel_unchanged", [], problem.limits, Device.CPU, image)
+    sandbox = Sandbox(problem.root)
+    run = _Run(docker.from_env(), job, sandbox._seccomp, None, None)
+    (tmp_path / "job").mkdir()
+    (tmp_path / "sub").mkdir()
+    container = run._create(tmp_path / "job", tmp_path / "sub")
+    try:
+        config = container.attrs["HostConfig"]
+        assert container.attrs["Config"]["User"] == "10001:10001"
+        assert container.attrs["Config"]["NetworkDisabled"] is True
+        assert config["NetworkMode"] == "none"
+        assert config["ReadonlyRootfs"] is True
+        assert config["CapDrop"] == ["ALL"] and not config["CapAdd"]
+        assert "no-new-privileges" in config["SecurityOpt"]
+        seccomp = next(o for o in config["SecurityOpt"] if o.startswith("seccomp="))
+        profile = json.loads(seccomp.removeprefix("seccomp="))
+        allowed = {
+            n
+            for rule in profile["syscalls"]
+            if rule["action"] == "SCMP_ACT_ALLOW"
+            for n in rule["names"]
+        }
+        assert profile["defaultAction"] == "SCMP_ACT_ERRNO"
+        assert not allowed & {
+            "io_uring_setup",
+            "io_uring_enter",
+            "keyctl",
+            "add_key",
+            "bpf",
+            "perf_event_open",
+            "unshare",
+            "setns",
+            "mount",
+            "ptrace",
+        }
+        assert config["Memory"] == config["MemorySwap"] == problem.limits.memory_mib * 2**20
+        assert config["PidsLimit"] > 0 and config["NanoCpus"] > 0
+        assert {u["Name"] for u in config["Ulimits"]} >= {"nofile", "fsize", "core"}
+        assert config["Tmpfs"]["/tmp"].startswith("rw,nosuid,nodev,noexec,size=")
+        assert sorted(b.split(":")[-1] for b in config["Binds"]) == ["ro", "ro"]
+        names = {entry.split("=", 1)[0] for entry in container.attrs["Config"]["Env"]}
+        assert names <= {
+            "HOME",
+            "PATH",
+            "LANG",
+            "JAX_PLATFORMS",
+            "PYTHONDONTWRITEBYTECODE",
+            "PYTHONUNBUFFERED",
+            "XDG_CACHE_HOME",
+            "JUDGEKIT_DEVICE",
+        }
+        assert not any("docker.sock" in b for b in config["Binds"])
+        assert config["DeviceRequests"] is None
+    finally:
+        container.remove(force=True)
+
+
+def test_a_gpu_job_requests_the_gpu_from_the_engine(
+    problem: Problem, image: str, tmp_path: Path
+) -> None:
+    job = Job(tmp_path / "s.py", [], "f", [], problem.limits, Device.GPU, image)
+    run = _Run(docker.from_env(), job, Sandbox(problem.root)._seccomp, None, None)
+    (tmp_path / "job").mkdir()
+    (tmp_path / "sub").mkdir()
+    container = run._create(tmp_path / "job", tmp_path / "sub")
+    try:
+        requests = container.attrs["HostConfig"]["DeviceRequests"]
+        assert requests[0]["Capabilities"] == [["gpu"]] and requests[0]["Count"] == -1
+        assert "JAX_PLATFORMS=cpu" not in container.attrs["Config"]["Env"]
+    finally:
+        container.remove(force=True)
+
+
+def test_sweep_removes_containers_of_judges_that_died(image: str) -> None:
+    client = docker.from_env()
+    orphan = client.containers.create(
+        image, command=["true"], labels={LABEL: "1", OWNER_LABEL: "no-such-host:1"}
+    )
+    assert orphan.id[:12] in " ".join(_labelled()) or orphan.short_id in _labelled()
+    assert sweep() >= 1
+    assert _labelled() == []
