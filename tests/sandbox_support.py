@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from judgekit.errors import JudgekitError
 from judgekit.problem import Device
 from judgekit.sandbox.image import current_image

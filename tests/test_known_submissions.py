@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
 from judgekit.cli import main
 from judgekit.known_submissions import FOLDER_VERDICTS, known_submissions
 from judgekit.problem import Problem

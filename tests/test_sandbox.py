@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docker
 import pytest
-
 from judgekit.judging import judge_submission
 from judgekit.problem import Device, Problem
 from judgekit.sandbox.container import LABEL, OWNER_LABEL, Job, Sandbox, _Run, sweep
