@@ -6,6 +6,7 @@ no state between calls and may be called from several threads at once.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -276,7 +277,7 @@ def judge_submission(
         sandbox = sandbox or Sandbox(problem.root)
         fuzzed, fuzz_seed = fuzz_cases(problem, fuzz, fuzz_seed, device=device, sandbox=sandbox)
         cases = [*cases, *fuzzed]
-    extra = {"fuzz_seed": fuzz_seed} if fuzz else None
-    return judge_cases(
-        problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox, extra=extra
+    report = judge_cases(
+        problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox
     )
+    return dataclasses.replace(report, fuzz_seed=fuzz_seed) if fuzz else report

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
 from judgekit.exit_codes import ExitCode
+from judgekit.fuzzing import FUZZ_GROUP, shrink_failure
+from judgekit.generate import generate
 from judgekit.judging import judge_submission
-from judgekit.problem import Device, load_problem
+from judgekit.problem import Device, Problem, load_problem
+from judgekit.recipe import append_regression, load_recipe
 from judgekit.report import CaseResult, JudgeReport
+from judgekit.sandbox.container import Sandbox
 from judgekit.testcase import load_cases
 from judgekit.verdict import Verdict
 
@@ -113,8 +120,14 @@ def run(options: argparse.Namespace) -> int:
     return _print(report, options, console)
 
 
-def _judge(problem, options, groups, on_case) -> JudgeReport:  # type: ignore[no-untyped-def]
-    return judge_submission(
+def _judge(
+    problem: Problem,
+    options: argparse.Namespace,
+    groups: list[str] | None,
+    on_case: Callable[[CaseResult], None],
+) -> JudgeReport:
+    sandbox = Sandbox(problem.root)
+    report = judge_submission(
         problem,
         options.submission,
         device=options.device,
@@ -122,7 +135,29 @@ def _judge(problem, options, groups, on_case) -> JudgeReport:  # type: ignore[no
         fuzz=options.fuzz,
         fuzz_seed=options.fuzz_seed,
         on_case=on_case,
+        sandbox=sandbox,
     )
+    failed = next(
+        (c for c in report.cases if c.group == FUZZ_GROUP and c.verdict is not Verdict.AC), None
+    )
+    if failed is None or report.verdict in (Verdict.CE, Verdict.JE) or failed.input is None:
+        return report
+    smallest = shrink_failure(
+        problem, options.submission, failed.input, device=options.device, sandbox=sandbox
+    )
+    failure: dict[str, Any] = {"case": failed.id, "input": smallest}
+    if options.save_failures:
+        name = f"fuzz-seed-{report.fuzz_seed}"
+        append_regression(
+            problem.root,
+            name,
+            smallest,
+            found_by=f"judgekit run --fuzz {options.fuzz} --fuzz-seed {report.fuzz_seed} "
+            f"on {options.submission.name}",
+        )
+        generate(problem, load_recipe(problem.root), problem.testcases_dir)
+        failure["saved_as"] = name
+    return dataclasses.replace(report, extra={**report.extra, "fuzz_failure": failure})
 
 
 def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -> int:
@@ -150,6 +185,11 @@ def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -
                 str(report.fuzz_seed),
             ]
             console.print("reproduce with: " + shlex.join(command))
+            if "saved_as" in failure:
+                console.print(
+                    f"filed as regression case {failure['saved_as']!r} in testcases/recipe.yaml "
+                    "and regenerated testcases/ (commit both)"
+                )
     if report.verdict is Verdict.JE:
         return ExitCode.USAGE
     return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED

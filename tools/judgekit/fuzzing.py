@@ -1,0 +1,149 @@
+"""Fresh fuzz cases for `judgekit run --fuzz N`: hypothesis-drawn inputs, answered by the
+reference in a separate container of the same image, and shrinking of a failing input."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from judgekit.errors import JudgekitError
+from judgekit.package_code import REFERENCE
+from judgekit.problem import Device, Problem
+from judgekit.recipe import load_recipe
+from judgekit.sandbox.container import Job, Sandbox
+from judgekit.sandbox.frames import Result
+from judgekit.sandbox.image import current_image
+from judgekit.strategies import case_strategy, draw_examples
+from judgekit.testcase import TestCase, input_text
+
+FUZZ_GROUP = "fuzz"
+MAX_SHRINK_ROUNDS = 6
+
+
+def _reference_answers(
+    problem: Problem, inputs: Sequence[Mapping[str, Any]], device: Device, sandbox: Sandbox
+) -> list[tuple[float, ...]]:
+    """Answers from the reference, run in its own (trusted) container of the judging image."""
+    with tempfile.TemporaryDirectory(prefix="judgekit-fuzz-") as scratch:
+        paths = []
+        for index, values in enumerate(inputs):
+            path = Path(scratch) / f"{index}.in"
+            path.write_text(input_text(values), encoding="utf-8")
+            paths.append((str(index), path))
+        outcome = sandbox.run(
+            Job(
+                submission=problem.root / REFERENCE,
+                inputs=paths,
+                function=problem.entry_point.function,
+                parameters=[
+                    {"name": p.name, "sent_as": p.sent_as.value}
+                    for p in problem.entry_point.parameters
+                ],
+                limits=problem.limits,
+                device=device,
+                image=current_image(problem.root, device),
+            )
+        )
+    answers: dict[int, tuple[float, ...]] = {}
+    for timed in outcome.frames:
+        frame = timed.frame
+        if isinstance(frame, Result) and frame.values is not None and frame.case.isdigit():
+            answers.setdefault(int(frame.case), frame.values)
+    if len(answers) != len(inputs):
+        raise JudgekitError(
+            f"the reference answered {len(answers)} of {len(inputs)} fuzz inputs "
+            f"({outcome.judge_error or outcome.killed_for or outcome.stderr[-300:]})"
+        )
+    return [answers[i] for i in range(len(inputs))]
+
+
+def fuzz_inputs(problem: Problem, count: int, seed: int) -> list[dict[str, Any]]:
+    recipe = load_recipe(problem.root)
+    strategy = case_strategy(
+        problem.entry_point, recipe.fuzz.shapes, vector=recipe.vector_field, size=recipe.size_field
+    )
+    return draw_examples(strategy, seed, count)
+
+
+def as_cases(
+    problem: Problem,
+    inputs: Sequence[Mapping[str, Any]],
+    device: Device,
+    sandbox: Sandbox,
+    prefix: str = "",
+) -> list[TestCase]:
+    answers = _reference_answers(problem, inputs, device, sandbox)
+    return [
+        TestCase(FUZZ_GROUP, f"{prefix}{index + 1:03d}", dict(values), answer)
+        for index, (values, answer) in enumerate(zip(inputs, answers, strict=True))
+    ]
+
+
+def fuzz_cases(
+    problem: Problem, count: int, seed: int | None, *, device: Device, sandbox: Sandbox
+) -> tuple[list[TestCase], int]:
+    """COUNT fresh cases and the seed that reproduces them (fresh when SEED is None)."""
+    if count < 0:
+        raise JudgekitError("--fuzz needs a non-negative count")
+    seed = secrets.randbits(31) if seed is None else seed
+    return as_cases(problem, fuzz_inputs(problem, count, seed), device, sandbox), seed
+
+
+def simpler_inputs(problem: Problem, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Candidates one step simpler than VALUES, simplest first, each inside the domain."""
+    recipe = load_recipe(problem.root)
+    vector, size = recipe.vector_field, recipe.size_field
+    x = list(values[vector])
+    candidates: list[dict[str, Any]] = []
+
+    def add(**changes: Any) -> None:
+        candidate = {**values, **changes}
+        if candidate != dict(values) and candidate not in candidates:
+            candidates.append(candidate)
+
+    for length in sorted({1, 2, 3, len(x) // 2}):
+        if 0 < length < len(x):
+            add(**{vector: x[:length]})
+    add(**{vector: [1.0] * len(x)})
+    add(**{vector: [float(np.float32(round(v))) for v in x]})
+    for number in (1, 2, 3, 4, int(values[size]) // 2):
+        if 0 < number < int(values[size]):
+            add(**{size: number})
+    for name in (p.name for p in problem.entry_point.parameters):
+        if name not in (vector, size):
+            add(**{name: 0})
+            add(**{name: 1})
+            add(**{name: round(float(values[name]))} if isinstance(values[name], float) else {})
+    return candidates
+
+
+def shrink_failure(
+    problem: Problem,
+    submission: Path,
+    failing: Mapping[str, Any],
+    *,
+    device: Device,
+    sandbox: Sandbox,
+) -> dict[str, Any]:
+    """Greedy shrinking: judge a batch of simpler inputs per round, keep the first that still
+    fails, stop when none does. Two container runs per round, at most MAX_SHRINK_ROUNDS."""
+    from judgekit.judging import judge_cases
+    from judgekit.verdict import Verdict
+
+    current = dict(failing)
+    for _round in range(MAX_SHRINK_ROUNDS):
+        candidates = simpler_inputs(problem, current)
+        if not candidates:
+            break
+        cases = as_cases(problem, candidates, device, sandbox, prefix="shrink-")
+        report = judge_cases(problem, submission, cases, device=device, sandbox=sandbox)
+        failed = [c for c in report.cases if c.verdict is not Verdict.AC]
+        if not failed:
+            break
+        current = next(dict(c.input) for c in cases if c.id == failed[0].id)
+    return current
