@@ -14,6 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import docker.errors
+
 from judgekit.errors import JudgekitError
 from judgekit.package_code import checker_module
 from judgekit.problem import Device, Problem, Visibility
@@ -218,7 +220,7 @@ def judge_cases(
     try:
         image = current_image(problem.root, device)
         sandbox = sandbox or Sandbox(problem.root)
-    except JudgekitError as error:
+    except (JudgekitError, docker.errors.DockerException) as error:
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
     checker = checker_module(problem)
     judge = _CaseJudge(problem, cases, checker, on_case)

@@ -137,7 +137,8 @@ def sweep() -> int:
             owner_host, _, pid = owner.partition(":")
             if owner_host == host and pid.isdigit() and _alive(int(pid)):
                 continue
-            with contextlib.suppress(docker.errors.NotFound):
+            # Another judge thread may be removing the same container (409) or have removed it.
+            with contextlib.suppress(docker.errors.APIError):
                 container.remove(force=True)
                 removed += 1
     finally:
