@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from judgekit.judging import check_source
 from judgekit.problem import Device, Problem, Visibility
 from judgekit.report import CaseResult, JudgeReport
 from judgekit.testcase import load_cases
@@ -86,14 +87,12 @@ class InstantFakeJudge:
         if self.gate is not None:
             self.gate.wait(30)
         data = submission.read_bytes()
-        try:
-            text = data.decode("utf-8")
-            compile(text, "submission.py", "exec")
-            if not text.strip():
-                raise ValueError("the file is empty")
-        except (UnicodeDecodeError, SyntaxError, ValueError) as error:
-            return JudgeReport(Verdict.CE, f"fake CE: {error}", device.value, "fake")
-        wrong = "WRONG" in text
+        source_problem = check_source(problem, data)
+        if source_problem is not None:
+            return JudgeReport(
+                Verdict.CE, f"fake CE: {source_problem.message}", device.value, "fake"
+            )
+        wrong = b"WRONG" in data
         cases = []
         for case in load_cases(problem.testcases_dir, groups):
             answer = case.answer or ()
