@@ -19,7 +19,7 @@ if ((${#need_packages[@]})); then
     log "installing Debian packages: ${need_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+    apt-get install -y -qq "${need_packages[@]}" >/dev/null
 fi
 
 bash tools/docker-engine.sh

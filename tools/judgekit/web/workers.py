@@ -90,6 +90,9 @@ def public_result(report: JudgeReport, problem: Problem) -> dict[str, Any]:
     hidden = hidden_groups(problem)
     data = report.to_json()
     data["cases"] = [redact_case(case, hidden) for case in data.get("cases", [])]
+    if any(case.group in hidden for case in report.cases):
+        # The learner's own output could print the hidden inputs it was called with.
+        data.pop("stderr", None)
     failing = next((c for c in report.cases if c.verdict is not Verdict.AC), None)
     if failing is not None and failing.group in hidden:
         # The overall message may quote the failing case; say only where it failed.

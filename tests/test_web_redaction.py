@@ -1,0 +1,55 @@
+"""Hidden test data never leaves the server: what the web stores and serves of a report."""
+
+from __future__ import annotations
+
+from judgekit.problem import Problem
+from judgekit.report import CaseResult, JudgeReport
+from judgekit.verdict import Verdict
+from judgekit.web.workers import public_result
+
+SECRET_INPUT = {"seed": 123456, "x": [7.0], "features": 9, "frozen_bias_value": -3.5}
+
+
+def _report(problem: Problem) -> JudgeReport:
+    sample = CaseResult(
+        "sample/01",
+        "sample",
+        Verdict.AC,
+        5,
+        "ok",
+        True,
+        {"seed": 0},
+        [1.0, 2.0, 3.0],
+        [1.0, 2.0, 3.0],
+    )
+    secret = CaseResult(
+        "secret/07",
+        "secret",
+        Verdict.RTE,
+        5,
+        f"your function raised ValueError: {SECRET_INPUT}",
+        False,
+        SECRET_INPUT,
+        [1.0, 2.0, 3.0],
+        None,
+    )
+    return JudgeReport(
+        Verdict.RTE,
+        f"Run-Time Error on secret/07: ValueError: {SECRET_INPUT}",
+        "cpu",
+        "image",
+        (sample, secret),
+        extra={"stderr": f"called with {SECRET_INPUT}"},
+    )
+
+
+def test_nothing_of_a_hidden_case_reaches_the_learner(problem: Problem) -> None:
+    served = repr(public_result(_report(problem), problem))
+    assert "123456" not in served and "-3.5" not in served
+    assert "secret/07" in served  # which case failed is fine to say
+
+
+def test_public_cases_keep_their_input_expected_and_got(problem: Problem) -> None:
+    served = public_result(_report(problem), problem)
+    sample = served["cases"][0]
+    assert sample["input"] == {"seed": 0} and sample["got"] == [1.0, 2.0, 3.0]
