@@ -43,6 +43,7 @@ FILE_SIZE_LIMIT = 16 * 1024 * 1024
 OPEN_FILES_LIMIT = 256
 CPUS = 1.0
 KEEP_STDERR_BYTES = 16 * 1024
+RUNTIME_VARIABLE = "JUDGEKIT_DOCKER_RUNTIME"
 
 
 class KillReason(Enum):
@@ -107,7 +108,8 @@ class Sandbox:
 
     def __init__(self, problem_root: Path, *, runtime: str | None = None) -> None:
         self._seccomp = _seccomp_profile(problem_root)
-        self._runtime = runtime
+        # runc (the engine's default) unless asked otherwise, e.g. runsc for gVisor.
+        self._runtime = runtime or os.environ.get(RUNTIME_VARIABLE) or None
         try:
             client = docker.from_env(timeout=60)
             client.ping()
