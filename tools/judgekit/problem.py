@@ -86,6 +86,7 @@ class Output:
 @dataclass(frozen=True)
 class Limits:
     time_per_case_s: float
+    startup_s: float
     total_time_s: float
     memory_mib: int
     output_bytes: int
@@ -272,6 +273,7 @@ def _output(fields: _Fields) -> Output:
 def _limits(fields: _Fields) -> Limits:
     limits = Limits(
         time_per_case_s=fields.number("time_per_case_s", positive=True),
+        startup_s=fields.number("startup_s", positive=True),
         total_time_s=fields.number("total_time_s", positive=True),
         memory_mib=fields.integer("memory_mib", minimum=64),
         output_bytes=fields.integer("output_bytes", minimum=1024),

@@ -68,6 +68,7 @@ def render_constraints(problem: Problem) -> str:
         "|---|---|",
         f"| time per test case (wall clock, first-call compilation included) | "
         f"{limits.time_per_case_s:g} s |",
+        f"| start-up (Python, JAX, loading your file) | {limits.startup_s:g} s |",
         f"| time for the whole run | {limits.total_time_s:g} s |",
         f"| memory | {limits.memory_mib} MiB |",
         f"| output (everything printed) | {limits.output_bytes // 1024} KiB |",

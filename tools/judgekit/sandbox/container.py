@@ -35,8 +35,6 @@ RUNNER_IN_IMAGE = "/judge/runner.py"
 JOB_MOUNT = "/judge/job"
 SUBMISSION_MOUNT = "/judge/submission"
 SANDBOX_UID = "10001:10001"
-# Interpreter and JAX start-up plus loading the submission, before the first case's clock.
-STARTUP_ALLOWANCE_S = 30.0
 PIDS_LIMIT = 128
 SCRATCH_TMPFS = "rw,nosuid,nodev,noexec,size=64m,mode=1777"
 FILE_SIZE_LIMIT = 16 * 1024 * 1024
@@ -303,7 +301,7 @@ class _Run:
     def _watch(self, container: Any, started: float) -> None:
         limits = self.job.limits
         total_deadline = started + limits.total_time_s
-        phase_deadline = started + STARTUP_ALLOWANCE_S
+        phase_deadline = started + limits.startup_s
         phase_reason = KillReason.STARTUP_TIME
         last_frame = started
         stderr = bytearray()
