@@ -133,9 +133,8 @@ class _CaseJudge:
     def _check(self, case: TestCase, frame: Result) -> CaseFacts:
         output = self.problem.output
         assert case.answer is not None
+        # Values are None only for results too large to send; their shape is already wrong.
         returned = self.checker.Returned(frame.shape, frame.values or ())
-        if frame.values is None:
-            returned = self.checker.Returned(frame.shape, ())
         result = self.checker.check(
             returned,
             case.answer,
