@@ -127,19 +127,23 @@ class Sandbox:
 
 
 def sweep() -> int:
-    """Remove sandbox containers left by judges that are no longer running; return how many."""
-    client = docker.from_env(timeout=60)
+    """Remove sandbox containers left by judges that are no longer running; return how many.
+
+    Other judge threads create and remove containers meanwhile, so the listing uses the
+    engine's summary (no per-container inspect that could race a removal) and a container
+    that is already gone, or being removed, is not an error.
+    """
+    client = docker.from_env(timeout=60).api
     removed = 0
     host = socket.gethostname()
     try:
-        for container in client.containers.list(all=True, filters={"label": LABEL}):
-            owner = container.labels.get(OWNER_LABEL, "")
+        for summary in client.containers(all=True, filters={"label": LABEL}):
+            owner = (summary.get("Labels") or {}).get(OWNER_LABEL, "")
             owner_host, _, pid = owner.partition(":")
             if owner_host == host and pid.isdigit() and _alive(int(pid)):
                 continue
-            # Another judge thread may be removing the same container (409) or have removed it.
             with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True)
+                client.remove_container(summary["Id"], force=True)
                 removed += 1
     finally:
         client.close()
