@@ -150,3 +150,17 @@ def test_sweep_removes_containers_of_judges_that_died(image: str) -> None:
     assert orphan.id[:12] in " ".join(_labelled()) or orphan.short_id in _labelled()
     assert sweep() >= 1
     assert _labelled() == []
+
+
+def test_a_secret_failure_shows_its_verdict_but_no_data(
+    problem: Problem, image: str, tmp_path: Path
+) -> None:
+    leaky = tmp_path / "leaky.py"
+    leaky.write_text(
+        "def frozen_kernel_unchanged(seed, x, features, v):\n"
+        "    raise ValueError(f'seed={seed} x={list(x)}')\n"
+    )
+    report = judge_submission(problem, leaky, groups=["secret"])
+    assert report.verdict is Verdict.RTE
+    assert report.cases[0].message == "Run-Time Error"
+    assert "seed=" not in report.message and "seed=" not in json.dumps(report.to_json()["cases"])

@@ -163,13 +163,14 @@ class _CaseJudge:
     def _emit(self, index: int, decision: Decision) -> CaseResult:
         case = self.cases[index]
         facts = self.facts.get(index)
+        public = self.public[index]
         result = CaseResult(
             id=case.id,
             group=case.group,
             verdict=decision.verdict,
             time_ms=facts[1] if facts else None,
-            message=decision.message,
-            public=self.public[index],
+            message=decision.message if public else _secret_message(decision),
+            public=public,
             input=dict(case.input),
             expected=list(case.answer) if case.answer is not None else None,
             got=list(facts[2]) if facts and facts[2] is not None else None,
@@ -193,6 +194,14 @@ class _CaseJudge:
 
 
 _RUNNING = RunFacts(end=RunEnd.FINISHED)
+# These messages speak of the run, never of a case's data.
+_DATA_FREE = (Verdict.AC, Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.CE, Verdict.JE)
+
+
+def _secret_message(decision: Decision) -> str:
+    """A hidden case shows its verdict only: a checker message or a traceback could quote its
+    input or expected values."""
+    return decision.message if decision.verdict in _DATA_FREE else decision.verdict.title
 
 
 def judge_cases(

@@ -86,7 +86,7 @@ def _table(results: list[CaseResult], total: int) -> Table:
             result.id,
             f"[{VERDICT_STYLE[result.verdict]}]{result.verdict.value}[/]",
             f"{result.time_ms} ms" if result.time_ms is not None else "-",
-            result.message if result.public or result.verdict is not Verdict.AC else "",
+            result.message,
         )
     return table
 
