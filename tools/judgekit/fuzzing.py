@@ -40,10 +40,7 @@ def _reference_answers(
                 submission=problem.root / REFERENCE,
                 inputs=paths,
                 function=problem.entry_point.function,
-                parameters=[
-                    {"name": p.name, "sent_as": p.sent_as.value}
-                    for p in problem.entry_point.parameters
-                ],
+                parameters=problem.entry_point.runner_parameters(),
                 limits=problem.limits,
                 device=device,
                 image=current_image(problem.root, device),

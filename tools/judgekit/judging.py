@@ -58,10 +58,6 @@ def check_source(problem: Problem, data: bytes) -> SourceProblem | None:
     return None
 
 
-def _parameters(problem: Problem) -> list[dict[str, str]]:
-    return [{"name": p.name, "sent_as": p.sent_as.value} for p in problem.entry_point.parameters]
-
-
 def _run_facts(problem: Problem, outcome: RunOutcome, device: Device) -> RunFacts:
     load_error = next((t.frame for t in outcome.frames if isinstance(t.frame, LoadError)), None)
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
@@ -242,7 +238,7 @@ def judge_cases(
             submission=submission,
             inputs=inputs,
             function=problem.entry_point.function,
-            parameters=_parameters(problem),
+            parameters=problem.entry_point.runner_parameters(),
             limits=problem.limits,
             device=device,
             image=image,

@@ -62,6 +62,10 @@ class EntryPoint:
                 return parameter
         raise KeyError(name)
 
+    def runner_parameters(self) -> list[dict[str, str]]:
+        """The parameters as sandbox/runner.py's job file names them."""
+        return [{"name": p.name, "sent_as": p.sent_as.value} for p in self.parameters]
+
     @property
     def signature(self) -> str:
         return f"{self.function}({', '.join(p.name for p in self.parameters)})"

@@ -18,9 +18,7 @@ class ReferenceRunner:
         self._entry: Callable[..., object] = self._runner.load_submission(
             problem.root / REFERENCE, problem.entry_point.function
         )
-        self._parameters = [
-            {"name": p.name, "sent_as": p.sent_as.value} for p in problem.entry_point.parameters
-        ]
+        self._parameters = problem.entry_point.runner_parameters()
 
     def answer(self, values: CaseInput) -> tuple[float, ...]:
         arguments = self._runner.build_arguments(self._parameters, values)
