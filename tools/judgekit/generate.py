@@ -11,6 +11,7 @@ from typing import Any
 from judgekit.errors import JudgekitError
 from judgekit.input_validator import validate_input
 from judgekit.manifest import Manifest, ManifestCase, installed_versions
+from judgekit.numerics import host_numerics
 from judgekit.problem import Problem
 from judgekit.recipe import Recipe
 from judgekit.reference import ReferenceRunner
@@ -151,6 +152,7 @@ def generate(
         problem=problem.id,
         recipe_sha256=sha256_file(recipe.path),
         versions=installed_versions(),
+        numerics=host_numerics(),
         cases=tuple(manifest_cases),
     )
     manifest.write(out_dir)

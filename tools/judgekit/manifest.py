@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.errors import JudgekitError
+from judgekit.numerics import AnswerNumerics
 
 MANIFEST_FILE = "manifest.json"
 # The answers depend on these: JAX's RNG, Flax's key derivation, NumPy's float32 conversions.
@@ -39,6 +40,7 @@ class Manifest:
     problem: str
     recipe_sha256: str
     versions: Mapping[str, str]
+    numerics: AnswerNumerics | None
     cases: tuple[ManifestCase, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -47,6 +49,7 @@ class Manifest:
             "generated_by": "judgekit generate",
             "recipe_sha256": self.recipe_sha256,
             "versions": dict(self.versions),
+            "numerics": self.numerics.to_json() if self.numerics is not None else None,
             "cases": [
                 {
                     "id": case.id,
@@ -73,6 +76,7 @@ class Manifest:
                 problem=data["problem"],
                 recipe_sha256=data["recipe_sha256"],
                 versions=data["versions"],
+                numerics=_numerics(data.get("numerics")),
                 cases=tuple(
                     ManifestCase(
                         id=case["id"],
@@ -90,6 +94,12 @@ class Manifest:
             raise JudgekitError(
                 f"{path}: malformed manifest ({error}); run `judgekit generate`"
             ) from None
+
+
+def _numerics(data: Any) -> AnswerNumerics | None:
+    if data is None:
+        return None
+    return AnswerNumerics(machine=data["machine"], xla_cpu_max_isa=data["xla_cpu_max_isa"])
 
 
 def version_drift(recorded: Mapping[str, str]) -> dict[str, tuple[str, str]]:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from judgekit.numerics import pin_answer_numerics
 from judgekit.package_code import REFERENCE, runner_module
 from judgekit.problem import Problem
 from judgekit.testcase import CaseInput
 
 
 class ReferenceRunner:
-    """Calls the reference exactly as the sandbox runner calls a submission."""
+    """Calls the reference exactly as the sandbox runner calls a submission.
+
+    Its answers are the expected ones, so it runs on the pinned numerics (judgekit.numerics).
+    """
 
     def __init__(self, problem: Problem) -> None:
+        pin_answer_numerics()
         self._problem = problem
         self._runner = runner_module(problem)
         self._entry: Callable[..., object] = self._runner.load_submission(

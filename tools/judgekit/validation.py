@@ -11,6 +11,7 @@ from judgekit.errors import JudgekitError, ProblemFormatError
 from judgekit.generate import plan_cases, sha256_file
 from judgekit.input_validator import validate_input
 from judgekit.manifest import Manifest, version_drift
+from judgekit.numerics import host_numerics
 from judgekit.package_code import checker_module
 from judgekit.problem import Problem, load_problem
 from judgekit.recipe import load_recipe
@@ -79,6 +80,18 @@ def validate_package(
                 "testcases/manifest.json",
                 f"{name} {installed} is installed but the answers were made with {recorded}: "
                 "expected answers may differ; install tools/requirements.lock or regenerate",
+            )
+        )
+    here = host_numerics()
+    if manifest.numerics != here:
+        made_on = manifest.numerics.to_json() if manifest.numerics is not None else None
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "testcases/manifest.json",
+                f"the answers were made on numerics {made_on}, this host computes with "
+                f"{here.to_json()}: regenerated answers may differ in the last float32 bits "
+                "(answers are still checked against the reference within the tolerance)",
             )
         )
 

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from judgekit.exit_codes import ExitCode
 from judgekit.generate import generate
+from judgekit.numerics import why_not_reproducible
 from judgekit.problem import load_problem
 from judgekit.recipe import load_recipe
 from judgekit.statement import current_statement, statement_path
@@ -23,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Regenerate every test case (inputs, answers from the reference, manifest) from "
             "testcases/recipe.yaml. Deterministic: the same recipe and library versions give "
-            "byte-identical files. Writing into the package also refreshes the statement's "
-            "worked examples."
+            "byte-identical files on any x86-64 host with AVX2 and FMA (XLA is capped at "
+            "AVX2). Writing into the package also refreshes the statement's worked examples."
         ),
     )
     parser.add_argument(
@@ -42,6 +43,9 @@ def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
     recipe = load_recipe(problem.root)
     out_dir: Path = options.out if options.out is not None else problem.testcases_dir
+    reason = why_not_reproducible()
+    if reason is not None:
+        console.print(f"[bold yellow]warning:[/] {reason}")
     with Progress(
         TextColumn("answering with the reference"),
         BarColumn(),
