@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from judgekit.problem import Problem
+from judgekit.problem import Device, Problem
+from judgekit.report import CaseResult, JudgeReport
+from judgekit.verdict import Verdict
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database, Status
 from judgekit.web.settings import Settings
+from judgekit.web.workers import MAX_ATTEMPTS
 from web_support import InstantFakeJudge, add_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
@@ -32,6 +35,7 @@ def make_app(problem: Problem, data: Path, judge: InstantFakeJudge, **kw: int) -
         data_dir=data,
         workers=kw.get("workers", 2),
         max_pending_per_user=kw.get("max_pending", 10),
+        judge_error_retry_s=0.01,
     )
     return TestClient(create_app(settings, judge))
 
@@ -251,6 +255,53 @@ def test_restart_requeues_running_and_finishes_once(
         body = wait(client, tokens["alice"], submission_id)
         assert body["verdict"] == "AC"
     assert len(judge.calls) == 1
+
+
+class FailingFirstJudge(InstantFakeJudge):
+    """The fake judge, but its first `failures` calls end in a judge error (engine trouble)."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def __call__(
+        self,
+        problem: Problem,
+        submission: Path,
+        *,
+        device: Device,
+        groups: Sequence[str],
+        on_case: Callable[[CaseResult], None] | None = None,
+    ) -> JudgeReport:
+        if len(self.calls) < self.failures:
+            self.calls.append(submission)
+            return JudgeReport(Verdict.JE, "the Docker engine did not answer", device.value, "")
+        return super().__call__(problem, submission, device=device, groups=groups, on_case=on_case)
+
+
+def test_a_judge_error_is_judged_again_and_the_retry_result_stands(
+    problem: Problem, data: Path, tokens: dict[str, str]
+) -> None:
+    judge = FailingFirstJudge(failures=1)
+    with make_app(problem, data, judge, workers=1) as client:
+        body = wait(
+            client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
+        )
+    assert body["verdict"] == "AC"
+    assert len(judge.calls) == 2
+
+
+def test_a_judge_error_that_persists_is_reported_after_the_last_attempt(
+    problem: Problem, data: Path, tokens: dict[str, str]
+) -> None:
+    judge = FailingFirstJudge(failures=MAX_ATTEMPTS + 5)
+    with make_app(problem, data, judge, workers=1) as client:
+        body = wait(
+            client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
+        )
+    assert body["verdict"] == "JE"
+    assert body["result"]["message"] == "the Docker engine did not answer"
+    assert len(judge.calls) == MAX_ATTEMPTS
 
 
 def test_openapi_describes_the_api(client: TestClient) -> None:

@@ -396,6 +396,16 @@ class Database:
             connection.execute("DELETE FROM case_results WHERE submission_id = ?", (submission_id,))
             return True
 
+    def retry(self, submission_id: int, attempt: int) -> bool:
+        """Put a running submission back in the queue, only for the attempt that claimed it."""
+        with self.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE submissions SET status = 'queued', started_at = NULL "
+                "WHERE id = ? AND status = 'running' AND attempts = ?",
+                (submission_id, attempt),
+            )
+            return cursor.rowcount == 1
+
     def requeue(self, submission_id: int | None = None) -> int:
         """Rejudge: put one submission (or all that are done) back in the queue."""
         with self.transaction() as connection:

@@ -28,6 +28,9 @@ class Settings:
     """Devices this server can judge on; the submit form offers a choice when there are two."""
     secure_cookies: bool = False
     """Mark cookies Secure; turn on when the server is behind HTTPS."""
+    judge_error_retry_s: float = 5.0
+    """After a JE (our fault: engine trouble, a missing image) wait this long, times the attempt
+    number, then judge the submission again, up to workers.MAX_ATTEMPTS attempts in all."""
 
     @property
     def upload_limit(self) -> int:

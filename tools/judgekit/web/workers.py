@@ -25,7 +25,8 @@ from judgekit.web.settings import Settings
 log = logging.getLogger("judgekit.web")
 
 MAX_ATTEMPTS = 3
-"""A submission whose judging was interrupted this many times gets JE instead of a 4th try."""
+"""Attempts per submission: one interrupted by a restart, or ended in a JE (a judge error is
+never the learner's fault, and engine trouble passes), is judged again up to this many times."""
 IDLE_POLL_S = 1.0
 
 
@@ -172,7 +173,8 @@ class WorkerPool:
         attempt = submission.attempts
         if attempt > MAX_ATTEMPTS:
             result = judge_error(
-                submission.device, f"judging was interrupted {MAX_ATTEMPTS} times; not retried"
+                submission.device,
+                f"judging was interrupted or failed {MAX_ATTEMPTS} times; not retried",
             )
             self.db.finish(submission.id, attempt, result)
             return
@@ -199,6 +201,9 @@ class WorkerPool:
         except Exception as error:
             log.exception("submission %d: the judge failed", submission.id)
             result = judge_error(submission.device, f"the judge failed: {type(error).__name__}")
+        if result.get("verdict") == Verdict.JE.value and attempt < MAX_ATTEMPTS:
+            self._retry_later(submission.id, attempt, str(result.get("message", "")))
+            return
         stored = self.db.finish(submission.id, attempt, result)
         log.info(
             "submission %d: %s in %.1f s%s",
@@ -207,3 +212,17 @@ class WorkerPool:
             time.monotonic() - started,
             "" if stored else " (stale attempt, result dropped)",
         )
+
+    def _retry_later(self, submission_id: int, attempt: int, message: str) -> None:
+        """Back off, then queue the submission again; a restart meanwhile re-queues it anyway."""
+        delay = self.settings.judge_error_retry_s * attempt
+        log.warning(
+            "submission %d: judge error on attempt %d (%s); judging again in %.0f s",
+            submission_id,
+            attempt,
+            message,
+            delay,
+        )
+        if self._stopping.wait(delay):
+            return
+        self.db.retry(submission_id, attempt)
