@@ -89,6 +89,7 @@ def test_save_failures_files_the_shrunk_input_as_a_regenerable_case(
     )
     output = capsys.readouterr().err
     assert code == 1
+    assert any(line.startswith("WA Wrong Answer") for line in output.splitlines()), output
     assert "smallest failing fuzz input" in output and "--fuzz-seed 11" in output
     saved = [
         c for c in Manifest.read(package / "testcases").cases if c.made_by["source"] == "regression"

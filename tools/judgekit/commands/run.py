@@ -108,6 +108,10 @@ def run(options: argparse.Namespace) -> int:
 
     if options.json:
         report = _judge(problem, options, groups, on_case)
+    elif not console.is_terminal:
+        # A log or a pipe: a live table would be written over and over; print the final one.
+        report = _judge(problem, options, groups, on_case)
+        console.print(_table(list(report.cases), len(report.cases)))
     else:
         with Live(_table(results, total), console=console, refresh_per_second=4) as live:
 
@@ -168,7 +172,8 @@ def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -
         console.print(
             f"[{style}]{report.verdict.value}[/] {report.verdict.title}: {report.message}\n"
             f"{report.passed}/{len(report.cases)} cases passed, {report.time_ms} ms, "
-            f"device {report.device} (JAX platform {report.platform}), image {report.image}"
+            f"device {report.device} (JAX platform {report.platform}), image {report.image}",
+            soft_wrap=True,
         )
         if report.fuzz_seed is not None:
             console.print(f"fuzz seed {report.fuzz_seed}")
