@@ -1,18 +1,21 @@
-"""Runs one submission on a list of test inputs; the only judge code inside the sandbox.
+"""Runs one submission on a list of test inputs: the learner's side of the sandbox.
 
-It is started as `python -I -S /judge/runner.py /judge/job.json` in a fresh container.
-The job file names the entry point, how each parameter is sent, the input files and a
-per-run nonce. Results go out as frames on the stdout the runner was started with::
+`supervisor.py` (PID 1 of the container) starts it as
+`python -I /judge/runner.py /judge/job/job.json FD`. The job file names the entry point, how
+each parameter is sent and the input files; FD is the write end of a pipe to the supervisor,
+which turns each message into a frame for the judge::
 
-    <nonce> {"event": "ready", "platform": "cpu"}
-    <nonce> {"event": "result", "case": "sample/1", "shape": [3], "values": [1.0, ...]}
-    <nonce> {"event": "error", "case": "sample/1", "error": "ValueError: ...", "traceback": "..."}
-    <nonce> {"event": "load_error", "error": "...", "traceback": "..."}
+    {"event": "platform", "platform": "cpu"}      # first, before any learner code is loaded
+    {"event": "ready"}                            # or {"event": "load_error", "error", "traceback"}
+    {"event": "result", "case": "0", "shape": [3], "values": [1.0, ...]}
+    {"event": "error", "case": "0", "error": "ValueError: ...", "traceback": "..."}
+    {"event": "done"}
 
-The learner's own prints are sent to stderr, so they cannot be mistaken for frames. The judge
-trusts nothing here but the returned numbers: it takes no verdict, status or timing from us.
-This file uses only the standard library, NumPy and JAX, and is also imported by the trusted
-host tools so that every caller builds the arguments the same way.
+This process holds neither the judge's channel nor its nonce: the learner's code can write
+anything to the pipe, and the supervisor and the judge treat every message as learner data.
+The learner's prints go to the container's stderr. This file uses only the standard library,
+NumPy and JAX, and is also imported by the trusted host tools so that every caller builds the
+arguments the same way.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
 SUBMISSION_MODULE = "submission"
-MAX_TRACEBACK_CHARS = 4000
+# Messages are cut to fit, encoded, within the frame limit the supervisor and judge enforce.
+MAX_MESSAGE_BYTES = 32 * 1024
 # Larger results are sent as their shape alone: the judge rejects them by shape anyway.
 MAX_RESULT_VALUES = 1024
 
@@ -93,30 +97,38 @@ def load_submission(path: Path, function: str) -> Callable[..., object]:
 
 def _error_fields(error: BaseException) -> dict[str, str]:
     text = "".join(traceback.format_exception(error))
-    return {
-        "error": f"{type(error).__name__}: {error}"[:MAX_TRACEBACK_CHARS],
-        "traceback": text[-MAX_TRACEBACK_CHARS:],
-    }
+    return {"error": f"{type(error).__name__}: {error}", "traceback": text}
 
 
-class FrameWriter:
-    """Writes nonce-prefixed JSON frames to the channel the judge reads."""
+def fit_message(message: Mapping[str, Any], limit: int = MAX_MESSAGE_BYTES) -> bytes:
+    """MESSAGE as one JSON line of at most LIMIT bytes, its text fields cut as needed.
 
-    def __init__(self, channel: TextIO, nonce: str) -> None:
-        self.channel = channel
-        self.nonce = nonce
+    Sizes are counted after encoding (an emoji is 12 bytes once JSON-escaped), keeping the
+    start of an error message and the end of a traceback, where the learner's line is.
+    """
+    fields = {key: value for key, value in message.items() if isinstance(value, str)}
+    share = limit
+    while True:
+        trimmed = dict(message)
+        for key, value in fields.items():
+            if len(value) > share:
+                trimmed[key] = value[-share:] if key == "traceback" else value[:share]
+        line = json.dumps(trimmed, allow_nan=True).encode("ascii") + b"\n"
+        if len(line) <= limit or share == 0:
+            return line
+        share = min(share, max(len(v) for v in fields.values())) // 2 if fields else 0
 
-    def send(self, frame: Mapping[str, Any]) -> None:
-        self.channel.write(f"{self.nonce} {json.dumps(frame, allow_nan=True)}\n")
-        self.channel.flush()
 
+class Reporter:
+    """Writes this runner's messages to the supervisor's pipe, one write per message."""
 
-def _private_stdout() -> TextIO:
-    """Keep the real stdout for frames; point fd 1 and sys.stdout at stderr for the learner."""
-    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return channel
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        view = memoryview(fit_message(message))
+        while view:
+            view = view[os.write(self.fd, view) :]
 
 
 def _platform() -> str:
@@ -125,13 +137,15 @@ def _platform() -> str:
     return str(jax.devices()[0].platform)
 
 
-def run_job(job: Mapping[str, Any], frames: FrameWriter) -> int:
+def run_job(job: Mapping[str, Any], reporter: Reporter) -> int:
+    # Before the learner's code exists in this process: the supervisor trusts only this one.
+    reporter.send({"event": "platform", "platform": _platform()})
     try:
         entry = load_submission(Path(job["submission"]), job["function"])
     except BaseException as error:
-        frames.send({"event": "load_error", **_error_fields(error)})
+        reporter.send({"event": "load_error", **_error_fields(error)})
         return 1
-    frames.send({"event": "ready", "platform": _platform()})
+    reporter.send({"event": "ready"})
     for case in job["cases"]:
         case_id = case["id"]
         try:
@@ -139,22 +153,21 @@ def run_job(job: Mapping[str, Any], frames: FrameWriter) -> int:
             arguments = build_arguments(job["parameters"], values)
             result = describe_result(entry(*arguments))
         except BaseException as error:
-            frames.send({"event": "error", "case": case_id, **_error_fields(error)})
+            reporter.send({"event": "error", "case": case_id, **_error_fields(error)})
             if isinstance(error, KeyboardInterrupt | SystemExit):
                 return 1
             continue
-        frames.send({"event": "result", "case": case_id, **result})
-    frames.send({"event": "done"})
+        reporter.send({"event": "result", "case": case_id, **result})
+    reporter.send({"event": "done"})
     return 0
 
 
 def main(argv: Sequence[str]) -> int:
-    if len(argv) != 1:
-        print("usage: runner.py JOB.json", file=sys.stderr)
+    if len(argv) != 2:
+        print("usage: runner.py JOB.json PIPE_FD", file=sys.stderr)
         return 2
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    frames = FrameWriter(_private_stdout(), str(job["nonce"]))
-    return run_job(job, frames)
+    return run_job(job, Reporter(int(argv[1])))
 
 
 if __name__ == "__main__":

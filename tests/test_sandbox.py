@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import docker
 import pytest
 from judgekit.judging import judge_submission
 from judgekit.problem import Device, Problem
-from judgekit.sandbox.container import LABEL, OWNER_LABEL, Job, Sandbox, _Run, sweep
+from judgekit.sandbox.container import (
+    LABEL,
+    OWNER_LABEL,
+    Job,
+    Sandbox,
+    _owner,
+    _Run,
+    remove_container,
+    sweep,
+)
 from judgekit.verdict import Verdict
 from sandbox_support import require_sandbox
 
@@ -119,8 +129,10 @@ def test_the_container_is_hardened(problem: Problem, image: str, tmp_path: Path)
             "PYTHONUNBUFFERED",
             "XDG_CACHE_HOME",
             "JUDGEKIT_DEVICE",
+            "JUDGEKIT_NONCE",  # read and dropped by the supervisor before the learner starts
         }
         assert not any("docker.sock" in b for b in config["Binds"])
+        assert config["LogConfig"]["Type"] == "none"  # no output of the learner's on disk
         assert config["DeviceRequests"] is None
     finally:
         container.remove(force=True)
@@ -164,3 +176,22 @@ def test_a_secret_failure_shows_its_verdict_but_no_data(
     assert report.verdict is Verdict.RTE
     assert report.cases[0].message == "Run-Time Error"
     assert "seed=" not in report.message and "seed=" not in json.dumps(report.to_json()["cases"])
+
+
+def test_a_container_the_engine_could_not_remove_is_removed_once_it_answers(
+    image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A judge that lives on after an engine restart cleans up after itself: `sweep` skips
+    the containers of a live judge, so its runs keep trying to remove theirs."""
+    client = docker.from_env()
+    container = client.containers.create(
+        image, command=["true"], labels={LABEL: "1", OWNER_LABEL: _owner()}
+    )
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")  # the engine is away
+    assert remove_container(container.id, retry_for_s=60) is False
+    container.reload()  # still there (this client was made while the engine answered)
+    monkeypatch.delenv("DOCKER_HOST")  # ... and it answers again
+    deadline = time.monotonic() + 30
+    while container.id in {c.id for c in client.containers.list(all=True)}:
+        assert time.monotonic() < deadline, "the container was not removed"
+        time.sleep(0.5)

@@ -49,8 +49,8 @@ def _reference_answers(
     answers: dict[int, tuple[float, ...]] = {}
     for timed in outcome.frames:
         frame = timed.frame
-        if isinstance(frame, Result) and frame.values is not None and frame.case.isdigit():
-            answers.setdefault(int(frame.case), frame.values)
+        if isinstance(frame, Result) and frame.values is not None:
+            answers[frame.case] = frame.values
     if len(answers) != len(inputs):
         raise JudgekitError(
             f"the reference answered {len(answers)} of {len(inputs)} fuzz inputs "

@@ -1,8 +1,11 @@
 """One hardened, throw-away Docker container per run, watched and timed from outside.
 
 The judge trusts nothing from inside but the returned numbers: time is measured here, when
-each frame arrives; memory kills are read from the engine's OOM state; output is counted
-while it is read and the container is killed once it passes the cap.
+each frame arrives, and a deadline moves only when the next case's frame arrives in order
+(`FrameOrder`); memory kills are read from the engine's OOM state; output is counted while it
+is read and the container is killed once it passes the cap. Whatever the submission prints,
+the judge's memory stays bounded (a bounded queue, lines cut at the frame limit) and nothing
+is written to the host's disk (no container log).
 """
 
 from __future__ import annotations
@@ -23,15 +26,23 @@ from typing import Any
 
 import docker
 import docker.errors
-from docker.types import DeviceRequest, Ulimit
+import requests
+from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
 from judgekit.problem import Device, Limits
-from judgekit.sandbox.frames import Frame, ProtocolError, parse_line
+from judgekit.sandbox.frames import (
+    MAX_FRAME_BYTES,
+    Frame,
+    FrameOrder,
+    ProtocolError,
+    parse_line,
+)
 
 LABEL = "judgekit.sandbox"
 OWNER_LABEL = "judgekit.owner"
-RUNNER_IN_IMAGE = "/judge/runner.py"
+SUPERVISOR_IN_IMAGE = "/judge/supervisor.py"
+NONCE_VARIABLE = "JUDGEKIT_NONCE"
 JOB_MOUNT = "/judge/job"
 SUBMISSION_MOUNT = "/judge/submission"
 SANDBOX_UID = "10001:10001"
@@ -41,6 +52,14 @@ FILE_SIZE_LIMIT = 16 * 1024 * 1024
 OPEN_FILES_LIMIT = 256
 CPUS = 1.0
 KEEP_STDERR_BYTES = 16 * 1024
+# Chunks between the reader thread and the watcher: with lines cut at the frame limit, the
+# judge holds at most this many times 64 KiB of a run's output at once.
+QUEUE_CHUNKS = 64
+REMOVAL_RETRY_S = 600.0
+REMOVAL_POLL_S = 2.0
+NO_GPU_DRIVER = "could not select device driver"
+# A dead engine shows up as a requests error, not a DockerException.
+EngineError = (docker.errors.DockerException, requests.RequestException)
 RUNTIME_VARIABLE = "JUDGEKIT_DOCKER_RUNTIME"
 
 
@@ -160,6 +179,44 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def remove_container(container_id: str, *, retry_for_s: float = REMOVAL_RETRY_S) -> bool:
+    """Remove a container now; when the engine does not answer (restarting, say), keep trying
+    in the background for RETRY_FOR_S: `sweep` skips containers of a live judge, so a judge
+    that lives on must clean up after itself. True when it is gone now."""
+    if _try_remove(container_id):
+        return True
+    threading.Thread(
+        target=_remove_later,
+        args=(container_id, time.monotonic() + retry_for_s),
+        name=f"judgekit-remove-{container_id[:12]}",
+        daemon=True,
+    ).start()
+    return False
+
+
+def _try_remove(container_id: str) -> bool:
+    try:
+        client = docker.from_env(timeout=30)
+    except EngineError:
+        return False
+    try:
+        client.api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        return True
+    except EngineError:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def _remove_later(container_id: str, give_up_at: float) -> None:
+    while time.monotonic() < give_up_at:
+        time.sleep(REMOVAL_POLL_S)
+        if _try_remove(container_id):
+            return
+
+
 class _Run:
     def __init__(
         self,
@@ -176,7 +233,8 @@ class _Run:
         self.on_frame = on_frame
         self.nonce = secrets.token_hex(16)
         self.outcome = RunOutcome()
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self.stopped = threading.Event()
 
     def _write_job(self, directory: Path) -> None:
         cases = []
@@ -185,7 +243,6 @@ class _Run:
             (directory / name).write_bytes(path.read_bytes())
             cases.append({"id": str(index), "input": f"{JOB_MOUNT}/{name}"})
         job = {
-            "nonce": self.nonce,
             "function": self.job.function,
             "parameters": list(self.job.parameters),
             "submission": f"{SUBMISSION_MOUNT}/submission.py",
@@ -206,12 +263,14 @@ class _Run:
         )
         return self.client.containers.create(
             self.job.image,
-            command=["/opt/venv/bin/python", "-I", RUNNER_IN_IMAGE, f"{JOB_MOUNT}/job.json"],
+            command=["/opt/venv/bin/python", "-I", SUPERVISOR_IN_IMAGE, f"{JOB_MOUNT}/job.json"],
             user=SANDBOX_UID,
             environment={
                 "HOME": "/tmp",
                 "PATH": "/opt/venv/bin:/usr/bin:/bin",
                 "LANG": "C.UTF-8",
+                # Read and dropped by the supervisor before the learner's process exists.
+                NONCE_VARIABLE: self.nonce,
                 **({"JAX_PLATFORMS": "cpu"} if self.job.device is Device.CPU else {}),
             },
             network_disabled=True,
@@ -236,6 +295,8 @@ class _Run:
             labels={LABEL: "1", OWNER_LABEL: _owner()},
             device_requests=device_requests,
             runtime=self.runtime,
+            # The judge reads the output live; the engine keeps none of it on disk.
+            log_config=LogConfig(type=LogConfig.types.NONE),
             working_dir="/tmp",
             stdin_open=False,
             tty=False,
@@ -260,54 +321,71 @@ class _Run:
             started = time.monotonic()
             try:
                 container = self._create(job_dir, submission_dir)
-                stream = container.attach(
-                    stdout=True, stderr=True, stream=True, logs=True, demux=True
-                )
+                stream = container.attach(stdout=True, stderr=True, stream=True, demux=True)
                 container.start()
                 started = time.monotonic()
                 reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
                 reader.start()
                 self._watch(container, started)
+                # The reader drains the rest unqueued: the engine does not finish a container
+                # whose output nobody reads.
+                self.stopped.set()
                 self._finish(container)
             except KeyboardInterrupt:
                 self.outcome.killed_for = KillReason.INTERRUPTED
                 raise
-            except docker.errors.DockerException as error:
-                self.outcome.judge_error = f"the Docker engine failed: {error}"
+            except EngineError as error:
+                self.outcome.judge_error = _engine_failure(error, self.job.device)
             finally:
+                self.stopped.set()
                 self.outcome.wall_ms = int((time.monotonic() - started) * 1000)
                 if container is not None:
-                    with contextlib.suppress(docker.errors.DockerException):  # else swept later
-                        container.remove(force=True)
+                    remove_container(container.id)
         return self.outcome
 
+    def _put(self, event: tuple[str, Any]) -> None:
+        """Queue EVENT, waiting while the watcher catches up; drop it once the watcher is done."""
+        while not self.stopped.is_set():
+            try:
+                self.events.put(event, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
     def _read(self, stream: Any) -> None:
-        """Reader thread: split stdout into lines, count every byte, queue events."""
-        pending = b""
+        """Reader thread: split stdout into lines cut at the frame limit, queue events."""
+        pending = bytearray()
+        skipping = False  # the rest of a line already cut at the limit
+        limit = MAX_FRAME_BYTES + 1
         try:
             for out, err in stream:
                 if err:
-                    self.events.put(("stderr", err))
-                if out:
-                    pending += out
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        self.events.put(("line", line))
-                    if len(pending) > 2 * 1024 * 1024:
-                        self.events.put(("line", pending))
-                        pending = b""
+                    self._put(("stderr", err))
+                while out:
+                    head, newline, out = out.partition(b"\n")
+                    if skipping:
+                        self._put(("overflow", len(head) + len(newline)))
+                        skipping = not newline
+                        continue
+                    pending += head
+                    if newline or len(pending) >= limit:
+                        self._put(("line", bytes(pending[:limit])))
+                        self._put(("overflow", max(0, len(pending) - limit)))
+                        skipping = not newline
+                        pending.clear()
         except Exception as error:
-            self.events.put(("stream_error", str(error)))
+            self._put(("stream_error", str(error)))
         if pending:
-            self.events.put(("line", pending))
-        self.events.put(("eof", None))
+            self._put(("line", bytes(pending)))
+        self._put(("eof", None))
 
     def _watch(self, container: Any, started: float) -> None:
         limits = self.job.limits
+        order = FrameOrder(len(self.job.inputs))
         total_deadline = started + limits.total_time_s
         phase_deadline = started + limits.startup_s
         phase_reason = KillReason.STARTUP_TIME
-        last_frame = started
+        last_progress = started
         stderr = bytearray()
         while True:
             now = time.monotonic()
@@ -323,36 +401,52 @@ class _Run:
                 return
             if kind == "stream_error":
                 continue
-            size = len(payload) + (1 if kind == "line" else 0)
-            if kind == "stderr":
-                self.outcome.output_bytes += size
+            if kind == "overflow":
+                self.outcome.output_bytes += payload
+            elif kind == "stderr":
+                self.outcome.output_bytes += len(payload)
                 if len(stderr) < KEEP_STDERR_BYTES:
                     stderr += payload[: KEEP_STDERR_BYTES - len(stderr)]
                     self.outcome.stderr = stderr.decode("utf-8", errors="replace")
             else:
                 try:
                     frame = parse_line(payload, self.nonce)
+                    if frame is not None:
+                        order.accept(frame)
                 except ProtocolError as error:
                     self.outcome.protocol_error = str(error)
                     self._kill(container, KillReason.PROTOCOL)
                     return
                 if frame is None:
-                    self.outcome.output_bytes += size
+                    self.outcome.output_bytes += len(payload) + 1
                 else:
-                    timed = TimedFrame(frame, int((arrived - last_frame) * 1000))
-                    last_frame = arrived
+                    # Only the next frame in order gets here: the one thing that moves deadlines.
+                    timed = TimedFrame(frame, int((arrived - last_progress) * 1000))
+                    last_progress = arrived
                     phase_deadline = arrived + limits.time_per_case_s
                     phase_reason = KillReason.CASE_TIME
                     self.outcome.frames.append(timed)
-                    if self.on_frame is not None:
-                        self.on_frame(timed)
+                    if not self._deliver(container, timed):
+                        return
             if self.outcome.output_bytes > limits.output_bytes:
                 self._kill(container, KillReason.OUTPUT)
                 return
 
+    def _deliver(self, container: Any, timed: TimedFrame) -> bool:
+        """Hand a frame to the caller; its failure is ours (a JE), so the run stops there."""
+        if self.on_frame is None:
+            return True
+        try:
+            self.on_frame(timed)
+        except Exception as error:
+            self.outcome.judge_error = f"the judge failed on a result: {type(error).__name__}"
+            self._kill(container, KillReason.INTERRUPTED)
+            return False
+        return True
+
     def _kill(self, container: Any, reason: KillReason) -> None:
         self.outcome.killed_for = reason
-        with contextlib.suppress(docker.errors.APIError):  # it may have exited already
+        with contextlib.suppress(*EngineError):  # it may have exited already
             container.kill()
 
     def _finish(self, container: Any) -> None:
@@ -360,3 +454,14 @@ class _Run:
         self.outcome.exit_code = int(result.get("StatusCode", -1))
         container.reload()
         self.outcome.oom_killed = bool(container.attrs["State"].get("OOMKilled"))
+
+
+def _engine_failure(error: Exception, device: Device) -> str:
+    if device is Device.GPU and NO_GPU_DRIVER in str(error):
+        return (
+            "this host's Docker engine cannot give containers a GPU (no NVIDIA runtime): "
+            "install the NVIDIA Container Toolkit (Debian package nvidia-container-toolkit), "
+            "run `nvidia-ctk runtime configure --runtime=docker`, restart dockerd, "
+            "or judge with --device cpu"
+        )
+    return f"the Docker engine failed: {error}"

@@ -1,5 +1,6 @@
 """Builds the sandbox image offline: a base (official slim Python, else bootstrapped from
-Debian packages), plus the locked wheels from a host-side wheelhouse, plus runner.py.
+Debian packages), plus the locked wheels from a host-side wheelhouse, plus the sandbox's own
+code (supervisor.py and runner.py).
 
 The tag carries a digest of every input, so a judge can tell which image answered and a
 rebuild with unchanged inputs is a cache hit.
@@ -44,8 +45,9 @@ class ImageRecipe:
         return self.sandbox_dir / "Dockerfile"
 
     @property
-    def runner(self) -> Path:
-        return self.sandbox_dir / "runner.py"
+    def code(self) -> tuple[Path, ...]:
+        """The judge's code inside the image: the supervisor (PID 1) and the learner's runner."""
+        return (self.sandbox_dir / "supervisor.py", self.sandbox_dir / "runner.py")
 
     @property
     def lock(self) -> Path:
@@ -56,9 +58,9 @@ class ImageRecipe:
         return self.sandbox_dir / "wheelhouse" / self.device.value
 
     def digest(self, base_id: str) -> str:
-        """sha256 over the Dockerfile, runner, lock file and the base image's id."""
+        """sha256 over the Dockerfile, the sandbox code, lock file and the base image's id."""
         digest = hashlib.sha256()
-        for part in (self.dockerfile, self.runner, self.lock):
+        for part in (self.dockerfile, *self.code, self.lock):
             digest.update(part.name.encode() + b"\0" + part.read_bytes() + b"\0")
         digest.update(base_id.encode())
         digest.update(self.device.value.encode())
@@ -196,7 +198,7 @@ def download_wheelhouse(recipe: ImageRecipe, log: Log) -> None:
 
 def _context(recipe: ImageRecipe, directory: Path) -> None:
     """A build context holding only this device's inputs (hard links, no copies)."""
-    for source in (recipe.dockerfile, recipe.runner, recipe.lock):
+    for source in (recipe.dockerfile, *recipe.code, recipe.lock):
         os.link(source, directory / source.name)
     wheels = directory / "wheelhouse" / recipe.device.value
     wheels.mkdir(parents=True)

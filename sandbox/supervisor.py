@@ -1,0 +1,252 @@
+"""PID 1 of the sandbox: starts the learner's process and owns the judge's result channel.
+
+It is started as `python -I /judge/supervisor.py /judge/job/job.json` with the per-run nonce
+in the environment variable JUDGEKIT_NONCE. Before anything else it makes itself
+non-dumpable (so the learner, who runs as the same uid, can read neither its memory nor its
+/proc files, environment and fds included), drops the nonce from its environment, and keeps
+the container's stdout, the channel, to itself. The learner's code runs in a child process,
+`runner.py`, that holds neither the channel nor the nonce: the child reports to this process
+over a private pipe, and the child's stdout and stderr both go to the container's stderr.
+
+Everything on the pipe is learner data (the learner can write to the pipe's fd). Each message
+is parsed with limits, reduced to the fields of its kind and forwarded as a frame
+`<nonce> <json>` on the channel. Only the pipe's first message, written by runner.py before
+any learner code runs, may name the platform, and only from a fixed set. A message that is
+not well-formed ends the run: a `violation` frame, then every process in the container dies
+with this one. The judge outside checks the order of cases and times them itself.
+
+Standard library only: this starts in milliseconds, before JAX is imported anywhere.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import os
+import select
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+NONCE_VARIABLE = "JUDGEKIT_NONCE"
+RUNNER = "/judge/runner.py"
+PLATFORMS = frozenset({"cpu", "gpu"})
+# Shared with the judge's frame parser (judgekit.sandbox.frames): a test keeps them equal.
+MAX_FRAME_BYTES = 64 * 1024
+MAX_RESULT_VALUES = 1024
+MAX_SHAPE_DIMENSIONS = 8
+MAX_CASE_ID = 10**6
+PR_SET_DUMPABLE = 4
+POLL_S = 0.2
+DRAIN_S = 1.0
+
+
+class Violation(ValueError):
+    """A message on the pipe that runner.py would never write: the learner's doing."""
+
+
+def _text(message: Mapping[str, Any], key: str) -> str:
+    value = message.get(key)
+    if not isinstance(value, str):
+        raise Violation(f"field {key!r} must be a string")
+    # Lone surrogates would make the frame unencodable downstream.
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _case(message: Mapping[str, Any]) -> str:
+    case = message.get("case")
+    if not isinstance(case, str) or not (case.isascii() and case.isdigit()) or len(case) > 7:
+        raise Violation("a case id must be a decimal number")
+    if int(case) >= MAX_CASE_ID:
+        raise Violation("a case id is out of range")
+    return case
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Violation("result values must be numbers")
+    try:
+        return float(value)
+    except OverflowError:
+        raise Violation("a result value is out of the float range") from None
+
+
+def _result(message: Mapping[str, Any]) -> dict[str, Any]:
+    shape = message.get("shape")
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_SHAPE_DIMENSIONS
+        or not all(type(n) is int and 0 <= n < 2**31 for n in shape)
+    ):
+        raise Violation("a result shape must be a short list of non-negative integers")
+    size = math.prod(shape)
+    values = message.get("values")
+    if values is None:
+        if size <= MAX_RESULT_VALUES:
+            raise Violation("a small result must carry its values")
+        return {"event": "result", "case": _case(message), "shape": shape, "values": None}
+    if not isinstance(values, list) or len(values) != size or size > MAX_RESULT_VALUES:
+        raise Violation("result values must fill the shape")
+    numbers = [_number(v) for v in values]
+    return {"event": "result", "case": _case(message), "shape": shape, "values": numbers}
+
+
+def forwarded(message: object, platform: str | None) -> dict[str, Any]:
+    """The frame to send for one message of the pipe, reduced to its kind's fields."""
+    if not isinstance(message, dict):
+        raise Violation("a message must be a JSON object")
+    event = message.get("event")
+    if event == "ready":
+        return {"event": "ready", "platform": platform}
+    if event == "load_error":
+        return {"event": "load_error", **_error_fields(message)}
+    if event == "result":
+        return _result(message)
+    if event == "error":
+        return {"event": "error", "case": _case(message), **_error_fields(message)}
+    if event == "done":
+        return {"event": "done"}
+    raise Violation(f"unknown message {str(event)[:40]!r}")
+
+
+def _error_fields(message: Mapping[str, Any]) -> dict[str, str]:
+    return {"error": _text(message, "error"), "traceback": _text(message, "traceback")}
+
+
+def parse_message(line: bytes) -> object:
+    """One pipe line as JSON; any way it fails is a violation, never a crash."""
+    try:
+        return json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError, OverflowError, MemoryError) as error:
+        raise Violation(f"a message is not valid JSON ({type(error).__name__})") from None
+
+
+class Channel:
+    """The container's stdout, where frames go; nothing else is ever written to it."""
+
+    def __init__(self, fd: int, nonce: str) -> None:
+        self._fd = fd
+        self._prefix = nonce.encode("ascii") + b" "
+
+    def send(self, frame: Mapping[str, Any]) -> None:
+        data = self._prefix + json.dumps(frame, allow_nan=True).encode("ascii") + b"\n"
+        if len(data) > MAX_FRAME_BYTES:  # only huge tracebacks: keep the frame, cut the text
+            frame = {**frame, "traceback": "(too long to send)"}
+            data = self._prefix + json.dumps(frame, allow_nan=True).encode("ascii") + b"\n"
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+
+class Supervisor:
+    def __init__(self, channel: Channel, job_path: str) -> None:
+        self.channel = channel
+        self.job_path = job_path
+        self.platform: str | None = None
+        self.child = 0
+        self.child_status: int | None = None
+
+    def start_runner(self, write_end: int) -> None:
+        environment = {k: v for k, v in os.environ.items() if k != NONCE_VARIABLE}
+        self.child = os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-I", RUNNER, self.job_path, str(write_end)],
+            environment,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, 2, 1),
+            ],
+        )
+
+    def _reap(self) -> None:
+        """Collect every exited process (PID 1 adopts orphans); note the runner's status."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.child:
+                self.child_status = os.waitstatus_to_exitcode(status)
+
+    def relay(self, read_end: int) -> int:
+        """Forward the pipe's messages until the runner ends; return the exit code to use."""
+        pending = b""
+        drain_until: float | None = None
+        while True:
+            self._reap()
+            if self.child_status is not None and drain_until is None:
+                # Learner processes may still hold the pipe: read what is there, then stop.
+                drain_until = time.monotonic() + DRAIN_S
+            if drain_until is not None and time.monotonic() > drain_until:
+                break
+            ready, _, _ = select.select([read_end], [], [], POLL_S)
+            if not ready:
+                continue
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            if len(pending) > MAX_FRAME_BYTES:
+                return self.violate("a message is too long")
+            for line in lines:
+                try:
+                    self.handle(line)
+                except Violation as error:
+                    return self.violate(str(error))
+        while self.child_status is None:
+            time.sleep(0.01)
+            self._reap()
+        return self.child_status if self.child_status >= 0 else 128 - self.child_status
+
+    def handle(self, line: bytes) -> None:
+        if len(line) > MAX_FRAME_BYTES:
+            raise Violation("a message is too long")
+        message = parse_message(line)
+        if self.platform is None:
+            # The first message is runner.py's own, sent before the learner's code is loaded.
+            if not isinstance(message, dict) or message.get("event") != "platform":
+                raise Violation("the runner did not report its platform first")
+            platform = message.get("platform")
+            self.platform = platform if platform in PLATFORMS else "unknown"
+            return
+        self.channel.send(forwarded(message, self.platform))
+
+    def violate(self, reason: str) -> int:
+        self.channel.send({"event": "violation", "reason": reason})
+        return 1
+
+
+def _make_non_dumpable() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def main(argv: Sequence[str]) -> int:
+    _make_non_dumpable()
+    # PID 1 ignores signals it has no handler for: drop Python's SIGINT handler so the
+    # learner cannot interrupt the supervisor.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    nonce = os.environ.pop(NONCE_VARIABLE, "")
+    if len(argv) != 1 or not nonce:
+        print(f"usage: {NONCE_VARIABLE}=... supervisor.py JOB.json", file=sys.stderr)
+        return 2
+    channel = Channel(os.dup(1), nonce)
+    os.dup2(2, 1)
+    read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)
+    supervisor = Supervisor(channel, argv[0])
+    supervisor.start_runner(write_end)
+    os.close(write_end)
+    return supervisor.relay(read_end)
+
+
+if __name__ == "__main__":
+    # Exiting PID 1 ends every process left in the container.
+    sys.exit(main(sys.argv[1:]))
