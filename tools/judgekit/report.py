@@ -14,6 +14,9 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       ],
       "fuzz_seed": 123                  # only when fuzz cases were added
     }
+
+The JSON is strict (judgekit.strict_json): a non-finite number in `expected` or `got` is the
+string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from judgekit.strict_json import json_safe
 from judgekit.verdict import Verdict
 
 
@@ -49,7 +53,8 @@ class CaseResult:
             data["input"] = dict(self.input) if self.input is not None else None
             data["expected"] = list(self.expected) if self.expected is not None else None
             data["got"] = list(self.got) if self.got is not None else None
-        return data
+        safe: dict[str, Any] = json_safe(data)
+        return safe
 
 
 @dataclass(frozen=True)
@@ -83,4 +88,5 @@ class JudgeReport:
         if self.fuzz_seed is not None:
             data["fuzz_seed"] = self.fuzz_seed
         data.update(self.extra)
-        return data
+        safe: dict[str, Any] = json_safe(data)
+        return safe

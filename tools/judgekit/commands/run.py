@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shlex
 import threading
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from judgekit import strict_json
 from judgekit.exit_codes import ExitCode
 from judgekit.fuzzing import FUZZ_GROUP, shrink_failure
 from judgekit.generate import generate
@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Exit 0 for AC, 1 for any other learner verdict, 2 for JE or a usage error. "
             "--json prints one object: verdict, message, device, image, platform, time_ms, "
             "passed, total, cases (id, group, verdict, time_ms, message; input, expected and "
-            "got for sample cases only), and fuzz_seed when --fuzz was given."
+            "got for sample cases only), and fuzz_seed when --fuzz was given. The JSON is "
+            'strict: a NaN or infinite value is the string "NaN", "Infinity" or "-Infinity".'
         ),
     )
     parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")
@@ -166,7 +167,7 @@ def _judge(
 
 def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -> int:
     if options.json:
-        print(json.dumps(report.to_json(), indent=2))
+        print(strict_json.dumps(report.to_json(), indent=2))
     else:
         style = VERDICT_STYLE[report.verdict]
         console.print(
@@ -179,7 +180,7 @@ def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -
             console.print(f"fuzz seed {report.fuzz_seed}")
         failure = report.extra.get("fuzz_failure")
         if failure:
-            console.print(f"smallest failing fuzz input: {json.dumps(failure['input'])}")
+            console.print(f"smallest failing fuzz input: {strict_json.dumps(failure['input'])}")
             command = [
                 "judgekit",
                 "run",
