@@ -9,14 +9,16 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       "time_ms": 2345,                  # wall time of the whole run, measured by the judge
       "cases": [
         {"id": "sample/01-statement-example", "group": "sample", "verdict": "AC",
-         "time_ms": 12, "message": "...",
+         "time_ms": 12, "message": "...",   # time_ms: null for hidden cases
          "input": {...}, "expected": [...], "got": [...]}   # these three: public groups only
       ],
       "fuzz_seed": 123                  # only when fuzz cases were added
     }
 
 The JSON is strict (judgekit.strict_json): a non-finite number in `expected` or `got` is the
-string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD.
+string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD. A hidden
+case's `time_ms` is null: its exact time could tell what its input is; the run's `time_ms`
+stays.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class CaseResult:
             "id": self.id,
             "group": self.group,
             "verdict": self.verdict.value,
-            "time_ms": self.time_ms,
+            "time_ms": self.time_ms if self.public else None,
             "message": self.message,
         }
         if self.public:

@@ -48,8 +48,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Exit 0 for AC, 1 for any other learner verdict, 2 for JE or a usage error. "
             "--json prints one object: verdict, message, device, image, platform, time_ms, "
             "passed, total, cases (id, group, verdict, time_ms, message; input, expected and "
-            "got for sample cases only), and fuzz_seed when --fuzz was given. The JSON is "
-            'strict: a NaN or infinite value is the string "NaN", "Infinity" or "-Infinity".'
+            "got for sample cases only; time_ms is null for hidden cases), and fuzz_seed when "
+            "--fuzz was given. The JSON is strict: a NaN or infinite value is the string "
+            '"NaN", "Infinity" or "-Infinity".'
         ),
     )
     parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")

@@ -58,7 +58,7 @@ class CaseModel(BaseModel):
     id: str
     group: str
     verdict: str
-    time_ms: int | None
+    time_ms: int | None = Field(description="null for hidden cases (and when not measured)")
     message: str
     input: dict[str, Any] | None = Field(None, description="public groups only")
     expected: list[float | str] | None = Field(
