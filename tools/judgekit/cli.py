@@ -15,6 +15,7 @@ from judgekit import __version__
 from judgekit.commands import COMMANDS
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
+from judgekit.untrusted_text import visible
 
 
 def _default_problem_dir() -> Path:
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(options.handler(options))
     except JudgekitError as error:
-        print(f"judgekit: error: {error}", file=sys.stderr)
+        print(f"judgekit: error: {visible(error)}", file=sys.stderr)
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:
         print("judgekit: interrupted", file=sys.stderr)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from judgekit.exit_codes import ExitCode
 from judgekit.generate import generate
@@ -39,13 +40,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(options: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
     problem = load_problem(options.problem)
     recipe = load_recipe(problem.root)
     out_dir: Path = options.out if options.out is not None else problem.testcases_dir
     reason = why_not_reproducible()
     if reason is not None:
-        console.print(f"[bold yellow]warning:[/] {reason}")
+        console.print(Text.assemble(("warning:", "bold yellow"), f" {reason}"))
     with Progress(
         TextColumn("answering with the reference"),
         BarColumn(),
@@ -62,7 +63,7 @@ def run(options: argparse.Namespace) -> int:
             on_planned=lambda total: progress.update(task, total=total),
             on_answered=lambda: progress.advance(task),
         )
-    console.print(f"wrote {len(manifest.cases)} cases and manifest.json to {out_dir}")
+    console.print(Text(f"wrote {len(manifest.cases)} cases and manifest.json to {out_dir}"))
     if out_dir.resolve() == problem.testcases_dir.resolve():
         samples = load_cases(out_dir, problem.public_groups)
         text, updated = current_statement(problem, samples)
