@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from judgekit.cli import main
 from judgekit.console_report import case_table, print_report, summary
 from judgekit.report import CaseResult, JudgeReport
 from judgekit.untrusted_text import visible
@@ -110,3 +111,11 @@ def test_a_run_without_cases_prints_verdict_and_message_only(verdict: Verdict) -
     assert plain.splitlines()[1] == "device cpu"
     assert "None" not in plain and "cases" not in plain and "image" not in plain
     assert "┃" not in plain and "|" not in plain  # no table
+
+
+def test_an_error_naming_a_hostile_path_is_printed_visibly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(tmp_path / "\x1bc[bold]x.py")]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1bc[bold]x.py: no such file" in err

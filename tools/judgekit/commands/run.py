@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.live import Live
 
 from judgekit import strict_json
+from judgekit.commands.arguments import non_negative, readable_file
 from judgekit.console_report import case_table, print_report
 from judgekit.exit_codes import ExitCode
 from judgekit.fuzzing import FUZZ_GROUP, shrink_failure
@@ -48,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--cases", choices=sorted(CASE_SETS), default="all")
     parser.add_argument(
         "--fuzz",
-        type=int,
+        type=non_negative,
         default=0,
         metavar="N",
         help="add N fresh hypothesis-drawn cases, answered by the reference",
@@ -71,9 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
-    if not options.submission.is_file():
-        Console(stderr=True).print(f"judgekit run: {options.submission}: no such file")
-        return ExitCode.USAGE
+    readable_file(options.submission, "SUBMISSION.py")
     groups = CASE_SETS[options.cases]
     console = Console(stderr=True, highlight=False)
     results: list[CaseResult] = []

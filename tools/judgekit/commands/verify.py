@@ -13,9 +13,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from judgekit.commands.arguments import positive, reason
+from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judging import judge_submission
-from judgekit.known_submissions import KnownSubmission, known_submissions
+from judgekit.known_submissions import SUBMISSIONS_DIR, KnownSubmission, known_submissions
 from judgekit.problem import Device, Problem, load_problem
 from judgekit.report import JudgeReport
 from judgekit.sandbox.container import Sandbox, sweep
@@ -77,19 +79,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
-    parser.add_argument("--jobs", type=int, default=2, help="submissions judged at once")
+    parser.add_argument("--jobs", type=positive, default=2, help="submissions judged at once")
     parser.add_argument(
         "--only", default=None, metavar="TEXT", help="only submissions whose name contains TEXT"
     )
     parser.set_defaults(handler=run)
 
 
+def _corpus(problem: Problem, only: str | None) -> list[KnownSubmission]:
+    folder = problem.root / SUBMISSIONS_DIR
+    if not folder.is_dir():
+        raise JudgekitError(
+            f"{folder}: no such folder; known submissions live in submissions/<verdict>/"
+        )
+    try:
+        known = known_submissions(problem.root)
+    except OSError as error:
+        raise JudgekitError(f"cannot read the known submissions: {reason(error)}") from None
+    corpus = [k for k in known if not only or only in k.name]
+    if not corpus:
+        raise JudgekitError(f"--only {only}: no known submission's name contains it")
+    return corpus
+
+
 def run(options: argparse.Namespace) -> int:
     console = Console(highlight=False)
     problem = load_problem(options.problem)
-    corpus = [
-        k for k in known_submissions(problem.root) if not options.only or options.only in k.name
-    ]
+    corpus = _corpus(problem, options.only)
     sandbox = Sandbox(problem.root)
     started = time.monotonic()
     results: list[VerifyResult] = []
