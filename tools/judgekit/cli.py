@@ -1,7 +1,8 @@
 """The `judgekit` command: one entry point, one module per subcommand under judgekit.commands.
 
 `main(argv)` can be called in-process by tests; nothing is kept in module globals.
-Exit codes: 0 success (AC), 1 a learner verdict or a failed check, 2 a usage or judge error.
+Exit codes: see judgekit.exit_codes. An error the user can act on is one line on stderr,
+`judgekit: error: ...`, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 
 from judgekit import __version__
 from judgekit.commands import COMMANDS
+from judgekit.commands.arguments import existing_folder, reason
 from judgekit.errors import JudgekitError
-from judgekit.exit_codes import ExitCode
+from judgekit.exit_codes import ExitCode, describe
+from judgekit.untrusted_text import visible
 
 
 def _default_problem_dir() -> Path:
@@ -29,9 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="judgekit",
         description="Problem package tools and judge for frozen_kernel_unchanged.",
-        epilog=(
-            "Exit codes: 0 success/AC, 1 learner verdict or failed check, 2 usage or judge error."
-        ),
+        epilog=describe(),
     )
     parser.add_argument("--version", action="version", version=f"judgekit {__version__}")
     parser.add_argument(
@@ -47,22 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(message: object) -> int:
+    print(f"judgekit: error: {visible(message)}", file=sys.stderr)
+    return int(ExitCode.USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         options = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) and int(ExitCode.USAGE)
-    if options.problem is None:
-        options.problem = _default_problem_dir()
     try:
+        if options.problem is None:
+            options.problem = _default_problem_dir()
+        else:
+            existing_folder(options.problem, "--problem")
         return int(options.handler(options))
     except JudgekitError as error:
-        print(f"judgekit: error: {error}", file=sys.stderr)
-        return int(ExitCode.USAGE)
+        return _error(error)
+    except OSError as error:
+        # A file or folder we could not use that no command checked for: still one line.
+        return _error(f"{reason(error)}; check the path and its permissions")
     except KeyboardInterrupt:
         print("judgekit: interrupted", file=sys.stderr)
-        return 130
+        return int(ExitCode.INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,22 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    """Success; for `run`, the submission was accepted."""
     FAILED = 1
-    """A learner verdict other than AC, or a check that found problems."""
     USAGE = 2
-    """A usage error, a broken problem package, or a judge error (JE)."""
+    INTERRUPTED = 130
+
+
+MEANINGS = {
+    ExitCode.OK: "success (for run: the submission was accepted)",
+    ExitCode.FAILED: "a learner verdict other than AC, or a check that found problems",
+    ExitCode.USAGE: (
+        "a usage error (a bad option, path or port), a broken problem package, or a judge "
+        "error (JE)"
+    ),
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+
+def describe() -> str:
+    """One sentence for `judgekit --help`: every exit code and what it means."""
+    return "Exit codes: " + "; ".join(f"{int(c)} {m}" for c, m in MEANINGS.items()) + "."

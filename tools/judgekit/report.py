@@ -9,11 +9,16 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       "time_ms": 2345,                  # wall time of the whole run, measured by the judge
       "cases": [
         {"id": "sample/01-statement-example", "group": "sample", "verdict": "AC",
-         "time_ms": 12, "message": "...",
+         "time_ms": 12, "message": "...",   # time_ms: null for hidden cases
          "input": {...}, "expected": [...], "got": [...]}   # these three: public groups only
       ],
       "fuzz_seed": 123                  # only when fuzz cases were added
     }
+
+The JSON is strict (judgekit.strict_json): a non-finite number in `expected` or `got` is the
+string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD. A hidden
+case's `time_ms` is null: its exact time could tell what its input is; the run's `time_ms`
+stays.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from judgekit.strict_json import json_safe
 from judgekit.verdict import Verdict
 
 
@@ -42,14 +48,15 @@ class CaseResult:
             "id": self.id,
             "group": self.group,
             "verdict": self.verdict.value,
-            "time_ms": self.time_ms,
+            "time_ms": self.time_ms if self.public else None,
             "message": self.message,
         }
         if self.public:
             data["input"] = dict(self.input) if self.input is not None else None
             data["expected"] = list(self.expected) if self.expected is not None else None
             data["got"] = list(self.got) if self.got is not None else None
-        return data
+        safe: dict[str, Any] = json_safe(data)
+        return safe
 
 
 @dataclass(frozen=True)
@@ -83,4 +90,5 @@ class JudgeReport:
         if self.fuzz_seed is not None:
             data["fuzz_seed"] = self.fuzz_seed
         data.update(self.extra)
-        return data
+        safe: dict[str, Any] = json_safe(data)
+        return safe

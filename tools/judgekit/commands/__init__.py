@@ -1,4 +1,5 @@
-"""Subcommands of `judgekit`. Each module has `register(subparsers)`, which sets `handler`."""
+"""Subcommands of `judgekit`: each module in COMMANDS has `register(subparsers)`, which sets
+`handler`; `arguments` and `listening` are checks the subcommands share."""
 
 from __future__ import annotations
 

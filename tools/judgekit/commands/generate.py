@@ -7,12 +7,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from judgekit.commands.arguments import reason, writable_folder
+from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.generate import generate
+from judgekit.manifest import Manifest
 from judgekit.numerics import why_not_reproducible
-from judgekit.problem import load_problem
-from judgekit.recipe import load_recipe
+from judgekit.problem import Problem, load_problem
+from judgekit.recipe import Recipe, load_recipe
 from judgekit.statement import current_statement, statement_path
 from judgekit.testcase import load_cases
 
@@ -39,13 +43,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(options: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
     problem = load_problem(options.problem)
     recipe = load_recipe(problem.root)
     out_dir: Path = options.out if options.out is not None else problem.testcases_dir
-    reason = why_not_reproducible()
-    if reason is not None:
-        console.print(f"[bold yellow]warning:[/] {reason}")
+    writable_folder(out_dir, "--out" if options.out is not None else "testcases folder")
+    unreproducible = why_not_reproducible()
+    if unreproducible is not None:
+        console.print(Text.assemble(("warning:", "bold yellow"), f" {unreproducible}"))
+    try:
+        manifest = _generate(console, problem, recipe, out_dir)
+    except OSError as error:
+        raise JudgekitError(
+            f"cannot write the test data to {out_dir}: {reason(error)}; "
+            "check the folder's permissions and free space, or pass another --out"
+        ) from None
+    console.print(Text(f"wrote {len(manifest.cases)} cases and manifest.json to {out_dir}"))
+    if out_dir.resolve() == problem.testcases_dir.resolve():
+        samples = load_cases(out_dir, problem.public_groups)
+        text, updated = current_statement(problem, samples)
+        if updated != text:
+            statement_path(problem).write_text(updated, encoding="utf-8")
+            console.print("updated the generated blocks of statement.md")
+    return ExitCode.OK
+
+
+def _generate(console: Console, problem: Problem, recipe: Recipe, out_dir: Path) -> Manifest:
     with Progress(
         TextColumn("answering with the reference"),
         BarColumn(),
@@ -62,11 +85,4 @@ def run(options: argparse.Namespace) -> int:
             on_planned=lambda total: progress.update(task, total=total),
             on_answered=lambda: progress.advance(task),
         )
-    console.print(f"wrote {len(manifest.cases)} cases and manifest.json to {out_dir}")
-    if out_dir.resolve() == problem.testcases_dir.resolve():
-        samples = load_cases(out_dir, problem.public_groups)
-        text, updated = current_statement(problem, samples)
-        if updated != text:
-            statement_path(problem).write_text(updated, encoding="utf-8")
-            console.print("updated the generated blocks of statement.md")
-    return ExitCode.OK
+    return manifest

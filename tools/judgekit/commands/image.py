@@ -10,6 +10,7 @@ from rich.console import Console
 from judgekit.exit_codes import ExitCode
 from judgekit.problem import Device
 from judgekit.sandbox.image import build_image, current_image
+from judgekit.untrusted_text import plain
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,9 +35,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_build(options: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
     started = time.monotonic()
-    tag = build_image(options.problem, options.device, console.print, force=options.force)
+    tag = build_image(
+        options.problem,
+        options.device,
+        lambda line: console.print(plain(line)),
+        force=options.force,
+    )
     console.print(f"image ready in {time.monotonic() - started:.0f} s")
     print(tag)
     return ExitCode.OK

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import shlex
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +11,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
-from rich.table import Table
 
+from judgekit import strict_json
+from judgekit.commands.arguments import non_negative, readable_file
+from judgekit.console_report import case_table, print_report
 from judgekit.exit_codes import ExitCode
 from judgekit.fuzzing import FUZZ_GROUP, shrink_failure
 from judgekit.generate import generate
@@ -26,16 +26,6 @@ from judgekit.sandbox.container import Sandbox
 from judgekit.testcase import load_cases
 from judgekit.verdict import Verdict
 
-VERDICT_STYLE = {
-    Verdict.AC: "bold green",
-    Verdict.WA: "bold red",
-    Verdict.TLE: "bold yellow",
-    Verdict.MLE: "bold yellow",
-    Verdict.OLE: "bold yellow",
-    Verdict.RTE: "bold magenta",
-    Verdict.CE: "bold blue",
-    Verdict.JE: "bold white on red",
-}
 CASE_SETS = {"sample": ["sample"], "secret": ["secret"], "all": None}
 
 
@@ -48,7 +38,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Exit 0 for AC, 1 for any other learner verdict, 2 for JE or a usage error. "
             "--json prints one object: verdict, message, device, image, platform, time_ms, "
             "passed, total, cases (id, group, verdict, time_ms, message; input, expected and "
-            "got for sample cases only), and fuzz_seed when --fuzz was given."
+            "got for sample cases only; time_ms is null for hidden cases), and fuzz_seed when "
+            "--fuzz was given. The JSON is strict: a NaN or infinite value is the string "
+            '"NaN", "Infinity" or "-Infinity". Learner text is printed with control characters '
+            "shown as escapes (\\x1b)."
         ),
     )
     parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")
@@ -56,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--cases", choices=sorted(CASE_SETS), default="all")
     parser.add_argument(
         "--fuzz",
-        type=int,
+        type=non_negative,
         default=0,
         metavar="N",
         help="add N fresh hypothesis-drawn cases, answered by the reference",
@@ -77,27 +70,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _table(results: list[CaseResult], total: int) -> Table:
-    table = Table(title=f"{len(results)}/{total} cases judged", title_justify="left")
-    for column in ("case", "verdict", "time", "message"):
-        table.add_column(column, overflow="fold")
-    for result in results[-25:]:
-        table.add_row(
-            result.id,
-            f"[{VERDICT_STYLE[result.verdict]}]{result.verdict.value}[/]",
-            f"{result.time_ms} ms" if result.time_ms is not None else "-",
-            result.message,
-        )
-    return table
-
-
 def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
-    if not options.submission.is_file():
-        Console(stderr=True).print(f"judgekit run: {options.submission}: no such file")
-        return ExitCode.USAGE
+    readable_file(options.submission, "SUBMISSION.py")
     groups = CASE_SETS[options.cases]
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
     results: list[CaseResult] = []
     lock = threading.Lock()
     total = len(load_cases(problem.testcases_dir, groups or problem.group_names)) + options.fuzz
@@ -106,22 +83,27 @@ def run(options: argparse.Namespace) -> int:
         with lock:
             results[:] = [r for r in results if r.id != result.id] + [result]
 
-    if options.json:
+    if options.json or not console.is_terminal:
+        # JSON, a log or a pipe: a live table would be written over and over.
         report = _judge(problem, options, groups, on_case)
-    elif not console.is_terminal:
-        # A log or a pipe: a live table would be written over and over; print the final one.
-        report = _judge(problem, options, groups, on_case)
-        console.print(_table(list(report.cases), len(report.cases)))
     else:
-        with Live(_table(results, total), console=console, refresh_per_second=4) as live:
+        # Transient: the final table is printed below, and not at all when no case ran.
+        with Live(
+            case_table(results, total), console=console, refresh_per_second=4, transient=True
+        ) as live:
 
             def show(result: CaseResult) -> None:
                 on_case(result)
-                live.update(_table(results, total))
+                live.update(case_table(results, total))
 
             report = _judge(problem, options, groups, show)
-            live.update(_table(list(report.cases), len(report.cases)))
-    return _print(report, options, console)
+    if options.json:
+        print(strict_json.dumps(report.to_json(), indent=2))
+    else:
+        print_report(console, report, options.submission, options.fuzz, table=True)
+    if report.verdict is Verdict.JE:
+        return ExitCode.USAGE
+    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
 
 
 def _judge(
@@ -162,39 +144,3 @@ def _judge(
         generate(problem, load_recipe(problem.root), problem.testcases_dir)
         failure["saved_as"] = name
     return dataclasses.replace(report, extra={**report.extra, "fuzz_failure": failure})
-
-
-def _print(report: JudgeReport, options: argparse.Namespace, console: Console) -> int:
-    if options.json:
-        print(json.dumps(report.to_json(), indent=2))
-    else:
-        style = VERDICT_STYLE[report.verdict]
-        console.print(
-            f"[{style}]{report.verdict.value}[/] {report.verdict.title}: {report.message}\n"
-            f"{report.passed}/{len(report.cases)} cases passed, {report.time_ms} ms, "
-            f"device {report.device} (JAX platform {report.platform}), image {report.image}",
-            soft_wrap=True,
-        )
-        if report.fuzz_seed is not None:
-            console.print(f"fuzz seed {report.fuzz_seed}")
-        failure = report.extra.get("fuzz_failure")
-        if failure:
-            console.print(f"smallest failing fuzz input: {json.dumps(failure['input'])}")
-            command = [
-                "judgekit",
-                "run",
-                str(options.submission),
-                "--fuzz",
-                str(options.fuzz),
-                "--fuzz-seed",
-                str(report.fuzz_seed),
-            ]
-            console.print("reproduce with: " + shlex.join(command))
-            if "saved_as" in failure:
-                console.print(
-                    f"filed as regression case {failure['saved_as']!r} in testcases/recipe.yaml "
-                    "and regenerated testcases/ (commit both)"
-                )
-    if report.verdict is Verdict.JE:
-        return ExitCode.USAGE
-    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED

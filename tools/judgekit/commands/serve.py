@@ -6,6 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
+from judgekit.commands.arguments import judge_data_folder, port, positive
+from judgekit.commands.listening import listening_socket
+from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.problem import Device, load_problem
 from judgekit.web.settings import DEFAULT_DATA_DIR, DEFAULT_MAX_PENDING, Settings, default_workers
@@ -26,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=port, default=8000, help="port, 1 to 65535 (default: %(default)s)"
+    )
     parser.add_argument(
         "--data",
         type=Path,
@@ -36,13 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=positive,
         default=default_workers(),
         help="judging threads (default: the number of cores, %(default)s)",
     )
     parser.add_argument(
         "--max-pending",
-        type=int,
+        type=positive,
         default=DEFAULT_MAX_PENDING,
         metavar="N",
         help="queued or running submissions allowed per user (default: %(default)s)",
@@ -63,7 +68,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(options: argparse.Namespace) -> int:
     import uvicorn
 
-    from judgekit.errors import JudgekitError
     from judgekit.web.app import create_app
     from judgekit.web.workers import real_judge
 
@@ -72,8 +76,6 @@ def run(options: argparse.Namespace) -> int:
     unsupported = [d.value for d in devices if d not in problem.devices]
     if unsupported:
         raise JudgekitError(f"--device {', '.join(unsupported)}: not in problem.yaml devices")
-    if options.workers < 1 or options.max_pending < 1:
-        raise JudgekitError("--workers and --max-pending must be at least 1")
     settings = Settings(
         problem=problem,
         data_dir=options.data,
@@ -87,15 +89,26 @@ def run(options: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    try:
-        judge = real_judge()
-    except ImportError as error:
-        raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
-    app = create_app(settings, judge)
-    print(
-        f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
-        f"(data in {settings.data_dir}, {settings.workers} workers)",
-        flush=True,
-    )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    with listening_socket(settings.host, settings.port) as sock:
+        judge_data_folder(settings.data_dir)
+        try:
+            judge = real_judge()
+        except ImportError as error:
+            raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
+        app = create_app(settings, judge)
+        print(
+            f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
+            f"(data in {settings.data_dir}, {settings.workers} workers)",
+            flush=True,
+        )
+        config = uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_level="info", access_log=False
+        )
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=[sock])
+        except SystemExit:  # uvicorn's own exit when the app's start-up fails
+            server.started = False
+    if not server.started:
+        raise JudgekitError("the server did not start; the log above says why")
     return int(ExitCode.OK)

@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from judgekit.commands.arguments import judge_data_folder
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.web.settings import DEFAULT_DATA_DIR
@@ -55,6 +56,7 @@ def run_add(options: argparse.Namespace) -> int:
     from judgekit.web.auth import AccountError, create_user
     from judgekit.web.db import DB_FILE, Database
 
+    judge_data_folder(options.data)
     password = _password(options)
     db = Database(options.data / DB_FILE)
     try:

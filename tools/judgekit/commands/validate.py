@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 
 from rich.console import Console
+from rich.text import Text
 
 from judgekit.exit_codes import ExitCode
+from judgekit.untrusted_text import plain
 from judgekit.validation import validate_package
 
 
@@ -25,14 +27,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(options: argparse.Namespace) -> int:
-    out = Console()
-    err = Console(stderr=True)
+    out = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
     with err.status("validating the problem package"):
         report = validate_package(options.problem)
-    for finding in report.warnings:
-        err.print(f"[bold yellow]WARNING[/] {finding.where}: {finding.message}")
-    for finding in report.errors:
-        err.print(f"[bold red]ERROR[/] {finding.where}: {finding.message}")
+    for label, style, findings in (
+        ("WARNING", "bold yellow", report.warnings),
+        ("ERROR", "bold red", report.errors),
+    ):
+        for finding in findings:
+            # Findings quote package files (paths, YAML values): never markup.
+            detail = plain(f" {finding.where}: {finding.message}")
+            err.print(Text.assemble((label, style), detail))
     if report.errors:
         out.print(f"validate: {len(report.errors)} error(s), {len(report.warnings)} warning(s)")
         return ExitCode.FAILED

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from judgekit.commands.arguments import positive, reason
+from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judging import judge_submission
-from judgekit.known_submissions import KnownSubmission, known_submissions
+from judgekit.known_submissions import SUBMISSIONS_DIR, KnownSubmission, known_submissions
 from judgekit.problem import Device, Problem, load_problem
 from judgekit.report import JudgeReport
 from judgekit.sandbox.container import Sandbox, sweep
+from judgekit.untrusted_text import plain
 from judgekit.verdict import Verdict
 
 # problemtools' rule: the limit must leave at least this factor over the slowest accepted case,
@@ -75,19 +79,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
-    parser.add_argument("--jobs", type=int, default=2, help="submissions judged at once")
+    parser.add_argument("--jobs", type=positive, default=2, help="submissions judged at once")
     parser.add_argument(
         "--only", default=None, metavar="TEXT", help="only submissions whose name contains TEXT"
     )
     parser.set_defaults(handler=run)
 
 
+def _corpus(problem: Problem, only: str | None) -> list[KnownSubmission]:
+    folder = problem.root / SUBMISSIONS_DIR
+    if not folder.is_dir():
+        raise JudgekitError(
+            f"{folder}: no such folder; known submissions live in submissions/<verdict>/"
+        )
+    try:
+        known = known_submissions(problem.root)
+    except OSError as error:
+        raise JudgekitError(f"cannot read the known submissions: {reason(error)}") from None
+    corpus = [k for k in known if not only or only in k.name]
+    if not corpus:
+        raise JudgekitError(f"--only {only}: no known submission's name contains it")
+    return corpus
+
+
 def run(options: argparse.Namespace) -> int:
-    console = Console()
+    console = Console(highlight=False)
     problem = load_problem(options.problem)
-    corpus = [
-        k for k in known_submissions(problem.root) if not options.only or options.only in k.name
-    ]
+    corpus = _corpus(problem, options.only)
     sandbox = Sandbox(problem.root)
     started = time.monotonic()
     results: list[VerifyResult] = []
@@ -108,20 +126,21 @@ def run(options: argparse.Namespace) -> int:
     for result in results:
         style = "green" if result.ok else "bold red"
         table.add_row(
-            result.submission.name,
+            plain(result.submission.name),
             "/".join(sorted(v.value for v in result.submission.expected)),
-            f"[{style}]{result.report.verdict.value}[/]",
+            Text(result.report.verdict.value, style=style),
             f"{_slowest_case_ms(result.report)} ms",
-            result.report.message[:160],
+            plain(result.report.message[:160]),
         )
     console.print(table)
     failures = [r for r in results if not r.ok]
     for result in failures:
-        console.print(
-            f"[bold red]MISMATCH[/] {result.submission.name}: expected "
+        detail = plain(
+            f" {result.submission.name}: expected "
             f"{'/'.join(sorted(v.value for v in result.submission.expected))}, "
             f"got {result.report.verdict.value}: {result.report.message}"
         )
+        console.print(Text.assemble(("MISMATCH", "bold red"), detail))
     ok = not failures and _check_time_limit(console, problem, results)
     if leftovers:
         console.print(f"[bold red]{leftovers} sandbox container(s) were left behind[/]")
@@ -140,16 +159,19 @@ def _check_time_limit(console: Console, problem: Problem, results: list[VerifyRe
     implied = math.ceil(slowest_s * TIME_SAFETY_FACTOR)
     limit = problem.limits.time_per_case_s
     console.print(
-        f"slowest accepted case: {slowest_s:.2f} s ({slowest.submission.name}); "
-        f"it implies a time limit of at least {implied} s (x{TIME_SAFETY_FACTOR:g}, rounded up); "
-        f"problem.yaml has {limit:g} s"
+        plain(
+            f"slowest accepted case: {slowest_s:.2f} s ({slowest.submission.name}); it implies "
+            f"a time limit of at least {implied} s (x{TIME_SAFETY_FACTOR:g}, rounded up); "
+            f"problem.yaml has {limit:g} s"
+        )
     )
     for result in results:
         if result.passes_with_margin:
-            console.print(
-                f"[bold yellow]WARNING[/] {result.submission.name} is TLE but would pass within "
+            detail = plain(
+                f" {result.submission.name} is TLE but would pass within "
                 f"{TLE_MARGIN_FACTOR:g}x of the time limit: the limit may be too tight to tell"
             )
+            console.print(Text.assemble(("WARNING", "bold yellow"), detail))
     if limit < implied:
         console.print(f"[bold red]time_per_case_s {limit:g} s is below the implied {implied} s[/]")
         return False

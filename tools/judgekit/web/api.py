@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
+from judgekit.strict_json import json_safe
 from judgekit.web import auth
 from judgekit.web.context import (
     JSON_EXPANSION,
@@ -47,20 +48,31 @@ class Accepted(BaseModel):
     url: str = Field(description="where to poll for the result")
 
 
+NUMBER_SPELLING = (
+    'a non-finite value is the string "NaN", "Infinity" or "-Infinity" (JSON has no number for it)'
+)
+
+
 class CaseModel(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
     group: str
     verdict: str
-    time_ms: int | None
+    time_ms: int | None = Field(description="null for hidden cases (and when not measured)")
     message: str
     input: dict[str, Any] | None = Field(None, description="public groups only")
-    expected: list[float] | None = Field(None, description="public groups only")
-    got: list[float] | None = Field(None, description="public groups only")
+    expected: list[float | str] | None = Field(
+        None, description=f"public groups only; {NUMBER_SPELLING}"
+    )
+    got: list[float | str] | None = Field(
+        None, description=f"public groups only; {NUMBER_SPELLING}"
+    )
 
 
 class ResultModel(BaseModel):
-    """The object `judgekit run --json` prints (JudgeReport.to_json())."""
+    """The object `judgekit run --json` prints (JudgeReport.to_json()). Strict JSON: numbers
+    JSON cannot spell are strings ("NaN", "Infinity", "-Infinity"), and a lone surrogate in any
+    text is replaced by U+FFFD."""
 
     model_config = ConfigDict(extra="allow")
     verdict: str
@@ -93,6 +105,13 @@ class SubmissionModel(BaseModel):
 
 class SubmissionList(BaseModel):
     submissions: list[SubmissionModel]
+
+
+class StrictJSONResponse(JSONResponse):
+    """JSONResponse (which already refuses NaN) that first spells what JSON cannot hold."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(json_safe(content))
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -227,7 +246,7 @@ async def _accept(
 )
 def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     rows = context.db.submissions(user_id=user.id)
-    return JSONResponse({"submissions": [submission_json(s) for s in rows]})
+    return StrictJSONResponse({"submissions": [submission_json(s) for s in rows]})
 
 
 @router.get(
@@ -237,4 +256,4 @@ def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     summary="Status of one submission and, when done, its result",
 )
 def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context) -> JSONResponse:
-    return JSONResponse(submission_json(visible_submission(context, user, submission_id)))
+    return StrictJSONResponse(submission_json(visible_submission(context, user, submission_id)))

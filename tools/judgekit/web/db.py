@@ -8,11 +8,13 @@ Submission life cycle: queued -> running (attempts += 1) -> done. A server kille
 submission is running leaves the row 'running'; `requeue_interrupted()` at start-up puts it
 back to 'queued'. The result is written in the same transaction that sets 'done', and only by
 the attempt that claimed the row, so one submission never gets two different results.
+
+Results are stored and read as strict JSON (judgekit.strict_json): rows written before that
+rule, with bare NaN or escaped lone surrogates, are made strict as they are read.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from judgekit import strict_json
 
 DB_FILE = "judge.sqlite3"
 
@@ -119,7 +123,7 @@ class Submission:
     def result(self) -> dict[str, Any] | None:
         if self.result_json is None:
             return None
-        data: dict[str, Any] = json.loads(self.result_json)
+        data: dict[str, Any] = strict_json.loads(self.result_json)
         return data
 
 
@@ -361,7 +365,7 @@ class Database:
             connection.execute(
                 "INSERT INTO case_results (submission_id, attempt, seq, case_json) "
                 "VALUES (?, ?, ?, ?)",
-                (submission_id, attempt, seq, json.dumps(case)),
+                (submission_id, attempt, seq, strict_json.dumps(case)),
             )
             return True
 
@@ -371,7 +375,7 @@ class Database:
             "ORDER BY seq",
             (submission_id, after),
         )
-        return [(int(seq), json.loads(text)) for seq, text in rows]
+        return [(int(seq), strict_json.loads(text)) for seq, text in rows]
 
     def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
         """Store the result and mark done in one transaction, only for the claiming attempt."""
@@ -385,7 +389,7 @@ class Database:
                     result.get("passed"),
                     result.get("total"),
                     result.get("time_ms"),
-                    json.dumps(result),
+                    strict_json.dumps(result),
                     time.time(),
                     submission_id,
                     attempt,

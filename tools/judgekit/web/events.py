@@ -9,7 +9,6 @@ being judged again: reload).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from judgekit import strict_json
 from judgekit.web.context import AppContext, get_context, visible_submission
 from judgekit.web.db import Status
 from judgekit.web.templating import render_case_rows, templates
@@ -29,7 +29,7 @@ MAX_STREAM_S = 30 * 60.0
 
 def _event(name: str, data: object, event_id: int | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {name}\ndata: {json.dumps(data)}\n\n"
+    return f"{head}event: {name}\ndata: {strict_json.dumps(data)}\n\n"
 
 
 @router.get("/submissions/{submission_id}/events")

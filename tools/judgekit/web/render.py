@@ -18,6 +18,7 @@ from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from judgekit.problem import Problem
+from judgekit.strict_json import as_number
 
 # A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
 _TEX_SYMBOLS = {
@@ -159,8 +160,9 @@ class ValueRow:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return repr(float(value)) if isinstance(value, float) else str(value)
+    number = as_number(value)
+    if number is not None:
+        return repr(float(number)) if isinstance(number, float) else str(number)
     return "—" if value is None else html.escape(str(value))
 
 
@@ -176,9 +178,10 @@ def value_rows(case: dict[str, Any], problem: Problem) -> list[ValueRow]:
         name = names[index] if index < len(names) else f"[{index}]"
         ok = False
         difference = "—"
-        if isinstance(e, int | float) and isinstance(g, int | float):
-            delta = abs(float(g) - float(e))
+        e_number, g_number = as_number(e), as_number(g)
+        if e_number is not None and g_number is not None:
+            delta = abs(float(g_number) - float(e_number))
             difference = f"{delta:.3g}" if math.isfinite(delta) else str(delta)
-            ok = delta <= problem.output.tolerance.allowed(float(e))
+            ok = delta <= problem.output.tolerance.allowed(float(e_number))
         rows.append(ValueRow(name, _number(e), _number(g), difference, ok))
     return rows

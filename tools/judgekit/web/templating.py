@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from starlette.templating import Jinja2Templates
 
+from judgekit import strict_json
 from judgekit.problem import Problem
 from judgekit.testcase import INPUT_SUFFIX
 from judgekit.verdict import Verdict
@@ -19,6 +19,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 MAX_TRACEBACK_LINES = 40
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# The `tojson` filter: strict JSON in pages too.
+templates.env.policies["json.dumps_function"] = strict_json.dumps
 
 
 def _when(timestamp: float | None) -> str:
@@ -78,7 +80,7 @@ class CaseView:
 def _input_text(value: Any) -> str:
     if not isinstance(value, dict):
         return ""
-    return "\n".join(f"{name} = {json.dumps(v)}" for name, v in value.items())
+    return "\n".join(f"{name} = {strict_json.dumps(v)}" for name, v in value.items())
 
 
 def case_view(case: dict[str, Any], problem: Problem) -> CaseView:

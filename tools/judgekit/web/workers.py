@@ -69,7 +69,8 @@ def hidden_groups(problem: Problem) -> frozenset[str]:
 
 
 def redact_case(case: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    """A hidden case keeps only its id, group, verdict and time: its data never leaves us."""
+    """A hidden case keeps only its id, group and verdict: its data never leaves us, nor its
+    exact time, which could tell its input (time_ms is null; the whole run's time stays)."""
     if case.get("group") not in hidden:
         return case
     verdict = str(case.get("verdict", ""))
@@ -81,7 +82,7 @@ def redact_case(case: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
         "id": case.get("id"),
         "group": case.get("group"),
         "verdict": verdict,
-        "time_ms": case.get("time_ms"),
+        "time_ms": None,
         "message": message,
     }
 
