@@ -195,3 +195,18 @@ def test_a_container_the_engine_could_not_remove_is_removed_once_it_answers(
     while container.id in {c.id for c in client.containers.list(all=True)}:
         assert time.monotonic() < deadline, "the container was not removed"
         time.sleep(0.5)
+
+
+def test_a_gpu_run_on_a_host_without_the_nvidia_runtime_says_what_to_install(
+    problem: Problem, image: str, tmp_path: Path
+) -> None:
+    info = docker.from_env().info()
+    if "nvidia" in (info.get("Runtimes") or {}):
+        pytest.skip("this host has the NVIDIA runtime")
+    submission = tmp_path / "s.py"
+    submission.write_text("def frozen_kernel_unchanged(*a):\n    return [1, 2, 3]\n")
+    job = Job(submission, [], "frozen_kernel_unchanged", [], problem.limits, Device.GPU, image)
+    outcome = Sandbox(problem.root).run(job)
+    assert outcome.judge_error is not None
+    assert "nvidia-container-toolkit" in outcome.judge_error
+    assert "500" not in outcome.judge_error and "--device cpu" in outcome.judge_error
