@@ -20,7 +20,7 @@ from pathlib import Path
 
 from judgekit.errors import JudgekitError
 from judgekit.problem import Device
-from judgekit.sandbox.image_cleanup import build_leaving_nothing_behind
+from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 
 SANDBOX_DIR = Path("sandbox")
 OFFICIAL_BASE = "python:3.11-slim"
@@ -238,6 +238,13 @@ def build_image(problem_root: Path, device: Device, log: Log, *, force: bool = F
 
 def repository(device: Device) -> str:
     return f"{IMAGE_REPOSITORY}-{device.value}"
+
+
+def prune_images(problem_root: Path, device: Device, log: Log, *, dry_run: bool = False) -> Pruned:
+    """Remove DEVICE's sandbox images whose tag is not the current inputs' digest."""
+    return prune_superseded(
+        repository(device), current_image(problem_root, device), log, dry_run=dry_run
+    )
 
 
 def current_image(problem_root: Path, device: Device) -> str:

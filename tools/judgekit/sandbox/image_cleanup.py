@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import docker
+import docker.errors
 
 from judgekit.errors import JudgekitError
 
@@ -88,3 +92,70 @@ def _same_image(full: str, short: str) -> bool:
 
 def _short(image: str) -> str:
     return image.removeprefix("sha256:")[:12]
+
+
+@dataclass(frozen=True)
+class Pruned:
+    removed: tuple[str, ...]
+    kept: tuple[tuple[str, str], ...]  # (tag, why)
+    freed_bytes: int
+
+
+def prune_superseded(repository: str, current: str, log: Log, *, dry_run: bool = False) -> Pruned:
+    """Untag every tag of REPOSITORY but CURRENT (and `latest` while it names CURRENT's image),
+    so that the images no tag and no container holds any more are deleted. A tag whose image a
+    running container uses is kept. Returns what went and the disk space that came free."""
+    current_id = _image_id(current)
+    if current_id is None:
+        raise JudgekitError(
+            f"{current} is not built; build it first, so that pruning leaves an image to judge with"
+        )
+    running = set(_running_image_ids())
+    before = _layers_size()
+    removed: list[str] = []
+    kept: list[tuple[str, str]] = []
+    for reference, image in _tagged(repository):
+        if reference == current or (reference.endswith(":latest") and image == current_id):
+            continue
+        if image in running:
+            kept.append((reference, f"a running container uses its image {_short(image)}"))
+        elif dry_run:
+            removed.append(reference)
+            log(f"would remove {reference}")
+        else:
+            result = _docker("image", "rm", reference)
+            if result.returncode == 0:
+                removed.append(reference)
+                log(f"removed {reference}")
+            else:  # a stopped container uses it, or it went meanwhile: docker says which
+                kept.append((reference, result.stderr.strip()))
+    for reference, why in kept:
+        log(f"kept {reference}: {why}")
+    freed = 0 if dry_run else max(0, before - _layers_size())
+    return Pruned(tuple(removed), tuple(kept), freed)
+
+
+def _tagged(repository: str) -> list[tuple[str, str]]:
+    """(repository:tag, full image id) for every tag of REPOSITORY."""
+    listed = _lines("images", repository, "--no-trunc", "--format", "{{.Tag}}\t{{.ID}}")
+    pairs = [line.split("\t", 1) for line in listed]
+    return [(f"{repository}:{tag}", image) for tag, image in pairs if tag != "<none>"]
+
+
+def _running_image_ids() -> list[str]:
+    containers = _lines("ps", "--quiet", "--no-trunc")
+    if not containers:
+        return []
+    return _lines("inspect", "--format", "{{.Image}}", *containers)
+
+
+def _layers_size() -> int:
+    """Bytes the engine's image layers take on disk."""
+    try:
+        client = docker.from_env(timeout=120)
+        try:
+            return int(client.api.df()["LayersSize"])
+        finally:
+            client.close()
+    except docker.errors.DockerException as error:
+        raise JudgekitError(f"cannot ask the Docker engine for its disk use: {error}") from None
