@@ -61,11 +61,16 @@ def test_the_set_has_samples_hand_picked_edges_and_enough_hypothesis_cases(
     assert 0.0 in biases and any(b < 0 for b in biases if isinstance(b, float))
 
 
+# Each distinct shape costs a JAX compile in every judged run: raising the budget past this
+# needs a measurement of the reference's judge time (26 shapes: 28 s against 23 s for 16).
+MAX_SHAPE_BUDGET = 26
+
+
 def test_distinct_shapes_stay_within_the_budget(problem: Problem) -> None:
     recipe = load_recipe(problem.root)
     cases = load_cases(problem.testcases_dir, problem.group_names)
     shapes = {recipe.shape_of(case.input) for case in cases}
-    assert len(shapes) <= min(recipe.shape_budget, 24)
+    assert len(shapes) <= min(recipe.shape_budget, MAX_SHAPE_BUDGET)
 
 
 def test_the_manifest_records_the_library_versions(problem: Problem) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import yaml
 
 from judgekit.errors import ProblemFormatError
-from judgekit.strategies import Shape
+from judgekit.strategies import Band, Shape, draw_shapes
 
 RECIPE_FILE = Path("testcases") / "recipe.yaml"
 
@@ -24,10 +24,20 @@ class HandPicked:
 
 
 @dataclass(frozen=True)
+class ShapeDraw:
+    """How the fuzz cases' shapes are drawn: COUNT pairs from SEED, spread over BANDS."""
+
+    count: int
+    seed: int
+    bands: tuple[Band, ...]
+
+
+@dataclass(frozen=True)
 class Fuzz:
     group: str
     hypothesis_seed: int
     count: int
+    shape_draw: ShapeDraw
     shapes: tuple[Shape, ...]
 
 
@@ -90,6 +100,61 @@ def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
+def _integer(value: object, where: str, *, minimum: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ProblemFormatError(f"{where}: expected an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ProblemFormatError(f"{where}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _band(value: object, where: str) -> Band:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ProblemFormatError(f"{where}: expected [low, high], got {value!r}")
+    low, high = (_integer(v, where) for v in value)
+    if low > high:
+        raise ProblemFormatError(f"{where}: low {low} is above high {high}")
+    return low, high
+
+
+def parse_shape_draw(data: object, where: str) -> ShapeDraw:
+    """`count`, `seed` and `bands` (ascending [low, high] pairs, each starting one above the
+    previous band's high, so that together they tile one range)."""
+    if not isinstance(data, Mapping):
+        raise ProblemFormatError(
+            f"{where}: expected a mapping with count, seed and bands (a fixed list of shapes "
+            f"is no longer read: the shapes are drawn from bands of the domain)"
+        )
+    unknown = sorted(set(data) - {"count", "seed", "bands"})
+    if unknown:
+        raise ProblemFormatError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+    raw_bands = _require(data, "bands", f"{where}.")
+    if not isinstance(raw_bands, list) or not raw_bands:
+        raise ProblemFormatError(f"{where}.bands: expected a non-empty list of [low, high]")
+    bands = tuple(_band(band, f"{where}.bands[{i}]") for i, band in enumerate(raw_bands))
+    for index in range(1, len(bands)):
+        if bands[index][0] != bands[index - 1][1] + 1:
+            raise ProblemFormatError(
+                f"{where}.bands[{index}]: starts at {bands[index][0]}, expected "
+                f"{bands[index - 1][1] + 1} (bands must be ascending, without gaps or overlaps)"
+            )
+    count = _integer(_require(data, "count", f"{where}."), f"{where}.count")
+    if count < len(bands):
+        raise ProblemFormatError(
+            f"{where}.count: {count} shapes cannot cover {len(bands)} bands; "
+            f"raise it to at least {len(bands)} or merge bands"
+        )
+    seed = _integer(_require(data, "seed", f"{where}."), f"{where}.seed")
+    return ShapeDraw(count=count, seed=seed, bands=bands)
+
+
+def _drawn_shapes(shape_draw: ShapeDraw, where: str) -> tuple[Shape, ...]:
+    try:
+        return draw_shapes(shape_draw.bands, shape_draw.count, shape_draw.seed)
+    except ValueError as error:
+        raise ProblemFormatError(f"{where}.count: {error}; lower it or widen the bands") from None
+
+
 def parse_recipe(data: object, path: Path) -> Recipe:
     if not isinstance(data, Mapping):
         raise ProblemFormatError(f"{path}: expected a mapping")
@@ -108,12 +173,13 @@ def parse_recipe(data: object, path: Path) -> Recipe:
                 )
             )
     fuzz_data = _require(data, "fuzz", "")
-    shapes = tuple((int(a), int(b)) for a, b in _require(fuzz_data, "shapes", "fuzz."))
+    shape_draw = parse_shape_draw(_require(fuzz_data, "shapes", "fuzz."), "fuzz.shapes")
     fuzz = Fuzz(
         group=str(_require(fuzz_data, "group", "fuzz.")),
         hypothesis_seed=int(_require(fuzz_data, "hypothesis_seed", "fuzz.")),
         count=int(_require(fuzz_data, "count", "fuzz.")),
-        shapes=shapes,
+        shape_draw=shape_draw,
+        shapes=_drawn_shapes(shape_draw, "fuzz.shapes"),
     )
     regressions = tuple(
         Regression(

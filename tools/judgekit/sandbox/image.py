@@ -21,6 +21,7 @@ from pathlib import Path
 
 from judgekit.errors import JudgekitError
 from judgekit.problem import Device
+from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 
 SANDBOX_DIR = Path("sandbox")
 OFFICIAL_BASE = "python:3.11-slim"
@@ -219,24 +220,33 @@ def build_image(problem_root: Path, device: Device, log: Log, *, force: bool = F
     log(f"building {tag} from {base}")
     with tempfile.TemporaryDirectory(prefix="judgekit-context-", dir=recipe.sandbox_dir) as ctx:
         _context(recipe, Path(ctx))
-        _docker(
-            "build",
-            "--quiet",
-            "--build-arg",
-            f"BASE={base}",
-            "--build-arg",
-            f"DEVICE={device.value}",
-            "--label",
-            f"{LABEL}.digest={recipe.digest(base_id)}",
-            "--label",
-            f"{LABEL}.device={device.value}",
-            "-t",
-            tag,
-            "-t",
-            f"{IMAGE_REPOSITORY}-{device.value}:latest",
-            ctx,
+        build_leaving_nothing_behind(
+            [
+                "--build-arg",
+                f"BASE={base}",
+                "--build-arg",
+                f"DEVICE={device.value}",
+                "--label",
+                f"{LABEL}.digest={recipe.digest(base_id)}",
+                "--label",
+                f"{LABEL}.device={device.value}",
+                ctx,
+            ],
+            tags=[tag, f"{repository(device)}:latest"],
+            log=log,
         )
     return tag
+
+
+def repository(device: Device) -> str:
+    return f"{IMAGE_REPOSITORY}-{device.value}"
+
+
+def prune_images(problem_root: Path, device: Device, log: Log, *, dry_run: bool = False) -> Pruned:
+    """Remove DEVICE's sandbox images whose tag is not the current inputs' digest."""
+    return prune_superseded(
+        repository(device), current_image(problem_root, device), log, dry_run=dry_run
+    )
 
 
 def current_image(problem_root: Path, device: Device) -> str:
