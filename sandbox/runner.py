@@ -1,9 +1,17 @@
-"""Runs one submission on a list of test inputs: the learner's side of the sandbox.
+"""Runs one submission, case by case: the learner's side of the sandbox.
 
 `supervisor.py` (PID 1 of the container) starts it as
-`python -I /judge/runner.py /judge/job/job.json FD`. The job file names the entry point, how
-each parameter is sent and the input files; FD is the write end of a pipe to the supervisor,
-which turns each message into a frame for the judge::
+`python -I /judge/runner.py INPUT_FD REPORT_FD`. INPUT_FD is the read end of a pipe on which
+the supervisor sends the entry point, how each parameter is sent and the submission's path,
+then one case's input at a time, each only after the previous case is answered::
+
+    {"function": "f", "parameters": [...], "submission": "/judge/submission/submission.py"}
+    {"id": "0", "values": {"seed": 0, ...}}
+    ...
+    {"end": true}
+
+REPORT_FD is the write end of a pipe back to the supervisor, which turns each report into a
+frame for the judge::
 
     {"event": "platform", "platform": "cpu"}      # first, before any learner code is loaded
     {"event": "ready"}                            # or {"event": "load_error", "error", "traceback"}
@@ -11,11 +19,11 @@ which turns each message into a frame for the judge::
     {"event": "error", "case": "0", "error": "ValueError: ...", "traceback": "..."}
     {"event": "done"}
 
-This process holds neither the judge's channel nor its nonce: the learner's code can write
-anything to the pipe, and the supervisor and the judge treat every message as learner data.
-The learner's prints go to the container's stderr. This file uses only the standard library,
-NumPy and JAX, and is also imported by the trusted host tools so that every caller builds the
-arguments the same way.
+This process holds neither the judge's channel, its nonce nor the inputs of cases to come:
+the learner's code can write anything to the report pipe, and the supervisor and the judge
+treat every message as learner data. The learner's prints go to the container's stderr.
+This file uses only the standard library, NumPy and JAX, and is also imported by the trusted
+host tools so that every caller builds the arguments the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -137,7 +145,8 @@ def _platform() -> str:
     return str(jax.devices()[0].platform)
 
 
-def run_job(job: Mapping[str, Any], reporter: Reporter) -> int:
+def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
+    job = json.loads(inputs.readline())
     # Before the learner's code exists in this process: the supervisor trusts only this one.
     reporter.send({"event": "platform", "platform": _platform()})
     try:
@@ -146,28 +155,29 @@ def run_job(job: Mapping[str, Any], reporter: Reporter) -> int:
         reporter.send({"event": "load_error", **_error_fields(error)})
         return 1
     reporter.send({"event": "ready"})
-    for case in job["cases"]:
-        case_id = case["id"]
+    for line in inputs:
+        case = json.loads(line)
+        if case.get("end"):
+            break
         try:
-            values = json.loads(Path(case["input"]).read_text(encoding="utf-8"))
-            arguments = build_arguments(job["parameters"], values)
+            arguments = build_arguments(job["parameters"], case["values"])
             result = describe_result(entry(*arguments))
         except BaseException as error:
-            reporter.send({"event": "error", "case": case_id, **_error_fields(error)})
+            reporter.send({"event": "error", "case": case["id"], **_error_fields(error)})
             if isinstance(error, KeyboardInterrupt | SystemExit):
                 return 1
             continue
-        reporter.send({"event": "result", "case": case_id, **result})
+        reporter.send({"event": "result", "case": case["id"], **result})
     reporter.send({"event": "done"})
     return 0
 
 
 def main(argv: Sequence[str]) -> int:
     if len(argv) != 2:
-        print("usage: runner.py JOB.json PIPE_FD", file=sys.stderr)
+        print("usage: runner.py INPUT_FD REPORT_FD", file=sys.stderr)
         return 2
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    return run_job(job, Reporter(int(argv[1])))
+    with os.fdopen(int(argv[0]), "rb") as inputs:
+        return run_job(inputs, Reporter(int(argv[1])))
 
 
 if __name__ == "__main__":

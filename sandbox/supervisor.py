@@ -1,15 +1,18 @@
-"""PID 1 of the sandbox: starts the learner's process and owns the judge's result channel.
+"""PID 1 of the sandbox: holds the job, starts the learner's process, owns the result channel.
 
-It is started as `python -I /judge/supervisor.py /judge/job/job.json` with the per-run nonce
-in the environment variable JUDGEKIT_NONCE. Before anything else it makes itself
-non-dumpable (so the learner, who runs as the same uid, can read neither its memory nor its
-/proc files, environment and fds included), drops the nonce from its environment, and keeps
-the container's stdout, the channel, to itself. The learner's code runs in a child process,
-`runner.py`, that holds neither the channel nor the nonce: the child reports to this process
-over a private pipe, and the child's stdout and stderr both go to the container's stderr.
+It is started as `python -I /judge/supervisor.py` with the per-run nonce in the environment
+variable JUDGEKIT_NONCE and the job, test inputs included, on its stdin (the judge writes it
+there and closes it). Before anything else it makes itself non-dumpable (so the learner, who
+runs as the same uid, can read neither its memory nor its /proc files, environment and fds
+included), drops the nonce from its environment, and keeps the container's stdout, the
+channel, to itself. The learner's code runs in a child process, `runner.py`, that holds
+neither the channel, the nonce nor the test inputs: it gets each case's input over a private
+pipe only when that case's turn comes (after the previous case's result, when the judge's
+clock for it starts), and reports to this process over another. The child's stdout and
+stderr both go to the container's stderr.
 
-Everything on the pipe is learner data (the learner can write to the pipe's fd). Each message
-is parsed with limits, reduced to the fields of its kind and forwarded as a frame
+Everything the child sends is learner data (the learner can write to the pipe's fd). Each
+message is parsed with limits, reduced to the fields of its kind and forwarded as a frame
 `<nonce> <json>` on the channel. Only the pipe's first message, written by runner.py before
 any learner code runs, may name the platform, and only from a fixed set. A message that is
 not well-formed ends the run: a `violation` frame, then every process in the container dies
@@ -20,6 +23,7 @@ Standard library only: this starts in milliseconds, before JAX is imported anywh
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import math
@@ -29,7 +33,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 NONCE_VARIABLE = "JUDGEKIT_NONCE"
 RUNNER = "/judge/runner.py"
@@ -39,6 +43,7 @@ MAX_FRAME_BYTES = 64 * 1024
 MAX_RESULT_VALUES = 1024
 MAX_SHAPE_DIMENSIONS = 8
 MAX_CASE_ID = 10**6
+MAX_JOB_BYTES = 256 * 1024 * 1024
 PR_SET_DUMPABLE = 4
 POLL_S = 0.2
 DRAIN_S = 1.0
@@ -142,24 +147,45 @@ class Channel:
 
 
 class Supervisor:
-    def __init__(self, channel: Channel, job_path: str) -> None:
+    def __init__(self, channel: Channel, job: Mapping[str, Any]) -> None:
         self.channel = channel
-        self.job_path = job_path
+        self.header = {key: job[key] for key in ("function", "parameters", "submission")}
+        self.inputs: list[Mapping[str, Any]] = list(job["cases"])
+        self.sent = 0  # cases whose input the runner has been given
+        self.outbox = bytearray()  # for the runner's input pipe
         self.platform: str | None = None
         self.child = 0
         self.child_status: int | None = None
 
-    def start_runner(self, write_end: int) -> None:
+    def start_runner(self) -> tuple[int, int]:
+        """Start runner.py; return (read end of its reports, write end of its inputs)."""
+        reports, report_end = os.pipe()
+        input_end, inputs = os.pipe()
+        os.set_inheritable(report_end, True)
+        os.set_inheritable(input_end, True)
         environment = {k: v for k, v in os.environ.items() if k != NONCE_VARIABLE}
         self.child = os.posix_spawn(
             sys.executable,
-            [sys.executable, "-I", RUNNER, self.job_path, str(write_end)],
+            [sys.executable, "-I", RUNNER, str(input_end), str(report_end)],
             environment,
-            file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_DUP2, 2, 1),
-            ],
+            file_actions=[(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)],
         )
+        os.close(report_end)
+        os.close(input_end)
+        os.set_blocking(inputs, False)
+        self._give(self.header)
+        return reports, inputs
+
+    def _give(self, message: Mapping[str, Any]) -> None:
+        self.outbox += json.dumps(message).encode("utf-8") + b"\n"
+
+    def _give_next_case(self) -> None:
+        """The next case's input, once the previous one is answered: never earlier."""
+        if self.sent < len(self.inputs):
+            self._give(self.inputs[self.sent])
+            self.sent += 1
+        else:
+            self._give({"end": True})
 
     def _reap(self) -> None:
         """Collect every exited process (PID 1 adopts orphans); note the runner's status."""
@@ -173,8 +199,8 @@ class Supervisor:
             if pid == self.child:
                 self.child_status = os.waitstatus_to_exitcode(status)
 
-    def relay(self, read_end: int) -> int:
-        """Forward the pipe's messages until the runner ends; return the exit code to use."""
+    def relay(self, reports: int, inputs: int) -> int:
+        """Forward the runner's messages until it ends; return the exit code to use."""
         pending = b""
         drain_until: float | None = None
         while True:
@@ -184,10 +210,15 @@ class Supervisor:
                 drain_until = time.monotonic() + DRAIN_S
             if drain_until is not None and time.monotonic() > drain_until:
                 break
-            ready, _, _ = select.select([read_end], [], [], POLL_S)
-            if not ready:
+            writers = [inputs] if self.outbox and drain_until is None else []
+            readable, writable, _ = select.select([reports], writers, [], POLL_S)
+            if writable:
+                # Full for now, or the runner is gone (its exit status tells): try again later.
+                with contextlib.suppress(BlockingIOError, BrokenPipeError):
+                    del self.outbox[: os.write(inputs, self.outbox)]
+            if not readable:
                 continue
-            chunk = os.read(read_end, 65536)
+            chunk = os.read(reports, 65536)
             if not chunk:
                 break
             pending += chunk
@@ -215,11 +246,28 @@ class Supervisor:
             platform = message.get("platform")
             self.platform = platform if platform in PLATFORMS else "unknown"
             return
-        self.channel.send(forwarded(message, self.platform))
+        frame = forwarded(message, self.platform)
+        self.channel.send(frame)
+        if (frame["event"] == "ready" and self.sent == 0) or (
+            frame["event"] in ("result", "error") and frame["case"] == str(self.sent - 1)
+        ):
+            self._give_next_case()
 
     def violate(self, reason: str) -> int:
         self.channel.send({"event": "violation", "reason": reason})
         return 1
+
+
+def read_job(stream: BinaryIO) -> Mapping[str, Any]:
+    """The job the judge wrote on stdin, one JSON line: entry point, parameters, submission
+    path, and every case's input."""
+    data = stream.readline(MAX_JOB_BYTES + 1)
+    if not data.endswith(b"\n"):
+        raise ValueError("the job on stdin is cut short or too large")
+    job = json.loads(data)
+    if not isinstance(job, dict) or not isinstance(job.get("cases"), list):
+        raise ValueError("the job on stdin has no list of cases")
+    return job
 
 
 def _make_non_dumpable() -> None:
@@ -234,17 +282,16 @@ def main(argv: Sequence[str]) -> int:
     # learner cannot interrupt the supervisor.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     nonce = os.environ.pop(NONCE_VARIABLE, "")
-    if len(argv) != 1 or not nonce:
-        print(f"usage: {NONCE_VARIABLE}=... supervisor.py JOB.json", file=sys.stderr)
+    if argv or not nonce:
+        print(f"usage: {NONCE_VARIABLE}=... supervisor.py < JOB.json", file=sys.stderr)
         return 2
+    job = read_job(sys.stdin.buffer)
+    os.close(0)
     channel = Channel(os.dup(1), nonce)
     os.dup2(2, 1)
-    read_end, write_end = os.pipe()
-    os.set_inheritable(write_end, True)
-    supervisor = Supervisor(channel, argv[0])
-    supervisor.start_runner(write_end)
-    os.close(write_end)
-    return supervisor.relay(read_end)
+    supervisor = Supervisor(channel, job)
+    reports, inputs = supervisor.start_runner()
+    return supervisor.relay(reports, inputs)
 
 
 if __name__ == "__main__":

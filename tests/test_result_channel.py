@@ -209,18 +209,51 @@ def test_the_supervisor_takes_the_platform_from_the_first_message_only(
         def send(self, frame: dict[str, Any]) -> None:
             sent.append(frame)
 
-    relay = supervisor.Supervisor(Recorder(), "/judge/job/job.json")
-    relay.handle(b'{"event": "platform", "platform": "cpu"}')
-    relay.handle(b'{"event": "ready", "platform": "gpu"}')
+    def relay() -> Any:
+        job = {"function": "f", "parameters": [], "submission": "s.py", "cases": []}
+        return supervisor.Supervisor(Recorder(), job)
+
+    first = relay()
+    first.handle(b'{"event": "platform", "platform": "cpu"}')
+    first.handle(b'{"event": "ready", "platform": "gpu"}')
     assert sent == [{"event": "ready", "platform": "cpu"}]
     with pytest.raises(supervisor.Violation):
-        relay.handle(b'{"event": "platform", "platform": "gpu"}')
-    learner_first = supervisor.Supervisor(Recorder(), "/judge/job/job.json")
+        first.handle(b'{"event": "platform", "platform": "gpu"}')
     with pytest.raises(supervisor.Violation):
-        learner_first.handle(b'{"event": "ready"}')
-    odd = supervisor.Supervisor(Recorder(), "/judge/job/job.json")
+        relay().handle(b'{"event": "ready"}')
+    odd = relay()
     odd.handle(b'{"event": "platform", "platform": "quantum"}')
     assert odd.platform == "unknown"
+
+
+def test_the_supervisor_gives_each_input_only_once_the_previous_case_is_answered(
+    supervisor: ModuleType,
+) -> None:
+    class Discard:
+        def send(self, frame: dict[str, Any]) -> None:
+            pass
+
+    cases = [{"id": str(i), "values": {"seed": 1000 + i}} for i in range(3)]
+    relay = supervisor.Supervisor(
+        Discard(), {"function": "f", "parameters": [], "submission": "s.py", "cases": cases}
+    )
+
+    def given() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in relay.outbox.splitlines()]
+
+    relay._give(relay.header)
+    relay.handle(b'{"event": "platform", "platform": "cpu"}')
+    assert [m.get("id") for m in given()] == [None]  # the header only, while loading
+    relay.handle(b'{"event": "ready"}')
+    relay.handle(b'{"event": "ready"}')  # a forged second ready gives nothing more
+    assert [m.get("id") for m in given()] == [None, "0"]
+    relay.handle(b'{"event": "result", "case": "1", "shape": [1], "values": [1]}')
+    assert [m.get("id") for m in given()] == [None, "0"]  # not the case that is due
+    relay.handle(b'{"event": "error", "case": "0", "error": "E", "traceback": "T"}')
+    relay.handle(b'{"event": "result", "case": "1", "shape": [1], "values": [1]}')
+    relay.handle(b'{"event": "result", "case": "2", "shape": [1], "values": [1]}')
+    assert [m.get("id") for m in given()] == [None, "0", "1", "2", None]
+    assert given()[-1] == {"end": True}
 
 
 def test_both_ends_of_the_channel_share_their_limits(

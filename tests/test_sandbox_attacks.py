@@ -156,8 +156,8 @@ def test_the_learner_holds_neither_the_channel_nor_the_nonce(
         "import json, os\n"
         "def frozen_kernel_unchanged(*args):\n"
         "    found = []\n"
-        "    if 'nonce' in open('/judge/job/job.json').read():\n"
-        "        found.append('job.json')\n"
+        "    if os.path.exists('/judge/job'):\n"
+        "        found.append('a job folder')\n"
         "    if any('NONCE' in k for k in os.environ):\n"
         "        found.append('environment')\n"
         "    for name in ('environ', 'cmdline', 'mem', 'fd/1'):\n"
@@ -207,3 +207,60 @@ def test_a_flood_keeps_the_judges_memory_bounded(problem: Problem, image: str) -
     assert '"verdict": "RTE"' in verdict or '"verdict": "OLE"' in verdict
     assert flood - honest < 48, f"judge peak RSS {flood:.0f} MiB vs {honest:.0f} MiB honest"
     assert stderr_flood - honest < 48
+
+
+def test_no_case_input_is_in_reach_before_its_turn(
+    problem: Problem, image: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source = (
+        "import os\n"
+        "def search():\n"
+        "    found = []\n"
+        "    for top in ('/judge', '/tmp', '/proc/1/root', '/proc/1/fd'):\n"
+        "        for folder, _, names in os.walk(top):\n"
+        "            for name in names:\n"
+        "                path = os.path.join(folder, name)\n"
+        "                if path.endswith('submission.py'):  # this very text\n"
+        "                    continue\n"
+        "                try:\n"
+        "                    if b'frozen_bias_value' in open(path, 'rb').read():\n"
+        "                        found.append(path)\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "    return found\n"
+        "AT_IMPORT = search()\n"
+        "def frozen_kernel_unchanged(seed, x, features, bias):\n"
+        "    found = AT_IMPORT + search()\n"
+        "    if found:\n"
+        "        raise RuntimeError(f'inputs found: {found}')\n"
+        "    return [seed, features, bias]\n"
+    )
+    outcome, _ = _run(problem, image, sandbox, tmp_path, source, cases=3)
+    results = [t.frame for t in outcome.frames if isinstance(t.frame, Result)]
+    assert [r.values for r in results] == [(0.0, 1.0, 1.0)] * 3, outcome.frames
+
+
+def test_hidden_inputs_never_reach_what_a_learner_sees(
+    problem: Problem, image: str, tmp_path: Path
+) -> None:
+    from judgekit.testcase import load_cases
+    from judgekit.web.workers import public_result
+
+    leaker = tmp_path / "leaker.py"
+    leaker.write_text(
+        "import sys\n"
+        "SEEN = []\n"
+        "def frozen_kernel_unchanged(seed, x, features, bias):\n"
+        "    SEEN.append(repr(float(bias)))\n"
+        "    print('seen:', SEEN, file=sys.stderr)\n"
+        "    raise RuntimeError('seen: ' + ' '.join(SEEN))\n"
+    )
+    report = judge_submission(problem, leaker)
+    learner_view = json.dumps(public_result(report, problem))
+    hidden = [c for c in load_cases(problem.testcases_dir, ["secret"])]
+    distinctive = {repr(float(c.input["frozen_bias_value"])) for c in hidden}
+    distinctive = {text for text in distinctive if len(text) >= 6}
+    assert len(distinctive) > 50
+    leaked = sorted(text for text in distinctive if text in learner_view)
+    assert leaked == []
+    assert report.verdict is Verdict.RTE

@@ -53,8 +53,8 @@ def check_source(problem: Problem, data: bytes) -> SourceProblem | None:
     except SyntaxError as error:
         where = f"line {error.lineno}" if error.lineno else "the file"
         return SourceProblem(f"syntax error at {where}: {error.msg}")
-    except ValueError as error:  # e.g. NUL bytes
-        return SourceProblem(f"the file cannot be compiled: {error}")
+    except Exception as error:  # NUL bytes, and nesting deep enough to exhaust the compiler
+        return SourceProblem(f"the file cannot be compiled: {type(error).__name__}: {error}")
     return None
 
 
@@ -226,6 +226,10 @@ def judge_cases(
         sandbox = sandbox or Sandbox(problem.root)
     except (JudgekitError, docker.errors.DockerException) as error:
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
+    # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
+    # nothing a public case reports (its messages, its output) can quote a hidden input.
+    hidden = {g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN}
+    cases = sorted(cases, key=lambda case: case.group in hidden)
     checker = checker_module(problem)
     judge = _CaseJudge(problem, cases, checker, on_case)
     with tempfile.TemporaryDirectory(prefix="judgekit-inputs-") as scratch:

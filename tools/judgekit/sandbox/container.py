@@ -43,7 +43,6 @@ LABEL = "judgekit.sandbox"
 OWNER_LABEL = "judgekit.owner"
 SUPERVISOR_IN_IMAGE = "/judge/supervisor.py"
 NONCE_VARIABLE = "JUDGEKIT_NONCE"
-JOB_MOUNT = "/judge/job"
 SUBMISSION_MOUNT = "/judge/submission"
 SANDBOX_UID = "10001:10001"
 PIDS_LIMIT = 128
@@ -236,24 +235,33 @@ class _Run:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.stopped = threading.Event()
 
-    def _write_job(self, directory: Path) -> None:
-        cases = []
-        for index, (_case_id, path) in enumerate(self.job.inputs):
-            name = f"{index:04d}.in"
-            (directory / name).write_bytes(path.read_bytes())
-            cases.append({"id": str(index), "input": f"{JOB_MOUNT}/{name}"})
+    def _job(self) -> bytes:
+        """The job for the supervisor's stdin: test inputs reach no file the learner can read."""
+        cases = [
+            {"id": str(index), "values": json.loads(path.read_text(encoding="utf-8"))}
+            for index, (_case_id, path) in enumerate(self.job.inputs)
+        ]
         job = {
             "function": self.job.function,
             "parameters": list(self.job.parameters),
             "submission": f"{SUBMISSION_MOUNT}/submission.py",
             "cases": cases,
         }
-        (directory / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        for path in directory.iterdir():
-            path.chmod(0o644)
-        directory.chmod(0o755)
+        return json.dumps(job).encode("utf-8")
 
-    def _create(self, job_dir: Path, submission_dir: Path) -> Any:
+    def _send_job(self, container: Any) -> None:
+        """Write the job on the container's stdin as one line, which the supervisor reads."""
+        attached = self.client.api.attach_socket(container.id, params={"stdin": 1, "stream": 1})
+        sock = getattr(attached, "_sock", attached)
+        try:
+            sock.sendall(self._job() + b"\n")
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the container is gone already; its exit tells the rest
+        finally:
+            attached.close()
+
+    def _create(self, submission_dir: Path) -> Any:
         limits = self.job.limits
         memory = f"{limits.memory_mib}m"
         device_requests = (
@@ -263,7 +271,7 @@ class _Run:
         )
         return self.client.containers.create(
             self.job.image,
-            command=["/opt/venv/bin/python", "-I", SUPERVISOR_IN_IMAGE, f"{JOB_MOUNT}/job.json"],
+            command=["/opt/venv/bin/python", "-I", SUPERVISOR_IN_IMAGE],
             user=SANDBOX_UID,
             environment={
                 "HOME": "/tmp",
@@ -288,17 +296,14 @@ class _Run:
                 Ulimit(name="fsize", soft=FILE_SIZE_LIMIT, hard=FILE_SIZE_LIMIT),
                 Ulimit(name="core", soft=0, hard=0),
             ],
-            volumes={
-                str(job_dir): {"bind": JOB_MOUNT, "mode": "ro"},
-                str(submission_dir): {"bind": SUBMISSION_MOUNT, "mode": "ro"},
-            },
+            volumes={str(submission_dir): {"bind": SUBMISSION_MOUNT, "mode": "ro"}},
             labels={LABEL: "1", OWNER_LABEL: _owner()},
             device_requests=device_requests,
             runtime=self.runtime,
             # The judge reads the output live; the engine keeps none of it on disk.
             log_config=LogConfig(type=LogConfig.types.NONE),
             working_dir="/tmp",
-            stdin_open=False,
+            stdin_open=True,
             tty=False,
             detach=True,
             ipc_mode="private",
@@ -308,22 +313,20 @@ class _Run:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="judgekit-run-") as scratch:
-            job_dir = Path(scratch) / "job"
             submission_dir = Path(scratch) / "submission"
-            job_dir.mkdir()
             submission_dir.mkdir()
             Path(scratch).chmod(0o755)
             (submission_dir / "submission.py").write_bytes(self.job.submission.read_bytes())
             (submission_dir / "submission.py").chmod(0o644)
             submission_dir.chmod(0o755)
-            self._write_job(job_dir)
             container = None
             started = time.monotonic()
             try:
-                container = self._create(job_dir, submission_dir)
+                container = self._create(submission_dir)
                 stream = container.attach(stdout=True, stderr=True, stream=True, demux=True)
                 container.start()
                 started = time.monotonic()
+                self._send_job(container)
                 reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
                 reader.start()
                 self._watch(container, started)

@@ -116,7 +116,7 @@ def _frame(data: dict[str, Any]) -> Frame:
     if event == "ready":
         platform = data.get("platform")
         if platform not in PLATFORMS:
-            raise ProtocolError(f"unknown platform {str(platform)[:20]!r}")
+            raise ProtocolError("a ready frame names an unknown platform")
         return Ready(str(platform))
     if event == "result":
         return _result(data)
@@ -128,7 +128,7 @@ def _frame(data: dict[str, Any]) -> Frame:
         return Done()
     if event == "violation":
         return Violation(_text(data, "reason"))
-    raise ProtocolError(f"unknown frame event {str(event)[:40]!r}")
+    raise ProtocolError("a frame of an unknown kind")
 
 
 def parse_line(line: bytes, nonce: str) -> Frame | None:
