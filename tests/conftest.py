@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit.numerics import pin_answer_numerics
-from judgekit.problem import Problem, load_problem
-from judgekit.reference import ReferenceRunner
+from judgekit.package.numerics import pin_answer_numerics
+from judgekit.package.problem import Problem, load_problem
+from judgekit.package.reference import ReferenceRunner
 
 # Before any test computes with JAX: tests compare the reference's answers bit for bit.
 pin_answer_numerics()

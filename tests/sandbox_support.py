@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from judgekit.errors import JudgekitError
-from judgekit.problem import Device
+from judgekit.package.problem import Device
 from judgekit.sandbox.image import current_image
 
 

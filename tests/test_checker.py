@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from judgekit.package_code import checker_module
-from judgekit.problem import Problem
+from judgekit.package.files import checker_module
+from judgekit.package.problem import Problem
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 

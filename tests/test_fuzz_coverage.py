@@ -14,13 +14,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from judgekit.errors import JudgekitError, ProblemFormatError
-from judgekit.generate import plan_cases
-from judgekit.manifest import Manifest
-from judgekit.problem import Problem
-from judgekit.recipe import RECIPE_FILE, Recipe, load_recipe, parse_recipe
-from judgekit.strategies import draw_examples, draw_shapes, float32_reals
-from judgekit.testcase import TestCase as Case
-from judgekit.testcase import load_cases
+from judgekit.package.generation import plan_cases
+from judgekit.package.manifest import Manifest
+from judgekit.package.problem import Problem
+from judgekit.package.recipe import RECIPE_FILE, Recipe, load_recipe, parse_recipe
+from judgekit.package.strategies import draw_examples, draw_shapes, float32_reals
+from judgekit.package.testcase import TestCase as Case
+from judgekit.package.testcase import load_cases
 
 # The log-spaced bands the hardening issue asked the fuzz cases to reach, in both dimensions.
 LOG_BANDS = [(1, 1), (2, 4), (5, 16), (17, 64), (65, 128), (129, 255), (256, 256)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from judgekit.fuzzing import fuzz_inputs, simpler_inputs
-from judgekit.input_validator import validate_input
-from judgekit.problem import Problem
+from judgekit.judge.fuzzing import fuzz_inputs, simpler_inputs
+from judgekit.package.input_domain import validate_input
+from judgekit.package.problem import Problem
 
 
 def test_the_same_seed_draws_the_same_inputs_and_another_seed_others(problem: Problem) -> None:
@@ -60,8 +60,8 @@ def test_save_failures_files_the_shrunk_input_as_a_regenerable_case(
     from pathlib import Path
 
     from judgekit.cli import main
-    from judgekit.manifest import Manifest
-    from judgekit.validation import validate_package
+    from judgekit.package.manifest import Manifest
+    from judgekit.package.validation import validate_package
     from sandbox_support import require_sandbox
 
     require_sandbox(problem.root)

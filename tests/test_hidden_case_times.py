@@ -4,9 +4,9 @@ public cases and the whole run keep their times."""
 
 from __future__ import annotations
 
-from judgekit.problem import Problem
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.verdict import Verdict
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Problem
 from judgekit.web.workers import hidden_groups, public_result, redact_case
 
 PUBLIC = CaseResult("sample/01", "sample", Verdict.AC, 11, "", True, {"seed": 0}, [1.0], [1.0])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from judgekit.cli import main
 from judgekit.errors import JudgekitError
-from judgekit.problem import Problem
+from judgekit.package.problem import Problem
 from judgekit.sandbox.image_cleanup import build_leaving_nothing_behind, prune_superseded
 from sandbox_support import require_sandbox
 

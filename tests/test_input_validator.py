@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from judgekit.input_validator import validate_input
-from judgekit.problem import Problem
+from judgekit.package.input_domain import validate_input
+from judgekit.package.problem import Problem
 
 VALID = {"seed": 0, "x": [1.0, 2.0, 3.0], "features": 4, "frozen_bias_value": 2.0}
 

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 from judgekit.cli import main
-from judgekit.known_submissions import FOLDER_VERDICTS, known_submissions
-from judgekit.problem import Problem
-from judgekit.verdict import Verdict
+from judgekit.judge.known_submissions import FOLDER_VERDICTS, known_submissions
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Problem
 from sandbox_support import require_sandbox
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from judgekit.manifest import Manifest
-from judgekit.numerics import PINNED, why_not_reproducible
-from judgekit.problem import Problem
+from judgekit.package.manifest import Manifest
+from judgekit.package.numerics import PINNED, why_not_reproducible
+from judgekit.package.problem import Problem
 
 pytestmark = pytest.mark.skipif(
     why_not_reproducible() is not None, reason=str(why_not_reproducible())
@@ -40,9 +40,9 @@ def test_the_reference_answers_on_the_pinned_path_whatever_xla_was_told(
     code = f"""
 import json
 from pathlib import Path
-from judgekit.problem import load_problem
-from judgekit.reference import ReferenceRunner
-from judgekit.testcase import load_cases
+from judgekit.package.problem import load_problem
+from judgekit.package.reference import ReferenceRunner
+from judgekit.package.testcase import load_cases
 problem = load_problem(Path({str(problem.root)!r}))
 runner = ReferenceRunner(problem)
 cases = {{c.id: c for c in load_cases(problem.testcases_dir, problem.group_names)}}
@@ -60,7 +60,7 @@ print(json.dumps([runner.answer(cases[i].input) for i in {list(ISA_SENSITIVE)!r}
 def test_pinning_after_jax_computed_is_refused_with_advice() -> None:
     done = _python(
         "import jax.numpy as jnp; jnp.ones(2).sum().block_until_ready()\n"
-        "from judgekit.numerics import pin_answer_numerics; pin_answer_numerics()",
+        "from judgekit.package.numerics import pin_answer_numerics; pin_answer_numerics()",
         None,
     )
     assert done.returncode != 0
@@ -69,7 +69,7 @@ def test_pinning_after_jax_computed_is_refused_with_advice() -> None:
 
 def test_pinning_keeps_other_xla_flags(tmp_path: Path) -> None:
     done = _python(
-        "import os\nfrom judgekit.numerics import pin_answer_numerics\n"
+        "import os\nfrom judgekit.package.numerics import pin_answer_numerics\n"
         "pin_answer_numerics(); print(os.environ['XLA_FLAGS'])",
         "--xla_cpu_max_isa=SSE4_2 --xla_dump_to=" + str(tmp_path),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from judgekit.errors import ProblemFormatError
-from judgekit.problem import Device, ParameterKind, Problem, load_problem, parse_problem
+from judgekit.package.problem import Device, ParameterKind, Problem, load_problem, parse_problem
 
 
 def _document(repo_root: Path) -> dict[str, Any]:

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from judgekit.package_code import checker_module
-from judgekit.problem import Problem
-from judgekit.reference import ReferenceRunner
+from judgekit.package.files import checker_module
+from judgekit.package.problem import Problem
+from judgekit.package.reference import ReferenceRunner
 
 # A few shapes only: each new (len(x), features) pair costs a JAX compile.
 SHAPES = [(1, 1), (3, 4), (16, 8), (256, 256)]

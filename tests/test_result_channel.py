@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from judgekit.package_code import load_module
+from judgekit.package.files import load_module
 from judgekit.sandbox import frames
 from judgekit.sandbox.frames import (
     CaseError,

@@ -9,19 +9,17 @@ from pathlib import Path
 
 import docker
 import pytest
-from judgekit.judging import judge_submission
-from judgekit.problem import Device, Problem
-from judgekit.sandbox.container import (
+from judgekit.judge.judging import judge_submission
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem
+from judgekit.sandbox.container import Job, Sandbox, _Run
+from judgekit.sandbox.leftover_containers import (
     LABEL,
     OWNER_LABEL,
-    Job,
-    Sandbox,
-    _owner,
-    _Run,
+    owner,
     remove_container,
     sweep,
 )
-from judgekit.verdict import Verdict
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
@@ -184,7 +182,7 @@ def test_a_container_the_engine_could_not_remove_is_removed_once_it_answers(
     the containers of a live judge, so its runs keep trying to remove theirs."""
     client = docker.from_env()
     container = client.containers.create(
-        image, command=["true"], labels={LABEL: "1", OWNER_LABEL: _owner()}
+        image, command=["true"], labels={LABEL: "1", OWNER_LABEL: owner()}
     )
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")  # the engine is away
     assert remove_container(container.id, retry_for_s=60) is False

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from judgekit.judging import judge_submission
-from judgekit.problem import Device, Problem
+from judgekit.judge.judging import judge_submission
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem
 from judgekit.sandbox.container import Job, KillReason, RunOutcome, Sandbox
 from judgekit.sandbox.frames import Result
-from judgekit.verdict import Verdict
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
@@ -243,7 +243,7 @@ def test_no_case_input_is_in_reach_before_its_turn(
 def test_hidden_inputs_never_reach_what_a_learner_sees(
     problem: Problem, image: str, tmp_path: Path
 ) -> None:
-    from judgekit.testcase import load_cases
+    from judgekit.package.testcase import load_cases
     from judgekit.web.workers import public_result
 
     leaker = tmp_path / "leaker.py"

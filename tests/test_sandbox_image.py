@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgekit.problem import Device, Problem
+from judgekit.package.problem import Device, Problem
 from judgekit.sandbox.image import debian_mirror, recipe_for
 
 

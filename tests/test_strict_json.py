@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from judgekit import strict_json
 from judgekit.cli import main
 from judgekit.commands import run as run_command
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.verdict import Verdict
+from judgekit.judge import strict_json
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
 
 
 def strict_loads(text: str) -> Any:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from judgekit.cli import main
-from judgekit.manifest import MANIFEST_FILE, Manifest
-from judgekit.numerics import why_not_reproducible
-from judgekit.problem import Problem
-from judgekit.recipe import load_recipe
-from judgekit.testcase import load_cases
-from judgekit.validation import validate_package
+from judgekit.package.manifest import MANIFEST_FILE, Manifest
+from judgekit.package.numerics import why_not_reproducible
+from judgekit.package.problem import Problem
+from judgekit.package.recipe import load_recipe
+from judgekit.package.testcase import load_cases
+from judgekit.package.validation import validate_package
 
 
 def _tree(directory: Path) -> dict[str, bytes]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from judgekit.cli import main
-from judgekit.console_report import case_table, print_report, summary
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.untrusted_text import visible
-from judgekit.verdict import Verdict
+from judgekit.commands.console import case_table, print_report, summary
+from judgekit.commands.plain_text import visible
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
 from rich.console import Console
 
 HOSTILE = "[/] \x1bc [bold green]AC Accepted[/] \x9b2J\x7f\r\u202e:smile: \ud800"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from judgekit.problem import Problem
+from judgekit.package.problem import Problem
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker

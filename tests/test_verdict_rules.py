@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from judgekit.verdict import Verdict
-from judgekit.verdict_rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.verdict import Verdict
 
 FINISHED = RunFacts(end=RunEnd.FINISHED, exit_code=0)
 ANSWERED_RIGHT = CaseFacts(returned=True, accepted=True, check_message="ok")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from judgekit.problem import Device, Problem
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.verdict import Verdict
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database, Status

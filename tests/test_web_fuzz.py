@@ -9,7 +9,7 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from judgekit.problem import load_problem
+from judgekit.package.problem import load_problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database

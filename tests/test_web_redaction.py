@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from judgekit.problem import Problem
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.verdict import Verdict
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Problem
 from judgekit.web.workers import public_result
 
 SECRET_INPUT = {"seed": 123456, "x": [7.0], "features": 9, "frozen_bias_value": -3.5}

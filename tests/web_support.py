@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from judgekit.judging import check_source
-from judgekit.problem import Device, Problem, Visibility
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.testcase import load_cases
-from judgekit.verdict import Verdict
+from judgekit.judge.judging import check_source
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.testcase import load_cases
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,14 +47,14 @@ def docker_ready() -> bool:
     if result.returncode != 0:
         return False
     try:
-        import judgekit.judging  # noqa: F401
+        import judgekit.judge.judging  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 def need_docker() -> None:
-    need(docker_ready(), "a running Docker engine and judgekit.judging (run tools/setup.sh)")
+    need(docker_ready(), "a running Docker engine and judgekit.judge.judging (run tools/setup.sh)")
 
 
 def need_chromium() -> None:

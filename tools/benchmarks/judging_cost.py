@@ -13,10 +13,10 @@ import statistics
 import time
 from pathlib import Path
 
-from judgekit.problem import load_problem
-from judgekit.recipe import load_recipe
-from judgekit.reference import ReferenceRunner
-from judgekit.testcase import load_cases
+from judgekit.package.problem import load_problem
+from judgekit.package.recipe import load_recipe
+from judgekit.package.reference import ReferenceRunner
+from judgekit.package.testcase import load_cases
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 from judgekit import __version__
 from judgekit.commands import COMMANDS
 from judgekit.commands.arguments import existing_folder, reason
+from judgekit.commands.plain_text import visible
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode, describe
-from judgekit.untrusted_text import visible
 
 
 def _default_problem_dir() -> Path:

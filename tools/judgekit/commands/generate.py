@@ -12,13 +12,13 @@ from rich.text import Text
 from judgekit.commands.arguments import reason, writable_folder
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
-from judgekit.generate import generate
-from judgekit.manifest import Manifest
-from judgekit.numerics import why_not_reproducible
-from judgekit.problem import Problem, load_problem
-from judgekit.recipe import Recipe, load_recipe
-from judgekit.statement import current_statement, statement_path
-from judgekit.testcase import load_cases
+from judgekit.package.generation import generate
+from judgekit.package.manifest import Manifest
+from judgekit.package.numerics import why_not_reproducible
+from judgekit.package.problem import Problem, load_problem
+from judgekit.package.recipe import Recipe, load_recipe
+from judgekit.package.statement import current_statement, statement_path
+from judgekit.package.testcase import load_cases
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from judgekit.commands.plain_text import plain
 from judgekit.exit_codes import ExitCode
-from judgekit.problem import Device
+from judgekit.package.problem import Device
 from judgekit.sandbox.image import build_image, current_image, prune_images
-from judgekit.untrusted_text import plain
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,19 +12,19 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 
-from judgekit import strict_json
 from judgekit.commands.arguments import non_negative, readable_file
-from judgekit.console_report import case_table, print_report
+from judgekit.commands.console import case_table, print_report
 from judgekit.exit_codes import ExitCode
-from judgekit.fuzzing import FUZZ_GROUP, shrink_failure
-from judgekit.generate import generate
-from judgekit.judging import judge_submission
-from judgekit.problem import Device, Problem, load_problem
-from judgekit.recipe import append_regression, load_recipe
-from judgekit.report import CaseResult, JudgeReport
+from judgekit.judge import strict_json
+from judgekit.judge.fuzzing import FUZZ_GROUP, shrink_failure
+from judgekit.judge.judging import judge_submission
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.generation import generate
+from judgekit.package.problem import Device, Problem, load_problem
+from judgekit.package.recipe import append_regression, load_recipe
+from judgekit.package.testcase import load_cases
 from judgekit.sandbox.container import Sandbox
-from judgekit.testcase import load_cases
-from judgekit.verdict import Verdict
 
 CASE_SETS = {"sample": ["sample"], "secret": ["secret"], "all": None}
 

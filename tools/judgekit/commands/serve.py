@@ -10,7 +10,7 @@ from judgekit.commands.arguments import judge_data_folder, port, positive
 from judgekit.commands.listening import listening_socket
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
-from judgekit.problem import Device, load_problem
+from judgekit.package.problem import Device, load_problem
 from judgekit.web.settings import DEFAULT_DATA_DIR, DEFAULT_MAX_PENDING, Settings, default_workers
 
 

@@ -7,9 +7,9 @@ import argparse
 from rich.console import Console
 from rich.text import Text
 
+from judgekit.commands.plain_text import plain
 from judgekit.exit_codes import ExitCode
-from judgekit.untrusted_text import plain
-from judgekit.validation import validate_package
+from judgekit.package.validation import validate_package
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

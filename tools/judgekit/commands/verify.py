@@ -14,15 +14,16 @@ from rich.table import Table
 from rich.text import Text
 
 from judgekit.commands.arguments import positive, reason
+from judgekit.commands.plain_text import plain
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
-from judgekit.judging import judge_submission
-from judgekit.known_submissions import SUBMISSIONS_DIR, KnownSubmission, known_submissions
-from judgekit.problem import Device, Problem, load_problem
-from judgekit.report import JudgeReport
-from judgekit.sandbox.container import Sandbox, sweep
-from judgekit.untrusted_text import plain
-from judgekit.verdict import Verdict
+from judgekit.judge.judging import judge_submission
+from judgekit.judge.known_submissions import SUBMISSIONS_DIR, KnownSubmission, known_submissions
+from judgekit.judge.report import JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem, load_problem
+from judgekit.sandbox.container import Sandbox
+from judgekit.sandbox.leftover_containers import sweep
 
 # problemtools' rule: the limit must leave at least this factor over the slowest accepted case,
 TIME_SAFETY_FACTOR = 2.0

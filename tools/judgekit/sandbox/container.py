@@ -26,11 +26,10 @@ from typing import Any
 
 import docker
 import docker.errors
-import requests
 from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
-from judgekit.problem import Device, Limits
+from judgekit.package.problem import Device, Limits
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
     Frame,
@@ -38,9 +37,15 @@ from judgekit.sandbox.frames import (
     ProtocolError,
     parse_line,
 )
+from judgekit.sandbox.leftover_containers import (
+    LABEL,
+    OWNER_LABEL,
+    EngineError,
+    owner,
+    remove_container,
+    sweep,
+)
 
-LABEL = "judgekit.sandbox"
-OWNER_LABEL = "judgekit.owner"
 SUPERVISOR_IN_IMAGE = "/judge/supervisor.py"
 NONCE_VARIABLE = "JUDGEKIT_NONCE"
 SUBMISSION_MOUNT = "/judge/submission"
@@ -54,11 +59,7 @@ KEEP_STDERR_BYTES = 16 * 1024
 # Chunks between the reader thread and the watcher: with lines cut at the frame limit, the
 # judge holds at most this many times 64 KiB of a run's output at once.
 QUEUE_CHUNKS = 64
-REMOVAL_RETRY_S = 600.0
-REMOVAL_POLL_S = 2.0
 NO_GPU_DRIVER = "could not select device driver"
-# A dead engine shows up as a requests error, not a DockerException.
-EngineError = (docker.errors.DockerException, requests.RequestException)
 RUNTIME_VARIABLE = "JUDGEKIT_DOCKER_RUNTIME"
 
 
@@ -104,10 +105,6 @@ class RunOutcome:
     judge_error: str | None = None
 
 
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def _seccomp_profile(problem_root: Path) -> str:
     path = problem_root / "sandbox" / "seccomp.json"
     try:
@@ -142,78 +139,6 @@ class Sandbox:
             return _Run(client, job, self._seccomp, self._runtime, on_frame).execute()
         finally:
             client.close()
-
-
-def sweep() -> int:
-    """Remove sandbox containers left by judges that are no longer running; return how many.
-
-    Other judge threads create and remove containers meanwhile, so the listing uses the
-    engine's summary (no per-container inspect that could race a removal) and a container
-    that is already gone, or being removed, is not an error.
-    """
-    client = docker.from_env(timeout=60).api
-    removed = 0
-    host = socket.gethostname()
-    try:
-        for summary in client.containers(all=True, filters={"label": LABEL}):
-            owner = (summary.get("Labels") or {}).get(OWNER_LABEL, "")
-            owner_host, _, pid = owner.partition(":")
-            if owner_host == host and pid.isdigit() and _alive(int(pid)):
-                continue
-            with contextlib.suppress(docker.errors.APIError):
-                client.remove_container(summary["Id"], force=True)
-                removed += 1
-    finally:
-        client.close()
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_container(container_id: str, *, retry_for_s: float = REMOVAL_RETRY_S) -> bool:
-    """Remove a container now; when the engine does not answer (restarting, say), keep trying
-    in the background for RETRY_FOR_S: `sweep` skips containers of a live judge, so a judge
-    that lives on must clean up after itself. True when it is gone now."""
-    if _try_remove(container_id):
-        return True
-    threading.Thread(
-        target=_remove_later,
-        args=(container_id, time.monotonic() + retry_for_s),
-        name=f"judgekit-remove-{container_id[:12]}",
-        daemon=True,
-    ).start()
-    return False
-
-
-def _try_remove(container_id: str) -> bool:
-    try:
-        client = docker.from_env(timeout=30)
-    except EngineError:
-        return False
-    try:
-        client.api.remove_container(container_id, force=True)
-    except docker.errors.NotFound:
-        return True
-    except EngineError:
-        return False
-    finally:
-        client.close()
-    return True
-
-
-def _remove_later(container_id: str, give_up_at: float) -> None:
-    while time.monotonic() < give_up_at:
-        time.sleep(REMOVAL_POLL_S)
-        if _try_remove(container_id):
-            return
 
 
 class _Run:
@@ -297,7 +222,7 @@ class _Run:
                 Ulimit(name="core", soft=0, hard=0),
             ],
             volumes={str(submission_dir): {"bind": SUBMISSION_MOUNT, "mode": "ro"}},
-            labels={LABEL: "1", OWNER_LABEL: _owner()},
+            labels={LABEL: "1", OWNER_LABEL: owner()},
             device_requests=device_requests,
             runtime=self.runtime,
             # The judge reads the output live; the engine keeps none of it on disk.

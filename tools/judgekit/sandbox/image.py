@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgekit.errors import JudgekitError
-from judgekit.problem import Device
+from judgekit.package.problem import Device
 from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 
 SANDBOX_DIR = Path("sandbox")

@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from judgekit.strict_json import json_safe
+from judgekit.judge.strict_json import json_safe
 from judgekit.web import auth
 from judgekit.web.context import (
     JSON_EXPANSION,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.types import Message
 
-from judgekit.problem import Device
+from judgekit.package.problem import Device
 from judgekit.web.db import Database, Submission, TooManyPending, User
 from judgekit.web.settings import Settings
 from judgekit.web.uploads import discard_upload, display_name, store_upload

@@ -9,7 +9,7 @@ submission is running leaves the row 'running'; `requeue_interrupted()` at start
 back to 'queued'. The result is written in the same transaction that sets 'done', and only by
 the attempt that claimed the row, so one submission never gets two different results.
 
-Results are stored and read as strict JSON (judgekit.strict_json): rows written before that
+Results are stored and read as strict JSON (judgekit.judge.strict_json): rows written before that
 rule, with bare NaN or escaped lone surrogates, are made strict as they are read.
 """
 
@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from judgekit import strict_json
+from judgekit.judge import strict_json
 
 DB_FILE = "judge.sqlite3"
 

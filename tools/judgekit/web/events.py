@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from judgekit import strict_json
+from judgekit.judge import strict_json
 from judgekit.web.context import AppContext, get_context, visible_submission
 from judgekit.web.db import Status
 from judgekit.web.templating import render_case_rows, templates

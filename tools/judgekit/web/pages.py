@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from judgekit.errors import JudgekitError
-from judgekit.problem import Visibility
-from judgekit.testcase import load_cases
+from judgekit.package.problem import Visibility
+from judgekit.package.testcase import load_cases
 from judgekit.web import auth
 from judgekit.web.context import (
     MULTIPART_OVERHEAD,

@@ -17,8 +17,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from judgekit.problem import Problem
-from judgekit.strict_json import as_number
+from judgekit.judge.strict_json import as_number
+from judgekit.package.problem import Problem
 
 # A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
 _TEX_SYMBOLS = {

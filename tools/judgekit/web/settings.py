@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from judgekit.problem import Device, Problem
+from judgekit.package.problem import Device, Problem
 
 DEFAULT_DATA_DIR = Path("judge-data")
 DEFAULT_MAX_PENDING = 10

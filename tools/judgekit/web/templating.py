@@ -9,10 +9,10 @@ from typing import Any
 
 from starlette.templating import Jinja2Templates
 
-from judgekit import strict_json
-from judgekit.problem import Problem
-from judgekit.testcase import INPUT_SUFFIX
-from judgekit.verdict import Verdict
+from judgekit.judge import strict_json
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Problem
+from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.render import ValueRow, value_rows
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from judgekit.problem import Device, Problem, Visibility
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.verdict import Verdict
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Problem, Visibility
 from judgekit.web.db import Database, Submission
 from judgekit.web.settings import Settings
 
@@ -31,7 +31,7 @@ IDLE_POLL_S = 1.0
 
 
 class Judge(Protocol):
-    """What the workers call: judgekit.judging.judge_submission, or a test double."""
+    """What the workers call: judgekit.judge.judging.judge_submission, or a test double."""
 
     def __call__(
         self,
@@ -46,7 +46,7 @@ class Judge(Protocol):
 
 def real_judge() -> Judge:
     """The sandboxed Docker judge of `judgekit run`."""
-    from judgekit.judging import judge_submission
+    from judgekit.judge.judging import judge_submission
 
     def judge(
         problem: Problem,

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.errors import JudgekitError
-from judgekit.input_validator import validate_input
-from judgekit.manifest import Manifest, ManifestCase, installed_versions
-from judgekit.numerics import host_numerics
-from judgekit.problem import Problem
-from judgekit.recipe import Recipe
-from judgekit.reference import ReferenceRunner
-from judgekit.strategies import case_strategy, draw_examples
-from judgekit.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, TestCase, write_case
+from judgekit.package.input_domain import validate_input
+from judgekit.package.manifest import Manifest, ManifestCase, installed_versions
+from judgekit.package.numerics import host_numerics
+from judgekit.package.problem import Problem
+from judgekit.package.recipe import Recipe
+from judgekit.package.reference import ReferenceRunner
+from judgekit.package.strategies import case_strategy, draw_examples
+from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, TestCase, write_case
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from judgekit.verdict import Verdict
+from judgekit.judge.verdict import Verdict
 
 
 class RunEnd(Enum):

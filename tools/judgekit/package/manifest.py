@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.errors import JudgekitError
-from judgekit.numerics import AnswerNumerics
+from judgekit.package.numerics import AnswerNumerics
 
 MANIFEST_FILE = "manifest.json"
 # The answers depend on these: JAX's RNG, Flax's key derivation, NumPy's float32 conversions.

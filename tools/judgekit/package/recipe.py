@@ -11,7 +11,7 @@ import numpy as np
 import yaml
 
 from judgekit.errors import ProblemFormatError
-from judgekit.strategies import Band, Shape, draw_shapes
+from judgekit.package.strategies import Band, Shape, draw_shapes
 
 RECIPE_FILE = Path("testcases") / "recipe.yaml"
 

@@ -1,7 +1,7 @@
 """How `judgekit run` shows a JudgeReport on a console: the table of cases and the summary.
 
 Everything a report holds may have been written by the learner, so it is printed as Rich
-`Text` (never parsed as markup) and made visible first (judgekit.untrusted_text). Fields the
+`Text` (never parsed as markup) and made visible first (judgekit.commands.plain_text). Fields the
 judge did not learn (no cases, time or platform after a CE or JE) are left out, not printed as
 "None".
 """
@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from judgekit import strict_json
-from judgekit.report import CaseResult, JudgeReport
-from judgekit.untrusted_text import plain
-from judgekit.verdict import Verdict
+from judgekit.commands.plain_text import plain
+from judgekit.judge import strict_json
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
 
 VERDICT_STYLE = {
     Verdict.AC: "bold green",

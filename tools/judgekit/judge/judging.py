@@ -17,15 +17,15 @@ from typing import Any
 import docker.errors
 
 from judgekit.errors import JudgekitError
-from judgekit.package_code import checker_module
-from judgekit.problem import Device, Problem, Visibility
-from judgekit.report import CaseResult, JudgeReport
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.verdict import Verdict
+from judgekit.package.files import checker_module
+from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Job, KillReason, RunOutcome, Sandbox, TimedFrame
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
 from judgekit.sandbox.image import current_image
-from judgekit.testcase import TestCase, input_text, load_cases
-from judgekit.verdict import Verdict
-from judgekit.verdict_rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
 
 OnCase = Callable[[CaseResult], None]
 
@@ -282,7 +282,7 @@ def judge_submission(
     """Judge SUBMISSION on the problem's test groups (all by default), plus FUZZ fresh cases."""
     cases = load_cases(problem.testcases_dir, groups or problem.group_names)
     if fuzz:
-        from judgekit.fuzzing import fuzz_cases
+        from judgekit.judge.fuzzing import fuzz_cases
 
         sandbox = sandbox or Sandbox(problem.root)
         fuzzed, fuzz_seed = fuzz_cases(problem, fuzz, fuzz_seed, device=device, sandbox=sandbox)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from judgekit.problem import EntryPoint, Parameter, ParameterKind
+from judgekit.package.problem import EntryPoint, Parameter, ParameterKind
 
 
 def _is_number(value: object) -> bool:

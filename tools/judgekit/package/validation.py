@@ -8,16 +8,16 @@ from enum import Enum
 from pathlib import Path
 
 from judgekit.errors import JudgekitError, ProblemFormatError
-from judgekit.generate import plan_cases, sha256_file
-from judgekit.input_validator import validate_input
-from judgekit.manifest import Manifest, version_drift
-from judgekit.numerics import host_numerics
-from judgekit.package_code import checker_module
-from judgekit.problem import Problem, load_problem
-from judgekit.recipe import load_recipe
-from judgekit.reference import ReferenceRunner
-from judgekit.statement import STATEMENT_FILE, current_statement
-from judgekit.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, load_cases
+from judgekit.package.files import checker_module
+from judgekit.package.generation import plan_cases, sha256_file
+from judgekit.package.input_domain import validate_input
+from judgekit.package.manifest import Manifest, version_drift
+from judgekit.package.numerics import host_numerics
+from judgekit.package.problem import Problem, load_problem
+from judgekit.package.recipe import load_recipe
+from judgekit.package.reference import ReferenceRunner
+from judgekit.package.statement import STATEMENT_FILE, current_statement
+from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, load_cases
 
 
 class Severity(Enum):

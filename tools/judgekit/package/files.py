@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 from judgekit.errors import JudgekitError
-from judgekit.problem import Problem
+from judgekit.package.problem import Problem
 
 RUNNER = Path("sandbox") / "runner.py"
 CHECKER = Path("checker") / "vector_checker.py"

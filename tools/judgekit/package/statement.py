@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from judgekit.problem import ParameterKind, Problem, SentAs
-from judgekit.testcase import TestCase
+from judgekit.package.problem import ParameterKind, Problem, SentAs
+from judgekit.package.testcase import TestCase
 
 STATEMENT_FILE = "statement.md"
 

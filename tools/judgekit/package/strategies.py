@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from judgekit.problem import EntryPoint, Parameter, ParameterKind
+from judgekit.package.problem import EntryPoint, Parameter, ParameterKind
 
 Shape = tuple[int, int]
 Band = tuple[int, int]

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from judgekit.errors import JudgekitError
-from judgekit.package_code import REFERENCE
-from judgekit.verdict import Verdict
+from judgekit.judge.verdict import Verdict
+from judgekit.package.files import REFERENCE
 
 SUBMISSIONS_DIR = "submissions"
 SECURITY_FOLDER = "security"

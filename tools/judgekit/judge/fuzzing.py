@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 
 from judgekit.errors import JudgekitError
-from judgekit.package_code import REFERENCE
-from judgekit.problem import Device, Problem
-from judgekit.recipe import load_recipe
+from judgekit.package.files import REFERENCE
+from judgekit.package.problem import Device, Problem
+from judgekit.package.recipe import load_recipe
+from judgekit.package.strategies import case_strategy, draw_examples
+from judgekit.package.testcase import TestCase, input_text
 from judgekit.sandbox.container import Job, Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.image import current_image
-from judgekit.strategies import case_strategy, draw_examples
-from judgekit.testcase import TestCase, input_text
 
 FUZZ_GROUP = "fuzz"
 MAX_SHRINK_ROUNDS = 6
@@ -129,8 +129,8 @@ def shrink_failure(
 ) -> dict[str, Any]:
     """Greedy shrinking: judge a batch of simpler inputs per round, keep the first that still
     fails, stop when none does. Two container runs per round, at most MAX_SHRINK_ROUNDS."""
-    from judgekit.judging import judge_cases
-    from judgekit.verdict import Verdict
+    from judgekit.judge.judging import judge_cases
+    from judgekit.judge.verdict import Verdict
 
     current = dict(failing)
     for _round in range(MAX_SHRINK_ROUNDS):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from judgekit.numerics import pin_answer_numerics
-from judgekit.package_code import REFERENCE, runner_module
-from judgekit.problem import Problem
-from judgekit.testcase import CaseInput
+from judgekit.package.files import REFERENCE, runner_module
+from judgekit.package.numerics import pin_answer_numerics
+from judgekit.package.problem import Problem
+from judgekit.package.testcase import CaseInput
 
 
 class ReferenceRunner:
     """Calls the reference exactly as the sandbox runner calls a submission.
 
-    Its answers are the expected ones, so it runs on the pinned numerics (judgekit.numerics).
+    Its answers are the expected ones, so it runs on the pinned numerics
+    (judgekit.package.numerics).
     """
 
     def __init__(self, problem: Problem) -> None:

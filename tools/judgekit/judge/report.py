@@ -15,7 +15,7 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       "fuzz_seed": 123                  # only when fuzz cases were added
     }
 
-The JSON is strict (judgekit.strict_json): a non-finite number in `expected` or `got` is the
+The JSON is strict (judgekit.judge.strict_json): a non-finite number in `expected` or `got` is the
 string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD. A hidden
 case's `time_ms` is null: its exact time could tell what its input is; the run's `time_ms`
 stays.
@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from judgekit.strict_json import json_safe
-from judgekit.verdict import Verdict
+from judgekit.judge.strict_json import json_safe
+from judgekit.judge.verdict import Verdict
 
 
 @dataclass(frozen=True)
