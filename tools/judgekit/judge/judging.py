@@ -18,12 +18,22 @@ import docker.errors
 
 from judgekit.errors import JudgekitError
 from judgekit.judge.report import CaseResult, JudgeReport
-from judgekit.judge.rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.rules import (
+    CaseFacts,
+    Decision,
+    Kill,
+    RunEnd,
+    RunFacts,
+    RunShowed,
+    decide_case,
+    overall,
+    run_facts,
+)
 from judgekit.judge.verdict import Verdict
 from judgekit.package.files import checker_module
 from judgekit.package.problem import Device, Problem, Visibility
 from judgekit.package.testcase import TestCase, input_text, load_cases
-from judgekit.sandbox.container import Job, KillReason, RunOutcome, Sandbox, TimedFrame
+from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
 from judgekit.sandbox.image import current_image
 
@@ -58,43 +68,19 @@ def check_source(problem: Problem, data: bytes) -> SourceProblem | None:
     return None
 
 
-def _run_facts(problem: Problem, outcome: RunOutcome, device: Device) -> RunFacts:
+def _run_showed(outcome: RunOutcome) -> RunShowed:
     load_error = next((t.frame for t in outcome.frames if isinstance(t.frame, LoadError)), None)
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
-    judge_error = outcome.judge_error
-    platform = ready.platform if ready is not None else None
-    if judge_error is None and device is Device.GPU and platform not in (None, "gpu"):
-        judge_error = (
-            f"a GPU run was requested but JAX ran on {platform!r}: "
-            "the judge host's GPU is not available to the sandbox"
-        )
-    limits = problem.limits
-    end, detail = RunEnd.FINISHED, ""
-    if outcome.killed_for in (KillReason.CASE_TIME, KillReason.STARTUP_TIME):
-        end = RunEnd.OUT_OF_TIME
-        detail = (
-            f"no result within {limits.time_per_case_s:g} s"
-            if outcome.killed_for is KillReason.CASE_TIME
-            else "the submission did not finish loading in time"
-        )
-    elif outcome.killed_for is KillReason.TOTAL_TIME:
-        end, detail = RunEnd.OUT_OF_TIME, f"the whole run took over {limits.total_time_s:g} s"
-    elif outcome.oom_killed:
-        end, detail = RunEnd.OUT_OF_MEMORY, f"{limits.memory_mib} MiB"
-    elif outcome.killed_for is KillReason.OUTPUT:
-        end, detail = RunEnd.OUTPUT_LIMIT, f"{limits.output_bytes} bytes"
-    elif outcome.killed_for is KillReason.PROTOCOL:
-        end, detail = RunEnd.PROTOCOL, outcome.protocol_error or ""
-    elif outcome.exit_code not in (0, None):
-        end = RunEnd.CRASHED
-    return RunFacts(
-        end=end,
+    return RunShowed(
+        killed_for=Kill(outcome.killed_for.value) if outcome.killed_for else None,
+        oom_killed=outcome.oom_killed,
         exit_code=outcome.exit_code,
-        judge_error=judge_error,
+        protocol_error=outcome.protocol_error,
+        judge_error=outcome.judge_error,
+        platform=ready.platform if ready is not None else None,
         load_error=(
             f"{load_error.error}\n{_trim_traceback(load_error.traceback)}" if load_error else None
         ),
-        detail=detail,
     )
 
 
@@ -248,7 +234,7 @@ def judge_cases(
             image=image,
         )
         outcome = sandbox.run(job, on_frame=judge.on_frame)
-    run = _run_facts(problem, outcome, device)
+    run = run_facts(_run_showed(outcome), problem.limits, device)
     results = judge.finish(run)
     verdict = overall([Decision(r.verdict, r.message) for r in results])
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
