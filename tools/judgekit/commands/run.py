@@ -18,6 +18,7 @@ from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.fuzzing import FUZZ_GROUP, shrink_failure
 from judgekit.judge.judging import judge_submission
+from judgekit.judge.learner_view import learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.generation import generate
@@ -98,7 +99,7 @@ def run(options: argparse.Namespace) -> int:
 
             report = _judge(problem, options, groups, show)
     if options.json:
-        print(strict_json.dumps(report.to_json(), indent=2))
+        print(strict_json.dumps(learner_report(report.to_json(), problem.hidden_groups), indent=2))
     else:
         print_report(console, report, options.submission, options.fuzz, table=True)
     if report.verdict is Verdict.JE:

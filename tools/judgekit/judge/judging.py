@@ -17,6 +17,7 @@ from typing import Any
 import docker.errors
 
 from judgekit.errors import JudgekitError
+from judgekit.judge.learner_view import case_message, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.rules import (
     CaseFacts,
@@ -31,7 +32,7 @@ from judgekit.judge.rules import (
 )
 from judgekit.judge.verdict import Verdict
 from judgekit.package.files import checker_module
-from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
@@ -108,8 +109,7 @@ class _CaseJudge:
         self.checker = checker
         self.on_case = on_case
         self.facts: dict[int, tuple[CaseFacts, int, Sequence[float] | None]] = {}
-        hidden = {g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN}
-        self.public = [case.group not in hidden for case in cases]
+        self.public = [case.group not in problem.hidden_groups for case in cases]
         self.emitted: dict[int, Decision] = {}
 
     def _check(self, case: TestCase, frame: Result) -> CaseFacts:
@@ -151,7 +151,7 @@ class _CaseJudge:
             group=case.group,
             verdict=decision.verdict,
             time_ms=facts[1] if facts else None,
-            message=decision.message if public else _secret_message(decision),
+            message=case_message(decision.verdict, decision.message, public=public),
             public=public,
             input=dict(case.input),
             expected=list(case.answer) if case.answer is not None else None,
@@ -176,14 +176,6 @@ class _CaseJudge:
 
 
 _RUNNING = RunFacts(end=RunEnd.FINISHED)
-# These messages speak of the run, never of a case's data.
-_DATA_FREE = (Verdict.AC, Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.CE, Verdict.JE)
-
-
-def _secret_message(decision: Decision) -> str:
-    """A hidden case shows its verdict only: a checker message or a traceback could quote its
-    input or expected values."""
-    return decision.message if decision.verdict in _DATA_FREE else decision.verdict.title
 
 
 def judge_cases(
@@ -214,8 +206,7 @@ def judge_cases(
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
     # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
     # nothing a public case reports (its messages, its output) can quote a hidden input.
-    hidden = {g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN}
-    cases = sorted(cases, key=lambda case: case.group in hidden)
+    cases = sorted(cases, key=lambda case: case.group in problem.hidden_groups)
     checker = checker_module(problem)
     judge = _CaseJudge(problem, cases, checker, on_case)
     with tempfile.TemporaryDirectory(prefix="judgekit-inputs-") as scratch:
@@ -241,7 +232,7 @@ def judge_cases(
     message = verdict.message
     if verdict.verdict is not Verdict.AC:
         first = next(r for r in results if r.verdict is verdict.verdict)
-        message = f"{verdict.verdict.title} on {first.id}: {first.message}"
+        message = overall_message(verdict.verdict, first.id, first.message, public=first.public)
     return JudgeReport(
         verdict=verdict.verdict,
         message=message,

@@ -126,6 +126,10 @@ class Problem:
         return [g.name for g in self.test_groups if g.visibility is Visibility.PUBLIC]
 
     @property
+    def hidden_groups(self) -> frozenset[str]:
+        return frozenset(g.name for g in self.test_groups if g.visibility is Visibility.HIDDEN)
+
+    @property
     def group_names(self) -> list[str]:
         return [g.name for g in self.test_groups]
 

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from judgekit.errors import JudgekitError
-from judgekit.package.problem import Visibility
 from judgekit.package.testcase import load_cases
 from judgekit.web import auth
 from judgekit.web.context import (
@@ -137,9 +136,8 @@ def statement_html(context: AppContext) -> str:
 
 def sample_cases(context: AppContext) -> list[Any]:
     problem = context.settings.problem
-    public = [g.name for g in problem.test_groups if g.visibility is Visibility.PUBLIC]
     try:
-        return load_cases(problem.testcases_dir, public)
+        return load_cases(problem.testcases_dir, problem.public_groups)
     except JudgekitError:
         return []
 
