@@ -1,18 +1,17 @@
 """Judging one submission: host-side checks, one sandboxed run, the checker, the verdicts.
 
-`judge_submission` is what `judgekit run`, `judgekit verify` and the web workers call. It keeps
-no state between calls and may be called from several threads at once.
+`judge_submission` (the test groups) is what `judgekit verify` and the web workers call;
+`judge_cases` (any cases) is what fuzzing calls. Neither keeps state between calls; both may
+be called from several threads at once.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import docker.errors
 
@@ -186,7 +185,6 @@ def judge_cases(
     device: Device,
     on_case: OnCase | None = None,
     sandbox: Sandbox | None = None,
-    extra: Mapping[str, Any] | None = None,
 ) -> JudgeReport:
     """Judge SUBMISSION on CASES (each with its answer) in one sandboxed run."""
     data = submission.read_bytes()
@@ -197,7 +195,6 @@ def judge_cases(
             message=f"compile error: {source_problem.message}",
             device=device.value,
             image="",
-            extra=dict(extra or {}),
         )
     try:
         image = current_image(problem.root, device)
@@ -241,7 +238,7 @@ def judge_cases(
         cases=tuple(results),
         platform=ready.platform if ready else None,
         time_ms=outcome.wall_ms,
-        extra={**(extra or {}), **({"stderr": outcome.stderr} if outcome.stderr else {})},
+        extra={"stderr": outcome.stderr} if outcome.stderr else {},
     )
 
 
@@ -251,20 +248,9 @@ def judge_submission(
     *,
     device: Device = Device.CPU,
     groups: Sequence[str] | None = None,
-    fuzz: int = 0,
-    fuzz_seed: int | None = None,
     on_case: OnCase | None = None,
     sandbox: Sandbox | None = None,
 ) -> JudgeReport:
-    """Judge SUBMISSION on the problem's test groups (all by default), plus FUZZ fresh cases."""
+    """Judge SUBMISSION on the problem's test groups (all by default)."""
     cases = load_cases(problem.testcases_dir, groups or problem.group_names)
-    if fuzz:
-        from judgekit.judge.fuzzing import fuzz_cases
-
-        sandbox = sandbox or Sandbox(problem.root)
-        fuzzed, fuzz_seed = fuzz_cases(problem, fuzz, fuzz_seed, device=device, sandbox=sandbox)
-        cases = [*cases, *fuzzed]
-    report = judge_cases(
-        problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox
-    )
-    return dataclasses.replace(report, fuzz_seed=fuzz_seed) if fuzz else report
+    return judge_cases(problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox)
