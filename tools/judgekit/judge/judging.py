@@ -11,11 +11,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import docker.errors
 
 from judgekit.errors import JudgekitError
+from judgekit.judge.checker import Checker, Returned, problem_checker
 from judgekit.judge.learner_view import case_message, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.rules import (
@@ -30,7 +30,6 @@ from judgekit.judge.rules import (
     run_facts,
 )
 from judgekit.judge.verdict import Verdict
-from judgekit.package.files import checker_module
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame
@@ -100,7 +99,7 @@ class _CaseJudge:
         self,
         problem: Problem,
         cases: Sequence[TestCase],
-        checker: ModuleType,
+        checker: Checker,
         on_case: OnCase | None,
     ) -> None:
         self.problem = problem
@@ -112,19 +111,10 @@ class _CaseJudge:
         self.emitted: dict[int, Decision] = {}
 
     def _check(self, case: TestCase, frame: Result) -> CaseFacts:
-        output = self.problem.output
         assert case.answer is not None
         # Values are None only for results too large to send (over 1024 values): their shape
         # is wrong, and the checker says so before it looks at any value.
-        returned = self.checker.Returned(frame.shape, frame.values or ())
-        result = self.checker.check(
-            returned,
-            case.answer,
-            shape=output.shape,
-            rtol=output.tolerance.rtol,
-            atol=output.tolerance.atol,
-            names=output.names,
-        )
+        result = self.checker.check(Returned(frame.shape, frame.values or ()), case.answer)
         return CaseFacts(returned=True, accepted=result.accepted, check_message=result.message)
 
     def on_frame(self, timed: TimedFrame) -> None:
@@ -204,8 +194,7 @@ def judge_cases(
     # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
     # nothing a public case reports (its messages, its output) can quote a hidden input.
     cases = sorted(cases, key=lambda case: case.group in problem.hidden_groups)
-    checker = checker_module(problem)
-    judge = _CaseJudge(problem, cases, checker, on_case)
+    judge = _CaseJudge(problem, cases, problem_checker(problem), on_case)
     with tempfile.TemporaryDirectory(prefix="judgekit-inputs-") as scratch:
         inputs = []
         for index, case in enumerate(cases):
