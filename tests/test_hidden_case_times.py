@@ -4,10 +4,10 @@ public cases and the whole run keep their times."""
 
 from __future__ import annotations
 
+from judgekit.judge.learner_view import learner_case, learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
-from judgekit.web.workers import hidden_groups, public_result, redact_case
 
 PUBLIC = CaseResult("sample/01", "sample", Verdict.AC, 11, "", True, {"seed": 0}, [1.0], [1.0])
 HIDDEN = CaseResult("secret/01", "secret", Verdict.WA, 1234, "differs", False)
@@ -22,7 +22,7 @@ def test_the_web_result_keeps_the_run_time_but_not_the_hidden_case_time(
     problem: Problem,
 ) -> None:
     report = JudgeReport(Verdict.WA, "m", "cpu", "i", (PUBLIC, HIDDEN), "cpu", time_ms=4321)
-    served = public_result(report, problem)
+    served = learner_report(report.to_json(), problem.hidden_groups)
     assert served["time_ms"] == 4321
     assert [case["time_ms"] for case in served["cases"]] == [11, None]
 
@@ -30,5 +30,5 @@ def test_the_web_result_keeps_the_run_time_but_not_the_hidden_case_time(
 def test_a_live_hidden_case_row_has_no_time(problem: Problem) -> None:
     # The live rows are redacted from the case as the judge reported it, time included.
     raw = {**HIDDEN.to_json(), "time_ms": 1234}
-    assert redact_case(raw, hidden_groups(problem))["time_ms"] is None
-    assert redact_case(PUBLIC.to_json(), hidden_groups(problem))["time_ms"] == 11
+    assert learner_case(raw, problem.hidden_groups)["time_ms"] is None
+    assert learner_case(PUBLIC.to_json(), problem.hidden_groups)["time_ms"] == 11

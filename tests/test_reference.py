@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from types import ModuleType
 from typing import Any
 
 import jax
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from judgekit.package.files import checker_module
+from judgekit.judge.checker import Returned, problem_checker
 from judgekit.package.problem import Problem
 from judgekit.package.reference import ReferenceRunner
 
@@ -68,14 +67,8 @@ def test_kernel_norm_depends_only_on_seed_length_and_features(
 def test_a_float64_numpy_computation_is_accepted_by_the_checker(
     problem: Problem, reference: ReferenceRunner, values: dict[str, Any]
 ) -> None:
-    checker: ModuleType = checker_module(problem)
-    tol = problem.output.tolerance
-    result = checker.check(
-        checker.Returned((3,), tuple(numpy_float64_expected(values))),
-        reference.answer(values),
-        shape=(3,),
-        rtol=tol.rtol,
-        atol=tol.atol,
+    result = problem_checker(problem).check(
+        Returned((3,), tuple(numpy_float64_expected(values))), reference.answer(values)
     )
     assert result.accepted, result.message
 

@@ -243,8 +243,8 @@ def test_no_case_input_is_in_reach_before_its_turn(
 def test_hidden_inputs_never_reach_what_a_learner_sees(
     problem: Problem, image: str, tmp_path: Path
 ) -> None:
+    from judgekit.judge.learner_view import learner_report
     from judgekit.package.testcase import load_cases
-    from judgekit.web.workers import public_result
 
     leaker = tmp_path / "leaker.py"
     leaker.write_text(
@@ -256,7 +256,7 @@ def test_hidden_inputs_never_reach_what_a_learner_sees(
         "    raise RuntimeError('seen: ' + ' '.join(SEEN))\n"
     )
     report = judge_submission(problem, leaker)
-    learner_view = json.dumps(public_result(report, problem))
+    learner_view = json.dumps(learner_report(report.to_json(), problem.hidden_groups))
     hidden = [c for c in load_cases(problem.testcases_dir, ["secret"])]
     distinctive = {repr(float(c.input["frozen_bias_value"])) for c in hidden}
     distinctive = {text for text in distinctive if len(text) >= 6}

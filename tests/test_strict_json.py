@@ -67,7 +67,7 @@ def test_run_json_prints_strict_json(
     def fake_judge(*_args: object, **_kwargs: object) -> JudgeReport:
         return _report()
 
-    monkeypatch.setattr(run_command, "_judge", fake_judge)
+    monkeypatch.setattr(run_command, "judge_with_fuzz", fake_judge)
     submission = tmp_path / "s.py"
     submission.write_text("x = 1\n")
     assert main(["run", str(submission), "--cases", "sample", "--json"]) == 1

@@ -1,9 +1,21 @@
-"""Deciding a case's verdict: one test per rule, in the rules' order."""
+"""Deciding how a run ended and each case's verdict: one test per rule, in the rules' order."""
 
 from __future__ import annotations
 
-from judgekit.judge.rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.rules import (
+    CaseFacts,
+    Decision,
+    Kill,
+    RunEnd,
+    RunFacts,
+    RunShowed,
+    decide_case,
+    overall,
+    run_facts,
+)
 from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Limits
+from judgekit.sandbox.container import KillReason
 
 FINISHED = RunFacts(end=RunEnd.FINISHED, exit_code=0)
 ANSWERED_RIGHT = CaseFacts(returned=True, accepted=True, check_message="ok")
@@ -77,3 +89,99 @@ def test_the_overall_verdict_is_the_first_failing_case() -> None:
     ]
     assert overall(decisions) == Decision(Verdict.WA, "second")
     assert overall([Decision(Verdict.AC, "")] * 3).verdict is Verdict.AC
+
+
+# -- how the run ended (run_facts) ---------------------------------------------------------
+
+LIMITS = Limits(
+    time_per_case_s=10,
+    startup_s=30,
+    total_time_s=180,
+    memory_mib=2048,
+    output_bytes=65536,
+    submission_bytes=262144,
+)
+
+
+def ended(showed: RunShowed, device: Device = Device.CPU) -> RunFacts:
+    return run_facts(showed, LIMITS, device)
+
+
+def test_the_rules_know_every_reason_the_sandbox_kills_for() -> None:
+    assert {k.value for k in Kill} == {k.value for k in KillReason}
+
+
+def test_a_clean_exit_is_a_finished_run() -> None:
+    assert ended(RunShowed(exit_code=0)) == RunFacts(end=RunEnd.FINISHED, exit_code=0)
+
+
+def test_the_case_clock_is_out_of_time_and_names_the_limit() -> None:
+    facts = ended(RunShowed(killed_for=Kill.CASE_TIME, exit_code=137))
+    assert facts.end is RunEnd.OUT_OF_TIME and facts.detail == "no result within 10 s"
+
+
+def test_the_startup_clock_is_out_of_time_while_loading() -> None:
+    facts = ended(RunShowed(killed_for=Kill.STARTUP_TIME))
+    assert facts.end is RunEnd.OUT_OF_TIME and "did not finish loading" in facts.detail
+
+
+def test_the_total_clock_is_out_of_time_for_the_whole_run() -> None:
+    facts = ended(RunShowed(killed_for=Kill.TOTAL_TIME))
+    assert facts.end is RunEnd.OUT_OF_TIME and facts.detail == "the whole run took over 180 s"
+
+
+def test_a_clock_beats_an_oom_kill() -> None:
+    showed = RunShowed(killed_for=Kill.CASE_TIME, oom_killed=True, exit_code=137)
+    assert ended(showed).end is RunEnd.OUT_OF_TIME
+
+
+def test_the_engines_oom_kill_is_out_of_memory_and_names_the_limit() -> None:
+    facts = ended(RunShowed(oom_killed=True, exit_code=137))
+    assert facts.end is RunEnd.OUT_OF_MEMORY and facts.detail == "2048 MiB"
+
+
+def test_an_oom_kill_beats_the_output_limit() -> None:
+    showed = RunShowed(killed_for=Kill.OUTPUT, oom_killed=True)
+    assert ended(showed).end is RunEnd.OUT_OF_MEMORY
+
+
+def test_too_much_output_is_the_output_limit() -> None:
+    facts = ended(RunShowed(killed_for=Kill.OUTPUT))
+    assert facts.end is RunEnd.OUTPUT_LIMIT and facts.detail == "65536 bytes"
+
+
+def test_a_tampered_result_channel_is_a_protocol_end_with_its_reason() -> None:
+    facts = ended(RunShowed(killed_for=Kill.PROTOCOL, protocol_error="bad frame"))
+    assert facts.end is RunEnd.PROTOCOL and facts.detail == "bad frame"
+
+
+def test_a_non_zero_exit_otherwise_is_a_crash() -> None:
+    assert ended(RunShowed(exit_code=139)) == RunFacts(end=RunEnd.CRASHED, exit_code=139)
+
+
+def test_an_interrupted_run_that_exited_cleanly_is_finished() -> None:
+    assert ended(RunShowed(killed_for=Kill.INTERRUPTED, exit_code=0)).end is RunEnd.FINISHED
+
+
+def test_the_sandboxs_judge_error_and_load_error_are_kept() -> None:
+    facts = ended(RunShowed(judge_error="engine down", load_error="ImportError: torch"))
+    assert facts.judge_error == "engine down" and facts.load_error == "ImportError: torch"
+
+
+def test_a_gpu_run_that_ran_on_the_cpu_is_a_judge_error() -> None:
+    facts = ended(RunShowed(platform="cpu", exit_code=0), Device.GPU)
+    assert facts.judge_error is not None and "GPU is not available" in facts.judge_error
+
+
+def test_a_gpu_run_on_the_gpu_or_that_never_got_ready_is_no_judge_error() -> None:
+    assert ended(RunShowed(platform="gpu"), Device.GPU).judge_error is None
+    assert ended(RunShowed(platform=None), Device.GPU).judge_error is None
+
+
+def test_the_sandboxs_own_judge_error_wins_over_the_platform_check() -> None:
+    facts = ended(RunShowed(judge_error="engine down", platform="cpu"), Device.GPU)
+    assert facts.judge_error == "engine down"
+
+
+def test_a_cpu_run_may_run_on_the_cpu() -> None:
+    assert ended(RunShowed(platform="cpu")).judge_error is None

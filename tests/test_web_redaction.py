@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from judgekit.judge.learner_view import learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
-from judgekit.web.workers import public_result
 
 SECRET_INPUT = {"seed": 123456, "x": [7.0], "features": 9, "frozen_bias_value": -3.5}
 
@@ -44,12 +44,12 @@ def _report(problem: Problem) -> JudgeReport:
 
 
 def test_nothing_of_a_hidden_case_reaches_the_learner(problem: Problem) -> None:
-    served = repr(public_result(_report(problem), problem))
+    served = repr(learner_report(_report(problem).to_json(), problem.hidden_groups))
     assert "123456" not in served and "-3.5" not in served
     assert "secret/07" in served  # which case failed is fine to say
 
 
 def test_public_cases_keep_their_input_expected_and_got(problem: Problem) -> None:
-    served = public_result(_report(problem), problem)
+    served = learner_report(_report(problem).to_json(), problem.hidden_groups)
     sample = served["cases"][0]
     assert sample["input"] == {"seed": 0} and sample["got"] == [1.0, 2.0, 3.0]

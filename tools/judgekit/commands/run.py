@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -16,15 +14,12 @@ from judgekit.commands.arguments import non_negative, readable_file
 from judgekit.commands.console import case_table, print_report
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
-from judgekit.judge.fuzzing import FUZZ_GROUP, shrink_failure
-from judgekit.judge.judging import judge_submission
+from judgekit.judge.fuzzing import Fuzzing, judge_with_fuzz
+from judgekit.judge.learner_view import learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.generation import generate
-from judgekit.package.problem import Device, Problem, load_problem
-from judgekit.package.recipe import append_regression, load_recipe
+from judgekit.package.problem import Device, load_problem
 from judgekit.package.testcase import load_cases
-from judgekit.sandbox.container import Sandbox
 
 CASE_SETS = {"sample": ["sample"], "secret": ["secret"], "all": None}
 
@@ -79,13 +74,25 @@ def run(options: argparse.Namespace) -> int:
     lock = threading.Lock()
     total = len(load_cases(problem.testcases_dir, groups or problem.group_names)) + options.fuzz
 
+    fuzzing = Fuzzing(options.fuzz, options.fuzz_seed, options.save_failures)
+
+    def judge(on_case: Callable[[CaseResult], None]) -> JudgeReport:
+        return judge_with_fuzz(
+            problem,
+            options.submission,
+            fuzzing,
+            device=options.device,
+            groups=groups,
+            on_case=on_case,
+        )
+
     def on_case(result: CaseResult) -> None:
         with lock:
             results[:] = [r for r in results if r.id != result.id] + [result]
 
     if options.json or not console.is_terminal:
         # JSON, a log or a pipe: a live table would be written over and over.
-        report = _judge(problem, options, groups, on_case)
+        report = judge(on_case)
     else:
         # Transient: the final table is printed below, and not at all when no case ran.
         with Live(
@@ -96,51 +103,11 @@ def run(options: argparse.Namespace) -> int:
                 on_case(result)
                 live.update(case_table(results, total))
 
-            report = _judge(problem, options, groups, show)
+            report = judge(show)
     if options.json:
-        print(strict_json.dumps(report.to_json(), indent=2))
+        print(strict_json.dumps(learner_report(report.to_json(), problem.hidden_groups), indent=2))
     else:
         print_report(console, report, options.submission, options.fuzz, table=True)
     if report.verdict is Verdict.JE:
         return ExitCode.USAGE
     return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
-
-
-def _judge(
-    problem: Problem,
-    options: argparse.Namespace,
-    groups: list[str] | None,
-    on_case: Callable[[CaseResult], None],
-) -> JudgeReport:
-    sandbox = Sandbox(problem.root)
-    report = judge_submission(
-        problem,
-        options.submission,
-        device=options.device,
-        groups=groups,
-        fuzz=options.fuzz,
-        fuzz_seed=options.fuzz_seed,
-        on_case=on_case,
-        sandbox=sandbox,
-    )
-    failed = next(
-        (c for c in report.cases if c.group == FUZZ_GROUP and c.verdict is not Verdict.AC), None
-    )
-    if failed is None or report.verdict in (Verdict.CE, Verdict.JE) or failed.input is None:
-        return report
-    smallest = shrink_failure(
-        problem, options.submission, failed.input, device=options.device, sandbox=sandbox
-    )
-    failure: dict[str, Any] = {"case": failed.id, "input": smallest}
-    if options.save_failures:
-        name = f"fuzz-seed-{report.fuzz_seed}"
-        append_regression(
-            problem.root,
-            name,
-            smallest,
-            found_by=f"judgekit run --fuzz {options.fuzz} --fuzz-seed {report.fuzz_seed} "
-            f"on {options.submission.name}",
-        )
-        generate(problem, load_recipe(problem.root), problem.testcases_dir)
-        failure["saved_as"] = name
-    return dataclasses.replace(report, extra={**report.extra, "fuzz_failure": failure})

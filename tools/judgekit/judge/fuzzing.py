@@ -1,22 +1,29 @@
 """Fresh fuzz cases for `judgekit run --fuzz N`: hypothesis-drawn inputs, answered by the
-reference in a separate container of the same image, and shrinking of a failing input."""
+reference in a separate container of the same image, shrinking of a failing input, and filing
+it as a regression case. `judge_with_fuzz` is the one entry point."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from judgekit.errors import JudgekitError
+from judgekit.judge.judging import OnCase, judge_cases
+from judgekit.judge.report import JudgeReport
+from judgekit.judge.verdict import Verdict
 from judgekit.package.files import REFERENCE
+from judgekit.package.generation import generate
 from judgekit.package.problem import Device, Problem
-from judgekit.package.recipe import load_recipe
+from judgekit.package.recipe import append_regression, load_recipe
 from judgekit.package.strategies import case_strategy, draw_examples
-from judgekit.package.testcase import TestCase, input_text
+from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Job, Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.image import current_image
@@ -129,9 +136,6 @@ def shrink_failure(
 ) -> dict[str, Any]:
     """Greedy shrinking: judge a batch of simpler inputs per round, keep the first that still
     fails, stop when none does. Two container runs per round, at most MAX_SHRINK_ROUNDS."""
-    from judgekit.judge.judging import judge_cases
-    from judgekit.judge.verdict import Verdict
-
     current = dict(failing)
     for _round in range(MAX_SHRINK_ROUNDS):
         candidates = simpler_inputs(problem, current)
@@ -144,3 +148,56 @@ def shrink_failure(
             break
         current = next(dict(c.input) for c in cases if c.id == failed[0].id)
     return current
+
+
+@dataclass(frozen=True)
+class Fuzzing:
+    """What `judgekit run` asked of fuzzing: COUNT fresh cases (none: judge the test groups
+    only), from SEED (fresh when None), and whether to file the smallest failure."""
+
+    count: int = 0
+    seed: int | None = None
+    save_failures: bool = False
+
+
+def judge_with_fuzz(
+    problem: Problem,
+    submission: Path,
+    fuzzing: Fuzzing,
+    *,
+    device: Device,
+    groups: Sequence[str] | None = None,
+    on_case: OnCase | None = None,
+    sandbox: Sandbox | None = None,
+) -> JudgeReport:
+    """Judge SUBMISSION on the test GROUPS plus the fuzz cases; shrink the first failing fuzz
+    case to a smallest failing input (the report's `fuzz_failure`), and file it if asked."""
+    sandbox = sandbox or Sandbox(problem.root)
+    cases = load_cases(problem.testcases_dir, groups or problem.group_names)
+    if not fuzzing.count:
+        return judge_cases(
+            problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox
+        )
+    fuzzed, seed = fuzz_cases(problem, fuzzing.count, fuzzing.seed, device=device, sandbox=sandbox)
+    report = judge_cases(
+        problem, submission, [*cases, *fuzzed], device=device, on_case=on_case, sandbox=sandbox
+    )
+    report = dataclasses.replace(report, fuzz_seed=seed)
+    failed = next(
+        (c for c in report.cases if c.group == FUZZ_GROUP and c.verdict is not Verdict.AC), None
+    )
+    if failed is None or report.verdict in (Verdict.CE, Verdict.JE) or failed.input is None:
+        return report
+    smallest = shrink_failure(problem, submission, failed.input, device=device, sandbox=sandbox)
+    failure: dict[str, Any] = {"case": failed.id, "input": smallest}
+    if fuzzing.save_failures:
+        name = f"fuzz-seed-{seed}"
+        append_regression(
+            problem.root,
+            name,
+            smallest,
+            found_by=f"judgekit run --fuzz {fuzzing.count} --fuzz-seed {seed} on {submission.name}",
+        )
+        generate(problem, load_recipe(problem.root), problem.testcases_dir)
+        failure["saved_as"] = name
+    return dataclasses.replace(report, extra={**report.extra, "fuzz_failure": failure})

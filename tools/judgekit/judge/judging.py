@@ -1,29 +1,38 @@
 """Judging one submission: host-side checks, one sandboxed run, the checker, the verdicts.
 
-`judge_submission` is what `judgekit run`, `judgekit verify` and the web workers call. It keeps
-no state between calls and may be called from several threads at once.
+`judge_submission` (the test groups) is what `judgekit verify` and the web workers call;
+`judge_cases` (any cases) is what fuzzing calls. Neither keeps state between calls; both may
+be called from several threads at once.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import docker.errors
 
 from judgekit.errors import JudgekitError
+from judgekit.judge.checker import Checker, Returned, problem_checker
+from judgekit.judge.learner_view import case_message, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
-from judgekit.judge.rules import CaseFacts, Decision, RunEnd, RunFacts, decide_case, overall
+from judgekit.judge.rules import (
+    CaseFacts,
+    Decision,
+    Kill,
+    RunEnd,
+    RunFacts,
+    RunShowed,
+    decide_case,
+    overall,
+    run_facts,
+)
 from judgekit.judge.verdict import Verdict
-from judgekit.package.files import checker_module
-from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
-from judgekit.sandbox.container import Job, KillReason, RunOutcome, Sandbox, TimedFrame
+from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
 from judgekit.sandbox.image import current_image
 
@@ -58,43 +67,19 @@ def check_source(problem: Problem, data: bytes) -> SourceProblem | None:
     return None
 
 
-def _run_facts(problem: Problem, outcome: RunOutcome, device: Device) -> RunFacts:
+def _run_showed(outcome: RunOutcome) -> RunShowed:
     load_error = next((t.frame for t in outcome.frames if isinstance(t.frame, LoadError)), None)
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
-    judge_error = outcome.judge_error
-    platform = ready.platform if ready is not None else None
-    if judge_error is None and device is Device.GPU and platform not in (None, "gpu"):
-        judge_error = (
-            f"a GPU run was requested but JAX ran on {platform!r}: "
-            "the judge host's GPU is not available to the sandbox"
-        )
-    limits = problem.limits
-    end, detail = RunEnd.FINISHED, ""
-    if outcome.killed_for in (KillReason.CASE_TIME, KillReason.STARTUP_TIME):
-        end = RunEnd.OUT_OF_TIME
-        detail = (
-            f"no result within {limits.time_per_case_s:g} s"
-            if outcome.killed_for is KillReason.CASE_TIME
-            else "the submission did not finish loading in time"
-        )
-    elif outcome.killed_for is KillReason.TOTAL_TIME:
-        end, detail = RunEnd.OUT_OF_TIME, f"the whole run took over {limits.total_time_s:g} s"
-    elif outcome.oom_killed:
-        end, detail = RunEnd.OUT_OF_MEMORY, f"{limits.memory_mib} MiB"
-    elif outcome.killed_for is KillReason.OUTPUT:
-        end, detail = RunEnd.OUTPUT_LIMIT, f"{limits.output_bytes} bytes"
-    elif outcome.killed_for is KillReason.PROTOCOL:
-        end, detail = RunEnd.PROTOCOL, outcome.protocol_error or ""
-    elif outcome.exit_code not in (0, None):
-        end = RunEnd.CRASHED
-    return RunFacts(
-        end=end,
+    return RunShowed(
+        killed_for=Kill(outcome.killed_for.value) if outcome.killed_for else None,
+        oom_killed=outcome.oom_killed,
         exit_code=outcome.exit_code,
-        judge_error=judge_error,
+        protocol_error=outcome.protocol_error,
+        judge_error=outcome.judge_error,
+        platform=ready.platform if ready is not None else None,
         load_error=(
             f"{load_error.error}\n{_trim_traceback(load_error.traceback)}" if load_error else None
         ),
-        detail=detail,
     )
 
 
@@ -114,7 +99,7 @@ class _CaseJudge:
         self,
         problem: Problem,
         cases: Sequence[TestCase],
-        checker: ModuleType,
+        checker: Checker,
         on_case: OnCase | None,
     ) -> None:
         self.problem = problem
@@ -122,24 +107,14 @@ class _CaseJudge:
         self.checker = checker
         self.on_case = on_case
         self.facts: dict[int, tuple[CaseFacts, int, Sequence[float] | None]] = {}
-        hidden = {g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN}
-        self.public = [case.group not in hidden for case in cases]
+        self.public = [case.group not in problem.hidden_groups for case in cases]
         self.emitted: dict[int, Decision] = {}
 
     def _check(self, case: TestCase, frame: Result) -> CaseFacts:
-        output = self.problem.output
         assert case.answer is not None
         # Values are None only for results too large to send (over 1024 values): their shape
         # is wrong, and the checker says so before it looks at any value.
-        returned = self.checker.Returned(frame.shape, frame.values or ())
-        result = self.checker.check(
-            returned,
-            case.answer,
-            shape=output.shape,
-            rtol=output.tolerance.rtol,
-            atol=output.tolerance.atol,
-            names=output.names,
-        )
+        result = self.checker.check(Returned(frame.shape, frame.values or ()), case.answer)
         return CaseFacts(returned=True, accepted=result.accepted, check_message=result.message)
 
     def on_frame(self, timed: TimedFrame) -> None:
@@ -165,7 +140,7 @@ class _CaseJudge:
             group=case.group,
             verdict=decision.verdict,
             time_ms=facts[1] if facts else None,
-            message=decision.message if public else _secret_message(decision),
+            message=case_message(decision.verdict, decision.message, public=public),
             public=public,
             input=dict(case.input),
             expected=list(case.answer) if case.answer is not None else None,
@@ -190,14 +165,6 @@ class _CaseJudge:
 
 
 _RUNNING = RunFacts(end=RunEnd.FINISHED)
-# These messages speak of the run, never of a case's data.
-_DATA_FREE = (Verdict.AC, Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.CE, Verdict.JE)
-
-
-def _secret_message(decision: Decision) -> str:
-    """A hidden case shows its verdict only: a checker message or a traceback could quote its
-    input or expected values."""
-    return decision.message if decision.verdict in _DATA_FREE else decision.verdict.title
 
 
 def judge_cases(
@@ -208,7 +175,6 @@ def judge_cases(
     device: Device,
     on_case: OnCase | None = None,
     sandbox: Sandbox | None = None,
-    extra: Mapping[str, Any] | None = None,
 ) -> JudgeReport:
     """Judge SUBMISSION on CASES (each with its answer) in one sandboxed run."""
     data = submission.read_bytes()
@@ -219,7 +185,6 @@ def judge_cases(
             message=f"compile error: {source_problem.message}",
             device=device.value,
             image="",
-            extra=dict(extra or {}),
         )
     try:
         image = current_image(problem.root, device)
@@ -228,10 +193,8 @@ def judge_cases(
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
     # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
     # nothing a public case reports (its messages, its output) can quote a hidden input.
-    hidden = {g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN}
-    cases = sorted(cases, key=lambda case: case.group in hidden)
-    checker = checker_module(problem)
-    judge = _CaseJudge(problem, cases, checker, on_case)
+    cases = sorted(cases, key=lambda case: case.group in problem.hidden_groups)
+    judge = _CaseJudge(problem, cases, problem_checker(problem), on_case)
     with tempfile.TemporaryDirectory(prefix="judgekit-inputs-") as scratch:
         inputs = []
         for index, case in enumerate(cases):
@@ -248,14 +211,14 @@ def judge_cases(
             image=image,
         )
         outcome = sandbox.run(job, on_frame=judge.on_frame)
-    run = _run_facts(problem, outcome, device)
+    run = run_facts(_run_showed(outcome), problem.limits, device)
     results = judge.finish(run)
     verdict = overall([Decision(r.verdict, r.message) for r in results])
     ready = next((t.frame for t in outcome.frames if isinstance(t.frame, Ready)), None)
     message = verdict.message
     if verdict.verdict is not Verdict.AC:
         first = next(r for r in results if r.verdict is verdict.verdict)
-        message = f"{verdict.verdict.title} on {first.id}: {first.message}"
+        message = overall_message(verdict.verdict, first.id, first.message, public=first.public)
     return JudgeReport(
         verdict=verdict.verdict,
         message=message,
@@ -264,7 +227,7 @@ def judge_cases(
         cases=tuple(results),
         platform=ready.platform if ready else None,
         time_ms=outcome.wall_ms,
-        extra={**(extra or {}), **({"stderr": outcome.stderr} if outcome.stderr else {})},
+        extra={"stderr": outcome.stderr} if outcome.stderr else {},
     )
 
 
@@ -274,20 +237,9 @@ def judge_submission(
     *,
     device: Device = Device.CPU,
     groups: Sequence[str] | None = None,
-    fuzz: int = 0,
-    fuzz_seed: int | None = None,
     on_case: OnCase | None = None,
     sandbox: Sandbox | None = None,
 ) -> JudgeReport:
-    """Judge SUBMISSION on the problem's test groups (all by default), plus FUZZ fresh cases."""
+    """Judge SUBMISSION on the problem's test groups (all by default)."""
     cases = load_cases(problem.testcases_dir, groups or problem.group_names)
-    if fuzz:
-        from judgekit.judge.fuzzing import fuzz_cases
-
-        sandbox = sandbox or Sandbox(problem.root)
-        fuzzed, fuzz_seed = fuzz_cases(problem, fuzz, fuzz_seed, device=device, sandbox=sandbox)
-        cases = [*cases, *fuzzed]
-    report = judge_cases(
-        problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox
-    )
-    return dataclasses.replace(report, fuzz_seed=fuzz_seed) if fuzz else report
+    return judge_cases(problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox)

@@ -16,9 +16,8 @@ JSON schema (also returned by the HTTP API when a submission is done)::
     }
 
 The JSON is strict (judgekit.judge.strict_json): a non-finite number in `expected` or `got` is the
-string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD. A hidden
-case's `time_ms` is null: its exact time could tell what its input is; the run's `time_ms`
-stays.
+string "NaN", "Infinity" or "-Infinity", and a lone surrogate in any text is U+FFFD. What a
+hidden case shows is judgekit.judge.learner_view's rule.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from judgekit.judge.learner_view import hidden_case
 from judgekit.judge.strict_json import json_safe
 from judgekit.judge.verdict import Verdict
 
@@ -44,18 +44,18 @@ class CaseResult:
     got: Sequence[float] | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The case as the learner sees it (judgekit.judge.learner_view)."""
         data: dict[str, Any] = {
             "id": self.id,
             "group": self.group,
             "verdict": self.verdict.value,
-            "time_ms": self.time_ms if self.public else None,
+            "time_ms": self.time_ms,
             "message": self.message,
+            "input": dict(self.input) if self.input is not None else None,
+            "expected": list(self.expected) if self.expected is not None else None,
+            "got": list(self.got) if self.got is not None else None,
         }
-        if self.public:
-            data["input"] = dict(self.input) if self.input is not None else None
-            data["expected"] = list(self.expected) if self.expected is not None else None
-            data["got"] = list(self.got) if self.got is not None else None
-        safe: dict[str, Any] = json_safe(data)
+        safe: dict[str, Any] = json_safe(data if self.public else hidden_case(data))
         return safe
 
 

@@ -1,5 +1,10 @@
 """Deciding verdicts: pure functions over typed facts, one fixed order of rules.
 
+For a run (`run_facts`), in order: a judge error, reported by the sandbox or found when a GPU
+run did not run on the GPU; then what ended the run: the per-case or start-up clock, the total
+clock (TLE), the engine's OOM kill (MLE), the output limit (OLE), a tampered result channel
+(protocol), a non-zero exit (crash); else it finished.
+
 For a case, in order: a judge error (JE); the file did not load (CE); the case raised (RTE);
 a result came back (AC or WA, by the checker). A case with no result is blamed on how the run
 ended: out of time (TLE), killed by the engine for memory (MLE), over the output limit (OLE),
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Device, Limits
 
 
 class RunEnd(Enum):
@@ -33,6 +39,62 @@ class RunFacts:
     judge_error: str | None = None
     load_error: str | None = None
     detail: str = ""
+
+
+class Kill(Enum):
+    """Why the judge killed the container (the sandbox's KillReason, by value)."""
+
+    STARTUP_TIME = "startup_time"
+    CASE_TIME = "case_time"
+    TOTAL_TIME = "total_time"
+    OUTPUT = "output"
+    PROTOCOL = "protocol"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class RunShowed:
+    """What one sandboxed run showed, as far as the verdict rules care."""
+
+    killed_for: Kill | None = None
+    oom_killed: bool = False
+    exit_code: int | None = None
+    protocol_error: str | None = None
+    judge_error: str | None = None
+    platform: str | None = None
+    load_error: str | None = None
+
+
+def run_facts(showed: RunShowed, limits: Limits, device: Device) -> RunFacts:
+    """How the run ended, which limit wins, and whether the judge itself failed."""
+    judge_error = showed.judge_error
+    if judge_error is None and device is Device.GPU and showed.platform not in (None, "gpu"):
+        judge_error = (
+            f"a GPU run was requested but JAX ran on {showed.platform!r}: "
+            "the judge host's GPU is not available to the sandbox"
+        )
+    end, detail = RunEnd.FINISHED, ""
+    if showed.killed_for is Kill.CASE_TIME:
+        end, detail = RunEnd.OUT_OF_TIME, f"no result within {limits.time_per_case_s:g} s"
+    elif showed.killed_for is Kill.STARTUP_TIME:
+        end, detail = RunEnd.OUT_OF_TIME, "the submission did not finish loading in time"
+    elif showed.killed_for is Kill.TOTAL_TIME:
+        end, detail = RunEnd.OUT_OF_TIME, f"the whole run took over {limits.total_time_s:g} s"
+    elif showed.oom_killed:
+        end, detail = RunEnd.OUT_OF_MEMORY, f"{limits.memory_mib} MiB"
+    elif showed.killed_for is Kill.OUTPUT:
+        end, detail = RunEnd.OUTPUT_LIMIT, f"{limits.output_bytes} bytes"
+    elif showed.killed_for is Kill.PROTOCOL:
+        end, detail = RunEnd.PROTOCOL, showed.protocol_error or ""
+    elif showed.exit_code not in (0, None):
+        end = RunEnd.CRASHED
+    return RunFacts(
+        end=end,
+        exit_code=showed.exit_code,
+        judge_error=judge_error,
+        load_error=showed.load_error,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

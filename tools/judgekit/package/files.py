@@ -15,7 +15,6 @@ from judgekit.errors import JudgekitError
 from judgekit.package.problem import Problem
 
 RUNNER = Path("sandbox") / "runner.py"
-CHECKER = Path("checker") / "vector_checker.py"
 REFERENCE = Path("reference") / "frozen_kernel_unchanged.py"
 
 
@@ -35,4 +34,5 @@ def runner_module(problem: Problem) -> ModuleType:
 
 
 def checker_module(problem: Problem) -> ModuleType:
-    return load_module(problem.root / CHECKER, f"judgekit_package_checker_{problem.id}")
+    """The checker file named in problem.yaml, loaded afresh (judgekit.judge.checker caches it)."""
+    return load_module(problem.root / problem.checker, f"judgekit_package_checker_{problem.id}")

@@ -14,6 +14,7 @@ import yaml
 from judgekit.errors import ProblemFormatError
 
 PROBLEM_FILE = "problem.yaml"
+DEFAULT_CHECKER = Path("checker") / "vector_checker.py"
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -114,6 +115,8 @@ class Problem:
     devices: tuple[Device, ...]
     test_groups: tuple[TestGroup, ...]
     root: Path
+    checker: Path = DEFAULT_CHECKER
+    """The checker file, relative to ROOT (problem.yaml's `checker`)."""
 
     def group(self, name: str) -> TestGroup:
         for group in self.test_groups:
@@ -124,6 +127,10 @@ class Problem:
     @property
     def public_groups(self) -> list[str]:
         return [g.name for g in self.test_groups if g.visibility is Visibility.PUBLIC]
+
+    @property
+    def hidden_groups(self) -> frozenset[str]:
+        return frozenset(g.name for g in self.test_groups if g.visibility is Visibility.HIDDEN)
 
     @property
     def group_names(self) -> list[str]:
@@ -288,6 +295,19 @@ def _limits(fields: _Fields) -> Limits:
     return limits
 
 
+def _package_file(fields: _Fields, key: str, default: Path) -> Path:
+    """A Python file inside the package, as a relative path; DEFAULT when the key is absent."""
+    if key not in fields.data:
+        return default
+    text = fields.string(key)
+    path = Path(text)
+    if path.is_absolute() or ".." in path.parts or path.suffix != ".py":
+        raise ProblemFormatError(
+            f"{fields.name(key)}: expected a .py file inside the package, got {text!r}"
+        )
+    return path
+
+
 def parse_problem(data: object, root: Path) -> Problem:
     """Turn the parsed YAML document into a Problem, or raise naming the first bad field."""
     fields = _Fields(data, "")
@@ -315,6 +335,7 @@ def parse_problem(data: object, root: Path) -> Problem:
         devices=devices,
         test_groups=groups,
         root=root,
+        checker=_package_file(fields, "checker", DEFAULT_CHECKER),
     )
 
 

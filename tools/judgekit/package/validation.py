@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from judgekit.errors import JudgekitError, ProblemFormatError
-from judgekit.package.files import checker_module
+from judgekit.judge.checker import Returned, problem_checker
 from judgekit.package.generation import plan_cases, sha256_file
 from judgekit.package.input_domain import validate_input
 from judgekit.package.manifest import Manifest, version_drift
@@ -144,9 +144,8 @@ def _check_cases(
     error: Callable[[str, str], None],
     on_case: Callable[[int, int], None] | None,
 ) -> None:
-    checker = checker_module(problem)
+    checker = problem_checker(problem)
     reference = ReferenceRunner(problem)
-    tolerance = problem.output.tolerance
     for index, case in enumerate(cases):
         where = f"testcases/{case.id}"
         problems = validate_input(problem.entry_point, case.input)
@@ -154,14 +153,7 @@ def _check_cases(
             error(where + INPUT_SUFFIX, "; ".join(problems))
         else:
             answer = reference.answer(case.input)
-            result = checker.check(
-                checker.Returned(problem.output.shape, answer),
-                case.answer,
-                shape=problem.output.shape,
-                rtol=tolerance.rtol,
-                atol=tolerance.atol,
-                names=problem.output.names,
-            )
+            result = checker.check(Returned(problem.output.shape, answer), case.answer)
             if not result.accepted:
                 error(where + ANSWER_SUFFIX, f"the reference disagrees: {result.message}")
         if on_case is not None:

@@ -12,7 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
+from judgekit.judge.learner_view import learner_report
 from judgekit.judge.strict_json import json_safe
+from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.context import (
     JSON_EXPANSION,
@@ -141,7 +143,8 @@ Context = Annotated[AppContext, Depends(get_context)]
 SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def submission_json(submission: Submission) -> dict[str, Any]:
+def submission_json(submission: Submission, problem: Problem) -> dict[str, Any]:
+    result = submission.result if submission.status is Status.DONE else None
     return {
         "id": submission.id,
         "user": submission.user_name,
@@ -155,8 +158,8 @@ def submission_json(submission: Submission) -> dict[str, Any]:
         "passed": submission.passed,
         "total": submission.total,
         "time_ms": submission.time_ms,
-        # Exactly the stored JudgeReport.to_json(), not re-serialised through the model.
-        "result": submission.result if submission.status is Status.DONE else None,
+        # The stored learner view of JudgeReport.to_json(), not re-serialised through the model.
+        "result": learner_report(result, problem.hidden_groups) if result is not None else None,
     }
 
 
@@ -246,7 +249,9 @@ async def _accept(
 )
 def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     rows = context.db.submissions(user_id=user.id)
-    return StrictJSONResponse({"submissions": [submission_json(s) for s in rows]})
+    return StrictJSONResponse(
+        {"submissions": [submission_json(s, context.settings.problem) for s in rows]}
+    )
 
 
 @router.get(
@@ -256,4 +261,6 @@ def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     summary="Status of one submission and, when done, its result",
 )
 def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context) -> JSONResponse:
-    return StrictJSONResponse(submission_json(visible_submission(context, user, submission_id)))
+    return StrictJSONResponse(
+        submission_json(visible_submission(context, user, submission_id), context.settings.problem)
+    )

@@ -20,6 +20,7 @@ from judgekit.judge import strict_json
 from judgekit.web.context import AppContext, get_context, visible_submission
 from judgekit.web.db import Status
 from judgekit.web.templating import render_case_rows, templates
+from judgekit.web.views import current_user, result_values
 
 router = APIRouter(include_in_schema=False)
 POLL_S = 0.25
@@ -40,8 +41,6 @@ async def submission_events(
     after: int = -1,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    from judgekit.web.pages import current_user, result_values
-
     user = current_user(request)
     if user is None:
         raise HTTPException(401, "log in first")

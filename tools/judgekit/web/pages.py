@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from judgekit.errors import JudgekitError
-from judgekit.package.problem import Visibility
 from judgekit.package.testcase import load_cases
 from judgekit.web import auth
 from judgekit.web.context import (
@@ -25,9 +24,10 @@ from judgekit.web.context import (
     visible_submission,
     with_body,
 )
-from judgekit.web.db import Status, Submission, User
+from judgekit.web.db import Status, User
 from judgekit.web.render import highlight_python, pygments_css, render_markdown
-from judgekit.web.templating import case_view, expected_case_count, templates
+from judgekit.web.templating import templates
+from judgekit.web.views import current_user, result_values
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[AppContext, Depends(get_context)]
@@ -47,11 +47,6 @@ _statement_cache: dict[tuple[str, float], str] = {}
 
 def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
-
-
-def current_user(request: Request) -> User | None:
-    context = get_context(request)
-    return auth.session_user(context.db, request.cookies.get(auth.SESSION_COOKIE))
 
 
 def render(
@@ -137,9 +132,8 @@ def statement_html(context: AppContext) -> str:
 
 def sample_cases(context: AppContext) -> list[Any]:
     problem = context.settings.problem
-    public = [g.name for g in problem.test_groups if g.visibility is Visibility.PUBLIC]
     try:
-        return load_cases(problem.testcases_dir, public)
+        return load_cases(problem.testcases_dir, problem.public_groups)
     except JudgekitError:
         return []
 
@@ -286,25 +280,6 @@ def my_submissions(request: Request, context: Context) -> Response:
         return login_redirect(request)
     rows = context.db.submissions(user_id=user.id)
     return render(request, "submissions.html", {"submissions": rows, "title": "My submissions"})
-
-
-def result_values(context: AppContext, submission: Submission) -> dict[str, Any]:
-    """What _result.html needs; shared with the live event stream."""
-    problem = context.settings.problem
-    result = submission.result
-    if result is not None:
-        cases = list(result.get("cases", []))
-    else:
-        cases = [case for _seq, case in context.db.case_results(submission.id)]
-    views = [case_view(case, problem) for case in cases]
-    first_failing = next((v.id for v in views if v.failed and v.public), None)
-    return {
-        "submission": submission,
-        "result": result,
-        "cases": views,
-        "first_failing": first_failing,
-        "expected_total": expected_case_count(problem, context.settings.groups),
-    }
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.templating import Jinja2Templates
 
 from judgekit.judge import strict_json
+from judgekit.judge.learner_view import learner_case
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import INPUT_SUFFIX
@@ -83,7 +84,8 @@ def _input_text(value: Any) -> str:
     return "\n".join(f"{name} = {strict_json.dumps(v)}" for name, v in value.items())
 
 
-def case_view(case: dict[str, Any], problem: Problem) -> CaseView:
+def case_view(stored: dict[str, Any], problem: Problem) -> CaseView:
+    case = learner_case(stored, problem.hidden_groups)
     public = "input" in case
     return CaseView(
         id=str(case.get("id", "")),

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from judgekit.judge.learner_view import learner_case, learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.problem import Device, Problem
 from judgekit.web.db import Database, Submission
 from judgekit.web.settings import Settings
 
@@ -64,44 +65,6 @@ def real_judge() -> Judge:
     return judge
 
 
-def hidden_groups(problem: Problem) -> frozenset[str]:
-    return frozenset(g.name for g in problem.test_groups if g.visibility is Visibility.HIDDEN)
-
-
-def redact_case(case: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    """A hidden case keeps only its id, group and verdict: its data never leaves us, nor its
-    exact time, which could tell its input (time_ms is null; the whole run's time stays)."""
-    if case.get("group") not in hidden:
-        return case
-    verdict = str(case.get("verdict", ""))
-    try:
-        message = Verdict(verdict).title
-    except ValueError:
-        message = verdict
-    return {
-        "id": case.get("id"),
-        "group": case.get("group"),
-        "verdict": verdict,
-        "time_ms": None,
-        "message": message,
-    }
-
-
-def public_result(report: JudgeReport, problem: Problem) -> dict[str, Any]:
-    """JudgeReport.to_json() with the hidden cases reduced to their verdicts."""
-    hidden = hidden_groups(problem)
-    data = report.to_json()
-    data["cases"] = [redact_case(case, hidden) for case in data.get("cases", [])]
-    if any(case.group in hidden for case in report.cases):
-        # The learner's own output could print the hidden inputs it was called with.
-        data.pop("stderr", None)
-    failing = next((c for c in report.cases if c.verdict is not Verdict.AC), None)
-    if failing is not None and failing.group in hidden:
-        # The overall message may quote the failing case; say only where it failed.
-        data["message"] = f"{failing.verdict.title} on {failing.id}"
-    return data
-
-
 def judge_error(device: str, message: str) -> dict[str, Any]:
     return JudgeReport(verdict=Verdict.JE, message=message, device=device, image="").to_json()
 
@@ -122,7 +85,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.states: list[WorkerState] = []
-        self._hidden = hidden_groups(settings.problem)
+        self._hidden = settings.problem.hidden_groups
 
     def start(self) -> int:
         """Re-queue what a killed server left running, then start the worker threads."""
@@ -183,7 +146,7 @@ class WorkerPool:
         def on_case(case: CaseResult) -> None:
             try:
                 self.db.add_case_result(
-                    submission.id, attempt, redact_case(case.to_json(), self._hidden)
+                    submission.id, attempt, learner_case(case.to_json(), self._hidden)
                 )
             except Exception:  # pragma: no cover - live progress is best effort
                 log.exception("submission %d: cannot record a live case result", submission.id)
@@ -198,7 +161,7 @@ class WorkerPool:
                 groups=self.settings.groups,
                 on_case=on_case,
             )
-            result = public_result(report, self.settings.problem)
+            result = learner_report(report.to_json(), self._hidden)
         except Exception as error:
             log.exception("submission %d: the judge failed", submission.id)
             result = judge_error(submission.device, f"the judge failed: {type(error).__name__}")
