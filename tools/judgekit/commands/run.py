@@ -14,6 +14,7 @@ from rich.live import Live
 
 from judgekit.commands.arguments import non_negative, readable_file
 from judgekit.commands.console import case_table, print_report
+from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.fuzzing import FUZZ_GROUP, shrink_failure
@@ -26,7 +27,7 @@ from judgekit.package.recipe import append_regression, load_recipe
 from judgekit.package.testcase import load_cases
 from judgekit.sandbox.container import Sandbox
 
-CASE_SETS = {"sample": ["sample"], "secret": ["secret"], "all": None}
+ALL_GROUPS = "all"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +47,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")
     parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
-    parser.add_argument("--cases", choices=sorted(CASE_SETS), default="all")
+    parser.add_argument(
+        "--cases",
+        default=ALL_GROUPS,
+        metavar="GROUP",
+        help="one test group named in problem.yaml's test_groups, or all (the default)",
+    )
     parser.add_argument(
         "--fuzz",
         type=non_negative,
@@ -73,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
     readable_file(options.submission, "SUBMISSION.py")
-    groups = CASE_SETS[options.cases]
+    groups = _groups(problem, options.cases)
     console = Console(stderr=True, highlight=False)
     results: list[CaseResult] = []
     lock = threading.Lock()
@@ -104,6 +110,18 @@ def run(options: argparse.Namespace) -> int:
     if report.verdict is Verdict.JE:
         return ExitCode.USAGE
     return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
+
+
+def _groups(problem: Problem, cases: str) -> list[str] | None:
+    """The test groups --cases names: one of problem.yaml's test_groups, or None for all."""
+    if cases == ALL_GROUPS:
+        return None
+    if cases not in problem.group_names:
+        choices = ", ".join(sorted([*problem.group_names, ALL_GROUPS]))
+        raise JudgekitError(
+            f"--cases {cases}: not a test group of this problem; use one of: {choices}"
+        )
+    return [cases]
 
 
 def _judge(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from judgekit.errors import JudgekitError
-from judgekit.package.files import REFERENCE
+from judgekit.package.files import reference_path
 from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import load_recipe
 from judgekit.package.strategies import case_strategy, draw_examples
@@ -37,13 +37,14 @@ def _reference_answers(
             paths.append((str(index), path))
         outcome = sandbox.run(
             Job(
-                submission=problem.root / REFERENCE,
+                submission=reference_path(problem),
                 inputs=paths,
                 function=problem.entry_point.function,
                 parameters=problem.entry_point.runner_parameters(),
                 limits=problem.limits,
                 device=device,
                 image=current_image(problem.root, device),
+                output_shape=problem.output.shape,
             )
         )
     answers: dict[int, tuple[float, ...]] = {}

@@ -246,6 +246,7 @@ def judge_cases(
             limits=problem.limits,
             device=device,
             image=image,
+            output_shape=problem.output.shape,
         )
         outcome = sandbox.run(job, on_frame=judge.on_frame)
     run = _run_facts(problem, outcome, device)

@@ -16,7 +16,6 @@ from judgekit.package.problem import Problem
 
 RUNNER = Path("sandbox") / "runner.py"
 CHECKER = Path("checker") / "vector_checker.py"
-REFERENCE = Path("reference") / "frozen_kernel_unchanged.py"
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -36,3 +35,14 @@ def runner_module(problem: Problem) -> ModuleType:
 
 def checker_module(problem: Problem) -> ModuleType:
     return load_module(problem.root / CHECKER, f"judgekit_package_checker_{problem.id}")
+
+
+def reference_path(problem: Problem) -> Path:
+    """The reference solution's file, which must exist: every expected answer comes from it."""
+    path = problem.root / problem.reference
+    if not path.is_file():
+        raise JudgekitError(
+            f"{path}: the reference solution is missing; add it, or name another file "
+            f"with `reference:` in problem.yaml"
+        )
+    return path

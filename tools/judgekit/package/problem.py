@@ -114,6 +114,9 @@ class Problem:
     devices: tuple[Device, ...]
     test_groups: tuple[TestGroup, ...]
     root: Path
+    # The trusted reference solution, relative to root: `reference:` in problem.yaml, else
+    # reference/<entry point>.py.
+    reference: Path = Path()
 
     def group(self, name: str) -> TestGroup:
         for group in self.test_groups:
@@ -305,17 +308,32 @@ def parse_problem(data: object, root: Path) -> Problem:
             for index, item in enumerate(fields.items("test_groups"))
         )
     )
+    entry_point = _entry_point(fields.sub("entry_point"))
     return Problem(
         id=fields.string("id"),
         title=fields.string("title"),
         version=fields.integer("version", minimum=1),
-        entry_point=_entry_point(fields.sub("entry_point")),
+        entry_point=entry_point,
         output=_output(fields.sub("output")),
         limits=_limits(fields.sub("limits")),
         devices=devices,
         test_groups=groups,
         root=root,
+        reference=_reference(fields, entry_point),
     )
+
+
+def _reference(fields: _Fields, entry_point: EntryPoint) -> Path:
+    """`reference:` (a path inside the package), else reference/<function>.py."""
+    if "reference" not in fields.data:
+        return Path("reference") / f"{entry_point.function}.py"
+    path = Path(fields.string("reference"))
+    if path.is_absolute() or ".." in path.parts or path.suffix != ".py":
+        raise ProblemFormatError(
+            f"reference: expected a .py file inside the package, like "
+            f"reference/{entry_point.function}.py; got {str(path)!r}"
+        )
+    return path
 
 
 def load_problem(root: Path) -> Problem:
