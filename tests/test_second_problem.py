@@ -107,14 +107,14 @@ def scaled_sum(x, width, scale):
 
 # The parts of this package that are not about the problem: the checker and the sandbox image.
 SHARED = ("checker", "sandbox")
+# Build inputs and leftovers that are not part of the package (the wheelhouse is 170 MB).
+NOT_COPIED = shutil.ignore_patterns("wheelhouse", "judgekit-context-*", "__pycache__")
 
 
 def _make_package(root: Path, source: Path) -> Path:
     root.mkdir()
     for folder in SHARED:
-        shutil.copytree(
-            source / folder, root / folder, ignore=shutil.ignore_patterns("judgekit-context-*")
-        )
+        shutil.copytree(source / folder, root / folder, ignore=NOT_COPIED)
     (root / "problem.yaml").write_text(PROBLEM_YAML, encoding="utf-8")
     (root / "statement.md").write_text(STATEMENT_MD, encoding="utf-8")
     (root / "testcases").mkdir()
