@@ -6,8 +6,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from judgekit.package.problem import Problem
+from judgekit.web import auth
+from judgekit.web.app import create_app
 from judgekit.web.db import Database
 from judgekit.web.schema import MIGRATIONS
+from judgekit.web.settings import Settings
+from web_support import InstantFakeJudge
 
 
 def _version_one_database(path: Path) -> None:
@@ -48,3 +54,20 @@ def test_each_new_submission_records_its_problem_and_lists_filter_by_it(tmp_path
     assert [s.filename for s in db.submissions(problem_id="two")] == ["b.py"]
     assert [s.filename for s in db.submissions(user_id=user.id)] == ["b.py", "a.py"]
     db.close()
+
+
+def test_the_api_shows_the_problem_a_submission_was_made_for(
+    problem: Problem, tmp_path: Path
+) -> None:
+    db = Database(tmp_path / "judge.sqlite3")
+    _, token = auth.create_user(db, "ada", "correct horse battery", admin=False)
+    db.close()
+    settings = Settings(problem=problem, data_dir=tmp_path, workers=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings, InstantFakeJudge())) as client:
+        response = client.post(
+            "/api/submissions", headers=headers, files={"file": ("s.py", b"x = 1\n")}
+        )
+        assert response.status_code == 202, response.text
+        listed = client.get("/api/submissions", headers=headers).json()["submissions"]
+    assert [s["problem_id"] for s in listed] == [problem.id]
