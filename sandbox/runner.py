@@ -5,7 +5,8 @@
 the supervisor sends the entry point, how each parameter is sent and the submission's path,
 then one case's input at a time, each only after the previous case is answered::
 
-    {"function": "f", "parameters": [...], "submission": "/judge/submission/submission.py"}
+    {"function": "f", "parameters": [...], "submission": "/judge/submission/submission.py",
+     "output_shape": [3]}
     {"id": "0", "values": {"seed": 0, ...}}
     ...
     {"end": true}
@@ -69,10 +70,21 @@ def build_arguments(
     return arguments
 
 
-def describe_result(result: object) -> dict[str, Any]:
-    """The returned value as {"shape", "values"}, values as Python floats in row-major order."""
+def expected_array(shape: Sequence[int]) -> str:
+    """How the problem's output is asked for: "an array of 3 numbers" for shape [3]."""
+    if not shape:
+        return "an array of numbers"
+    if len(shape) == 1:
+        return f"an array of {shape[0]} numbers"
+    return f"an array of shape {list(shape)}"
+
+
+def describe_result(result: object, output_shape: Sequence[int] = ()) -> dict[str, Any]:
+    """The returned value as {"shape", "values"}, values as Python floats in row-major order.
+
+    OUTPUT_SHAPE is the problem's (from the job), used only to word the messages."""
     if result is None:
-        raise ResultTypeError("the function returned None; return an array of 3 numbers")
+        raise ResultTypeError(f"the function returned None; return {expected_array(output_shape)}")
     if isinstance(result, str | bytes | dict):
         raise ResultTypeError(f"the function returned a {type(result).__name__}, not an array")
     try:
@@ -161,7 +173,7 @@ def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
             break
         try:
             arguments = build_arguments(job["parameters"], case["values"])
-            result = describe_result(entry(*arguments))
+            result = describe_result(entry(*arguments), job.get("output_shape", []))
         except BaseException as error:
             reporter.send({"event": "error", "case": case["id"], **_error_fields(error)})
             if isinstance(error, KeyboardInterrupt | SystemExit):

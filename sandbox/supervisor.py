@@ -150,6 +150,7 @@ class Supervisor:
     def __init__(self, channel: Channel, job: Mapping[str, Any]) -> None:
         self.channel = channel
         self.header = {key: job[key] for key in ("function", "parameters", "submission")}
+        self.header["output_shape"] = job.get("output_shape", [])
         self.inputs: list[Mapping[str, Any]] = list(job["cases"])
         self.sent = 0  # cases whose input the runner has been given
         self.outbox = bytearray()  # for the runner's input pipe

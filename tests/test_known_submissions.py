@@ -14,7 +14,7 @@ from sandbox_support import require_sandbox
 
 
 def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem: Problem) -> None:
-    corpus = known_submissions(problem.root)
+    corpus = known_submissions(problem)
     assert len(corpus) >= 25
     declared = {v for k in corpus for v in k.expected}
     assert set(FOLDER_VERDICTS.values()) <= declared

@@ -1,3 +1,3 @@
-"""judgekit: the problem package tools and the judge for frozen_kernel_unchanged."""
+"""judgekit: the problem package tools and the judge; problem.yaml says which problem."""
 
 __version__ = "0.1.0"

@@ -18,20 +18,28 @@ from judgekit.commands.arguments import existing_folder, reason
 from judgekit.commands.plain_text import visible
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode, describe
+from judgekit.package.problem import PROBLEM_FILE
 
 
 def _default_problem_dir() -> Path:
-    """The problem package: the current folder when it holds problem.yaml, else this checkout."""
+    """The problem package: the current folder when it holds problem.yaml, else this checkout
+    (said on stderr, so that nobody judges against a package they did not mean)."""
     here = Path.cwd()
-    if (here / "problem.yaml").is_file():
+    if (here / PROBLEM_FILE).is_file():
         return here
-    return Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[2]
+    print(
+        f"judgekit: no {PROBLEM_FILE} in {here}; using the package at {checkout} "
+        f"(pass --problem DIR to choose another)",
+        file=sys.stderr,
+    )
+    return checkout
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="judgekit",
-        description="Problem package tools and judge for frozen_kernel_unchanged.",
+        description="Problem package tools and judge: the problem is the package's problem.yaml.",
         epilog=describe(),
     )
     parser.add_argument("--version", action="version", version=f"judgekit {__version__}")

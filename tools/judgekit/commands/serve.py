@@ -11,7 +11,15 @@ from judgekit.commands.listening import listening_socket
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.package.problem import Device, load_problem
-from judgekit.web.settings import DEFAULT_DATA_DIR, DEFAULT_MAX_PENDING, Settings, default_workers
+from judgekit.web.settings import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_DEVICES,
+    DEFAULT_HOST,
+    DEFAULT_MAX_PENDING,
+    DEFAULT_PORT,
+    Settings,
+    default_workers,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,10 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+        "--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=port, default=8000, help="port, 1 to 65535 (default: %(default)s)"
+        "--port", type=port, default=DEFAULT_PORT, help="port, 1 to 65535 (default: %(default)s)"
     )
     parser.add_argument(
         "--data",
@@ -57,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="devices",
         action="append",
         choices=[d.value for d in Device],
-        help="a device this judge runs on; repeat for both (default: cpu)",
+        help="a device this judge runs on; repeat for both "
+        f"(default: {', '.join(d.value for d in DEFAULT_DEVICES)})",
     )
     parser.add_argument(
         "--secure-cookies", action="store_true", help="mark cookies Secure (behind HTTPS)"
@@ -72,7 +81,11 @@ def run(options: argparse.Namespace) -> int:
     from judgekit.web.workers import real_judge
 
     problem = load_problem(options.problem)
-    devices = tuple(Device(d) for d in dict.fromkeys(options.devices or ["cpu"]))
+    devices = (
+        tuple(Device(d) for d in dict.fromkeys(options.devices))
+        if options.devices
+        else DEFAULT_DEVICES
+    )
     unsupported = [d.value for d in devices if d not in problem.devices]
     if unsupported:
         raise JudgekitError(f"--device {', '.join(unsupported)}: not in problem.yaml devices")

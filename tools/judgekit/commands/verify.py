@@ -94,7 +94,7 @@ def _corpus(problem: Problem, only: str | None) -> list[KnownSubmission]:
             f"{folder}: no such folder; known submissions live in submissions/<verdict>/"
         )
     try:
-        known = known_submissions(problem.root)
+        known = known_submissions(problem)
     except OSError as error:
         raise JudgekitError(f"cannot read the known submissions: {reason(error)}") from None
     corpus = [k for k in known if not only or only in k.name]

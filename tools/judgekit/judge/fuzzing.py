@@ -18,7 +18,7 @@ from judgekit.errors import JudgekitError
 from judgekit.judge.judging import OnCase, judge_cases
 from judgekit.judge.report import JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.files import REFERENCE
+from judgekit.package.files import reference_path
 from judgekit.package.generation import generate
 from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import append_regression, load_recipe
@@ -44,13 +44,14 @@ def _reference_answers(
             paths.append((str(index), path))
         outcome = sandbox.run(
             Job(
-                submission=problem.root / REFERENCE,
+                submission=reference_path(problem),
                 inputs=paths,
                 function=problem.entry_point.function,
                 parameters=problem.entry_point.runner_parameters(),
                 limits=problem.limits,
                 device=device,
                 image=current_image(problem.root, device),
+                output_shape=problem.output.shape,
             )
         )
     answers: dict[int, tuple[float, ...]] = {}

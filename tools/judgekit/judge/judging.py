@@ -209,6 +209,7 @@ def judge_cases(
             limits=problem.limits,
             device=device,
             image=image,
+            output_shape=problem.output.shape,
         )
         outcome = sandbox.run(job, on_frame=judge.on_frame)
     run = run_facts(_run_showed(outcome), problem.limits, device)

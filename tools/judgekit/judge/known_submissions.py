@@ -9,7 +9,8 @@ import yaml
 
 from judgekit.errors import JudgekitError
 from judgekit.judge.verdict import Verdict
-from judgekit.package.files import REFERENCE
+from judgekit.package.files import reference_path
+from judgekit.package.problem import Problem
 
 SUBMISSIONS_DIR = "submissions"
 SECURITY_FOLDER = "security"
@@ -36,10 +37,13 @@ class KnownSubmission:
         return self.expected == {Verdict.AC}
 
 
-def known_submissions(problem_root: Path) -> list[KnownSubmission]:
+def known_submissions(problem: Problem) -> list[KnownSubmission]:
     """The reference first, then every file under submissions/, in a stable order."""
-    root = problem_root / SUBMISSIONS_DIR
-    found = [KnownSubmission(problem_root / REFERENCE, str(REFERENCE), frozenset({Verdict.AC}))]
+    root = problem.root / SUBMISSIONS_DIR
+    reference = KnownSubmission(
+        reference_path(problem), problem.reference.as_posix(), frozenset({Verdict.AC})
+    )
+    found = [reference]
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if folder.name == SECURITY_FOLDER:
             found += _security(folder)

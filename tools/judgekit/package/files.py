@@ -15,7 +15,6 @@ from judgekit.errors import JudgekitError
 from judgekit.package.problem import Problem
 
 RUNNER = Path("sandbox") / "runner.py"
-REFERENCE = Path("reference") / "frozen_kernel_unchanged.py"
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -36,3 +35,14 @@ def runner_module(problem: Problem) -> ModuleType:
 def checker_module(problem: Problem) -> ModuleType:
     """The checker file named in problem.yaml, loaded afresh (judgekit.judge.checker caches it)."""
     return load_module(problem.root / problem.checker, f"judgekit_package_checker_{problem.id}")
+
+
+def reference_path(problem: Problem) -> Path:
+    """The reference solution's file, which must exist: every expected answer comes from it."""
+    path = problem.root / problem.reference
+    if not path.is_file():
+        raise JudgekitError(
+            f"{path}: the reference solution is missing; add it, or name another file "
+            f"with `reference:` in problem.yaml"
+        )
+    return path

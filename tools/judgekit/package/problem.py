@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
 
 import yaml
 
 from judgekit.errors import ProblemFormatError
+from judgekit.package.fields import Fields
 
 PROBLEM_FILE = "problem.yaml"
 DEFAULT_CHECKER = Path("checker") / "vector_checker.py"
-_E = TypeVar("_E", bound=StrEnum)
 
 
 class ParameterKind(StrEnum):
@@ -117,6 +115,9 @@ class Problem:
     root: Path
     checker: Path = DEFAULT_CHECKER
     """The checker file, relative to ROOT (problem.yaml's `checker`)."""
+    # The trusted reference solution, relative to root: `reference:` in problem.yaml, else
+    # reference/<entry point>.py.
+    reference: Path = Path()
 
     def group(self, name: str) -> TestGroup:
         for group in self.test_groups:
@@ -141,83 +142,7 @@ class Problem:
         return self.root / "testcases"
 
 
-class _Fields:
-    """Reads typed fields from one YAML mapping, naming the full path in every error."""
-
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ProblemFormatError(
-                f"{path or 'problem.yaml'}: expected a mapping, got {_kind(data)}"
-            )
-        self.data: Mapping[str, Any] = data
-        self.path = path
-
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def raw(self, key: str) -> object:
-        if key not in self.data:
-            raise ProblemFormatError(f"{self.name(key)}: required field is missing")
-        return self.data[key]
-
-    def string(self, key: str) -> str:
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ProblemFormatError(
-                f"{self.name(key)}: expected a non-empty string, got {value!r}"
-            )
-        return value
-
-    def integer(self, key: str, *, minimum: int | None = None) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ProblemFormatError(f"{self.name(key)}: expected an integer, got {value!r}")
-        if minimum is not None and value < minimum:
-            raise ProblemFormatError(f"{self.name(key)}: must be at least {minimum}, got {value}")
-        return value
-
-    def optional_integer(self, key: str, *, minimum: int) -> int | None:
-        return self.integer(key, minimum=minimum) if key in self.data else None
-
-    def number(self, key: str, *, positive: bool = False, non_negative: bool = False) -> float:
-        value = self.raw(key)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise ProblemFormatError(f"{self.name(key)}: expected a finite number, got {value!r}")
-        if positive and value <= 0:
-            raise ProblemFormatError(f"{self.name(key)}: must be greater than 0, got {value}")
-        if non_negative and value < 0:
-            raise ProblemFormatError(f"{self.name(key)}: must not be negative, got {value}")
-        return float(value)
-
-    def choice(self, key: str, enum: type[_E]) -> _E:
-        value = self.raw(key)
-        try:
-            return enum(str(value)) if isinstance(value, str) else enum(value)  # type: ignore[arg-type]
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            raise ProblemFormatError(
-                f"{self.name(key)}: {value!r} is not one of: {allowed}"
-            ) from None
-
-    def items(self, key: str) -> list[_Fields | object]:
-        value = self.raw(key)
-        if not isinstance(value, list) or not value:
-            raise ProblemFormatError(f"{self.name(key)}: expected a non-empty list, got {value!r}")
-        return list(value)
-
-    def sub(self, key: str) -> _Fields:
-        return _Fields(self.raw(key), self.name(key))
-
-
-def _kind(value: object) -> str:
-    return type(value).__name__
-
-
-def _parameter(fields: _Fields) -> Parameter:
+def _parameter(fields: Fields) -> Parameter:
     kind = fields.choice("kind", ParameterKind)
     sent_as = fields.choice("sent_as", SentAs)
     low, high = fields.number("min"), fields.number("max")
@@ -246,12 +171,12 @@ def _parameter(fields: _Fields) -> Parameter:
     )
 
 
-def _entry_point(fields: _Fields) -> EntryPoint:
+def _entry_point(fields: Fields) -> EntryPoint:
     function = fields.string("function")
     if not function.isidentifier():
         raise ProblemFormatError(f"{fields.name('function')}: {function!r} is not a Python name")
     parameters = tuple(
-        _parameter(_Fields(item, f"{fields.name('parameters')}[{index}]"))
+        _parameter(Fields(item, f"{fields.name('parameters')}[{index}]"))
         for index, item in enumerate(fields.items("parameters"))
     )
     names = [p.name for p in parameters]
@@ -260,7 +185,7 @@ def _entry_point(fields: _Fields) -> EntryPoint:
     return EntryPoint(function=function, parameters=parameters)
 
 
-def _output(fields: _Fields) -> Output:
+def _output(fields: Fields) -> Output:
     shape_items = fields.items("shape")
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape_items):
         raise ProblemFormatError(f"{fields.name('shape')}: expected positive integers")
@@ -281,7 +206,7 @@ def _output(fields: _Fields) -> Output:
     )
 
 
-def _limits(fields: _Fields) -> Limits:
+def _limits(fields: Fields) -> Limits:
     limits = Limits(
         time_per_case_s=fields.number("time_per_case_s", positive=True),
         startup_s=fields.number("startup_s", positive=True),
@@ -295,7 +220,7 @@ def _limits(fields: _Fields) -> Limits:
     return limits
 
 
-def _package_file(fields: _Fields, key: str, default: Path) -> Path:
+def _package_file(fields: Fields, key: str, default: Path) -> Path:
     """A Python file inside the package, as a relative path; DEFAULT when the key is absent."""
     if key not in fields.data:
         return default
@@ -310,9 +235,9 @@ def _package_file(fields: _Fields, key: str, default: Path) -> Path:
 
 def parse_problem(data: object, root: Path) -> Problem:
     """Turn the parsed YAML document into a Problem, or raise naming the first bad field."""
-    fields = _Fields(data, "")
+    fields = Fields(data, "")
     devices = tuple(
-        _Fields({"device": item}, "devices").choice("device", Device)
+        Fields({"device": item}, "devices").choice("device", Device)
         for item in fields.items("devices")
     )
     groups = tuple(
@@ -321,21 +246,26 @@ def parse_problem(data: object, root: Path) -> Problem:
             visibility=group.choice("visibility", Visibility),
         )
         for group in (
-            _Fields(item, f"test_groups[{index}]")
+            Fields(item, f"test_groups[{index}]")
             for index, item in enumerate(fields.items("test_groups"))
         )
     )
+    entry_point = _entry_point(fields.sub("entry_point"))
     return Problem(
         id=fields.string("id"),
         title=fields.string("title"),
         version=fields.integer("version", minimum=1),
-        entry_point=_entry_point(fields.sub("entry_point")),
+        entry_point=entry_point,
         output=_output(fields.sub("output")),
         limits=_limits(fields.sub("limits")),
         devices=devices,
         test_groups=groups,
         root=root,
         checker=_package_file(fields, "checker", DEFAULT_CHECKER),
+        # The reference: `reference:`, else reference/<entry point>.py.
+        reference=_package_file(
+            fields, "reference", Path("reference") / f"{entry_point.function}.py"
+        ),
     )
 
 

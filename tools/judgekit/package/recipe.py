@@ -11,6 +11,7 @@ import numpy as np
 import yaml
 
 from judgekit.errors import ProblemFormatError
+from judgekit.package.fields import Fields, integer_value
 from judgekit.package.strategies import Band, Shape, draw_shapes
 
 RECIPE_FILE = Path("testcases") / "recipe.yaml"
@@ -94,24 +95,10 @@ def _expand_input(values: object, vector_field: str, where: str) -> dict[str, An
     return expanded
 
 
-def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in data:
-        raise ProblemFormatError(f"{where}{key}: required field is missing")
-    return data[key]
-
-
-def _integer(value: object, where: str, *, minimum: int | None = None) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ProblemFormatError(f"{where}: expected an integer, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ProblemFormatError(f"{where}: must be at least {minimum}, got {value}")
-    return value
-
-
 def _band(value: object, where: str) -> Band:
     if not isinstance(value, list) or len(value) != 2:
         raise ProblemFormatError(f"{where}: expected [low, high], got {value!r}")
-    low, high = (_integer(v, where) for v in value)
+    low, high = (integer_value(v, where) for v in value)
     if low > high:
         raise ProblemFormatError(f"{where}: low {low} is above high {high}")
     return low, high
@@ -125,10 +112,9 @@ def parse_shape_draw(data: object, where: str) -> ShapeDraw:
             f"{where}: expected a mapping with count, seed and bands (a fixed list of shapes "
             f"is no longer read: the shapes are drawn from bands of the domain)"
         )
-    unknown = sorted(set(data) - {"count", "seed", "bands"})
-    if unknown:
-        raise ProblemFormatError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
-    raw_bands = _require(data, "bands", f"{where}.")
+    fields = Fields(data, where)
+    fields.refuse_unknown({"count", "seed", "bands"})
+    raw_bands = fields.raw("bands")
     if not isinstance(raw_bands, list) or not raw_bands:
         raise ProblemFormatError(f"{where}.bands: expected a non-empty list of [low, high]")
     bands = tuple(_band(band, f"{where}.bands[{i}]") for i, band in enumerate(raw_bands))
@@ -138,14 +124,13 @@ def parse_shape_draw(data: object, where: str) -> ShapeDraw:
                 f"{where}.bands[{index}]: starts at {bands[index][0]}, expected "
                 f"{bands[index - 1][1] + 1} (bands must be ascending, without gaps or overlaps)"
             )
-    count = _integer(_require(data, "count", f"{where}."), f"{where}.count")
+    count = fields.integer("count")
     if count < len(bands):
         raise ProblemFormatError(
             f"{where}.count: {count} shapes cannot cover {len(bands)} bands; "
             f"raise it to at least {len(bands)} or merge bands"
         )
-    seed = _integer(_require(data, "seed", f"{where}."), f"{where}.seed")
-    return ShapeDraw(count=count, seed=seed, bands=bands)
+    return ShapeDraw(count=count, seed=fields.integer("seed"), bands=bands)
 
 
 def _drawn_shapes(shape_draw: ShapeDraw, where: str) -> tuple[Shape, ...]:
@@ -155,51 +140,55 @@ def _drawn_shapes(shape_draw: ShapeDraw, where: str) -> tuple[Shape, ...]:
         raise ProblemFormatError(f"{where}.count: {error}; lower it or widen the bands") from None
 
 
-def parse_recipe(data: object, path: Path) -> Recipe:
-    if not isinstance(data, Mapping):
-        raise ProblemFormatError(f"{path}: expected a mapping")
-    fields = _require(data, "shape_fields", "")
-    vector_field, size_field = fields["vector"], fields["size"]
+def _hand_picked(groups: Fields, vector_field: str) -> list[HandPicked]:
     hand_picked: list[HandPicked] = []
-    groups = _require(data, "groups", "")
-    for group, cases in groups.items():
-        for index, case in enumerate(cases or []):
-            where = f"groups.{group}[{index}]"
+    for group in groups.data:
+        for index, item in enumerate(groups.optional_items(str(group))):
+            case = Fields(item, f"{groups.name(str(group))}[{index}]")
             hand_picked.append(
                 HandPicked(
                     group=str(group),
-                    name=str(_require(case, "name", f"{where}.")),
-                    input=_expand_input(_require(case, "input", f"{where}."), vector_field, where),
+                    name=case.string("name"),
+                    input=_expand_input(case.raw("input"), vector_field, case.path),
                 )
             )
-    fuzz_data = _require(data, "fuzz", "")
-    shape_draw = parse_shape_draw(_require(fuzz_data, "shapes", "fuzz."), "fuzz.shapes")
-    fuzz = Fuzz(
-        group=str(_require(fuzz_data, "group", "fuzz.")),
-        hypothesis_seed=int(_require(fuzz_data, "hypothesis_seed", "fuzz.")),
-        count=int(_require(fuzz_data, "count", "fuzz.")),
+    return hand_picked
+
+
+def _fuzz(fields: Fields) -> Fuzz:
+    shape_draw = parse_shape_draw(fields.raw("shapes"), fields.name("shapes"))
+    return Fuzz(
+        group=fields.string("group"),
+        hypothesis_seed=fields.integer("hypothesis_seed"),
+        count=fields.integer("count", minimum=0),
         shape_draw=shape_draw,
-        shapes=_drawn_shapes(shape_draw, "fuzz.shapes"),
+        shapes=_drawn_shapes(shape_draw, fields.name("shapes")),
     )
-    regressions = tuple(
-        Regression(
-            name=str(_require(item, "name", f"regressions[{index}].")),
-            input=_expand_input(
-                _require(item, "input", f"regressions[{index}]."),
-                vector_field,
-                f"regressions[{index}]",
-            ),
-            found_by=str(item.get("found_by", "")),
-        )
-        for index, item in enumerate(data.get("regressions") or [])
+
+
+def _regression(fields: Fields, vector_field: str) -> Regression:
+    return Regression(
+        name=fields.string("name"),
+        input=_expand_input(fields.raw("input"), vector_field, fields.path),
+        found_by=fields.optional_string("found_by"),
     )
+
+
+def parse_recipe(data: object, path: Path) -> Recipe:
+    """Turn the parsed recipe into a Recipe, or raise naming the first bad field."""
+    fields = Fields(data, "", document=RECIPE_FILE.name)
+    shape_fields = fields.sub("shape_fields")
+    vector_field, size_field = shape_fields.string("vector"), shape_fields.string("size")
     return Recipe(
-        shape_budget=int(_require(data, "shape_budget", "")),
-        vector_field=str(vector_field),
-        size_field=str(size_field),
-        hand_picked=tuple(hand_picked),
-        fuzz=fuzz,
-        regressions=regressions,
+        shape_budget=fields.integer("shape_budget", minimum=1),
+        vector_field=vector_field,
+        size_field=size_field,
+        hand_picked=tuple(_hand_picked(fields.sub("groups"), vector_field)),
+        fuzz=_fuzz(fields.sub("fuzz")),
+        regressions=tuple(
+            _regression(Fields(item, f"regressions[{index}]"), vector_field)
+            for index, item in enumerate(fields.optional_items("regressions"))
+        ),
         path=path,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from judgekit.package.files import REFERENCE, runner_module
+from judgekit.package.files import reference_path, runner_module
 from judgekit.package.numerics import pin_answer_numerics
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import CaseInput
@@ -22,13 +22,13 @@ class ReferenceRunner:
         self._problem = problem
         self._runner = runner_module(problem)
         self._entry: Callable[..., object] = self._runner.load_submission(
-            problem.root / REFERENCE, problem.entry_point.function
+            reference_path(problem), problem.entry_point.function
         )
         self._parameters = problem.entry_point.runner_parameters()
 
     def answer(self, values: CaseInput) -> tuple[float, ...]:
         arguments = self._runner.build_arguments(self._parameters, values)
-        result = self._runner.describe_result(self._entry(*arguments))
+        result = self._runner.describe_result(self._entry(*arguments), self._problem.output.shape)
         if tuple(result["shape"]) != self._problem.output.shape:
             raise RuntimeError(
                 f"the reference returned shape {result['shape']}, "

@@ -90,6 +90,8 @@ class Job:
     limits: Limits
     device: Device
     image: str
+    # The problem's output shape: only words the runner's messages ("an array of 3 numbers").
+    output_shape: tuple[int, ...] = ()
 
 
 @dataclass
@@ -170,6 +172,7 @@ class _Run:
             "function": self.job.function,
             "parameters": list(self.job.parameters),
             "submission": f"{SUBMISSION_MOUNT}/submission.py",
+            "output_shape": list(self.job.output_shape),
             "cases": cases,
         }
         return json.dumps(job).encode("utf-8")

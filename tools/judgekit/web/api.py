@@ -92,6 +92,9 @@ class ResultModel(BaseModel):
 class SubmissionModel(BaseModel):
     id: int
     user: str
+    problem_id: str | None = Field(
+        description="problem.yaml's id; null for submissions stored before it was recorded"
+    )
     status: Status
     created_at: datetime
     filename: str
@@ -148,6 +151,7 @@ def submission_json(submission: Submission, problem: Problem) -> dict[str, Any]:
     return {
         "id": submission.id,
         "user": submission.user_name,
+        "problem_id": submission.problem_id,
         "status": submission.status.value,
         "created_at": datetime.fromtimestamp(submission.created_at, UTC).isoformat(),
         "filename": submission.filename,

@@ -104,6 +104,7 @@ def accept_submission(
             sha256=stored.sha256,
             device=device.value,
             max_pending=settings.max_pending_per_user,
+            problem_id=settings.problem.id,
         )
     except TooManyPending:
         discard_upload(settings.uploads_dir, stored.name)

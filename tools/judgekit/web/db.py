@@ -20,134 +20,26 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from judgekit.judge import strict_json
+from judgekit.web.records import (
+    SUBMISSION_COLUMNS,
+    SUBMISSION_FROM,
+    USER_COLUMNS,
+    Status,
+    Submission,
+    TooManyPending,
+    User,
+    submission_row,
+    user_row,
+)
+from judgekit.web.schema import migrate
+
+__all__ = ["DB_FILE", "Database", "Status", "Submission", "TooManyPending", "User"]
 
 DB_FILE = "judge.sqlite3"
-
-
-class Status(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-
-
-# Each entry moves the schema one version up; PRAGMA user_version records how far we are.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE users (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        password_hash TEXT NOT NULL,
-        is_admin INTEGER NOT NULL DEFAULT 0,
-        token_hash TEXT UNIQUE,
-        created_at REAL NOT NULL
-    );
-    CREATE TABLE sessions (
-        token_hash TEXT PRIMARY KEY,
-        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        created_at REAL NOT NULL,
-        expires_at REAL NOT NULL
-    );
-    CREATE TABLE submissions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        user_id INTEGER NOT NULL REFERENCES users(id),
-        created_at REAL NOT NULL,
-        filename TEXT NOT NULL,
-        stored_name TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        sha256 TEXT NOT NULL,
-        device TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        verdict TEXT,
-        passed INTEGER,
-        total INTEGER,
-        time_ms INTEGER,
-        result_json TEXT,
-        started_at REAL,
-        finished_at REAL
-    );
-    CREATE INDEX submissions_by_user ON submissions(user_id, id);
-    CREATE INDEX submissions_by_status ON submissions(status, id);
-    CREATE TABLE case_results (
-        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-        attempt INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
-        case_json TEXT NOT NULL,
-        PRIMARY KEY (submission_id, seq)
-    );
-    """,
-)
-
-
-class TooManyPending(Exception):
-    """The user already has as many queued or running submissions as allowed."""
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    name: str
-    password_hash: str
-    is_admin: bool
-    created_at: float
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: int
-    user_id: int
-    user_name: str
-    created_at: float
-    filename: str
-    stored_name: str
-    size: int
-    sha256: str
-    device: str
-    status: Status
-    attempts: int
-    verdict: str | None
-    passed: int | None
-    total: int | None
-    time_ms: int | None
-    result_json: str | None
-    started_at: float | None
-    finished_at: float | None
-
-    @property
-    def result(self) -> dict[str, Any] | None:
-        if self.result_json is None:
-            return None
-        data: dict[str, Any] = strict_json.loads(self.result_json)
-        return data
-
-
-_SUBMISSION_COLUMNS = (
-    "s.id, s.user_id, u.name, s.created_at, s.filename, s.stored_name, s.size, s.sha256, "
-    "s.device, s.status, s.attempts, s.verdict, s.passed, s.total, s.time_ms, s.result_json, "
-    "s.started_at, s.finished_at"
-)
-_SUBMISSION_FROM = "FROM submissions s JOIN users u ON u.id = s.user_id"
-
-
-def _submission(row: Sequence[Any]) -> Submission:
-    values = list(row)
-    values[9] = Status(values[9])
-    return Submission(*values)
-
-
-def _user(row: Sequence[Any]) -> User:
-    return User(
-        id=row[0], name=row[1], password_hash=row[2], is_admin=bool(row[3]), created_at=row[4]
-    )
-
-
-_USER_COLUMNS = "id, name, password_hash, is_admin, created_at"
 
 
 class Database:
@@ -203,12 +95,7 @@ class Database:
 
     def _migrate(self) -> None:
         with self.transaction() as connection:
-            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
-                connection.execute(f"PRAGMA user_version={number}")
+            migrate(connection)
 
     @property
     def schema_version(self) -> int:
@@ -229,16 +116,16 @@ class Database:
         return user
 
     def user_by_name(self, name: str) -> User | None:
-        rows = self._query(f"SELECT {_USER_COLUMNS} FROM users WHERE name = ?", (name,))
-        return _user(rows[0]) if rows else None
+        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,))
+        return user_row(rows[0]) if rows else None
 
     def user_by_id(self, user_id: int) -> User | None:
-        rows = self._query(f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return _user(rows[0]) if rows else None
+        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        return user_row(rows[0]) if rows else None
 
     def user_by_token_hash(self, token_hash: str) -> User | None:
-        rows = self._query(f"SELECT {_USER_COLUMNS} FROM users WHERE token_hash = ?", (token_hash,))
-        return _user(rows[0]) if rows else None
+        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE token_hash = ?", (token_hash,))
+        return user_row(rows[0]) if rows else None
 
     def add_session(self, token_hash: str, user_id: int, lifetime_s: float) -> None:
         now = time.time()
@@ -252,12 +139,12 @@ class Database:
 
     def user_by_session(self, token_hash: str) -> User | None:
         rows = self._query(
-            f"SELECT {', '.join('u.' + c for c in _USER_COLUMNS.split(', '))} "
+            f"SELECT {', '.join('u.' + c for c in USER_COLUMNS.split(', '))} "
             "FROM sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.token_hash = ? AND s.expires_at > ?",
             (token_hash, time.time()),
         )
-        return _user(rows[0]) if rows else None
+        return user_row(rows[0]) if rows else None
 
     def delete_session(self, token_hash: str) -> None:
         with self.transaction() as connection:
@@ -281,6 +168,7 @@ class Database:
         sha256: str,
         device: str,
         max_pending: int,
+        problem_id: str | None = None,
     ) -> int:
         """Insert a queued submission and commit; raise TooManyPending instead if over quota."""
         with self.transaction() as connection:
@@ -292,31 +180,35 @@ class Database:
                 raise TooManyPending(f"{pending} submissions are still waiting for a verdict")
             cursor = connection.execute(
                 "INSERT INTO submissions (user_id, created_at, filename, stored_name, size, "
-                "sha256, device, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')",
-                (user_id, time.time(), filename, stored_name, size, sha256, device),
+                "sha256, device, status, problem_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+                (user_id, time.time(), filename, stored_name, size, sha256, device, problem_id),
             )
             return int(cursor.lastrowid or 0)
 
     def submission(self, submission_id: int) -> Submission | None:
         rows = self._query(
-            f"SELECT {_SUBMISSION_COLUMNS} {_SUBMISSION_FROM} WHERE s.id = ?", (submission_id,)
+            f"SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} WHERE s.id = ?", (submission_id,)
         )
-        return _submission(rows[0]) if rows else None
+        return submission_row(rows[0]) if rows else None
 
-    def submissions(self, *, user_id: int | None = None, limit: int = 200) -> list[Submission]:
-        """Newest first; all users' when user_id is None."""
-        if user_id is None:
-            rows = self._query(
-                f"SELECT {_SUBMISSION_COLUMNS} {_SUBMISSION_FROM} ORDER BY s.id DESC LIMIT ?",
-                (limit,),
-            )
-        else:
-            rows = self._query(
-                f"SELECT {_SUBMISSION_COLUMNS} {_SUBMISSION_FROM} WHERE s.user_id = ? "
-                "ORDER BY s.id DESC LIMIT ?",
-                (user_id, limit),
-            )
-        return [_submission(row) for row in rows]
+    def submissions(
+        self, *, user_id: int | None = None, problem_id: str | None = None, limit: int = 200
+    ) -> list[Submission]:
+        """Newest first; all users' when user_id is None, all problems' when problem_id is."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if user_id is not None:
+            conditions.append("s.user_id = ?")
+            params.append(user_id)
+        if problem_id is not None:
+            conditions.append("s.problem_id = ?")
+            params.append(problem_id)
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        rows = self._query(
+            f"SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} {where}ORDER BY s.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [submission_row(row) for row in rows]
 
     def status_counts(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
 
+# The one place for the server's defaults: Settings uses them, and so does `judgekit serve`.
 DEFAULT_DATA_DIR = Path("judge-data")
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 DEFAULT_MAX_PENDING = 10
+DEFAULT_DEVICES = (Device.CPU,)
 
 
 def default_workers() -> int:
@@ -20,11 +24,11 @@ def default_workers() -> int:
 class Settings:
     problem: Problem
     data_dir: Path = DEFAULT_DATA_DIR
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
     workers: int = field(default_factory=default_workers)
     max_pending_per_user: int = DEFAULT_MAX_PENDING
-    devices: tuple[Device, ...] = (Device.CPU,)
+    devices: tuple[Device, ...] = DEFAULT_DEVICES
     """Devices this server can judge on; the submit form offers a choice when there are two."""
     secure_cookies: bool = False
     """Mark cookies Secure; turn on when the server is behind HTTPS."""
