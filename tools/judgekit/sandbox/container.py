@@ -26,6 +26,7 @@ from typing import Any
 
 import docker
 import docker.errors
+from docker.models.containers import Container
 from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
@@ -140,6 +141,15 @@ class Sandbox:
         finally:
             client.close()
 
+    def create_container(self, job: Job, submission_dir: Path) -> Container:
+        """The container `run(job)` would use, created with the same settings but not started.
+
+        SUBMISSION_DIR is mounted read-only where the supervisor looks for the submission.
+        The caller inspects the container (`container.attrs`) and removes it.
+        """
+        run = _Run(docker.from_env(timeout=120), job, self._seccomp, self._runtime, None)
+        return run.create(submission_dir)
+
 
 class _Run:
     def __init__(
@@ -186,7 +196,7 @@ class _Run:
         finally:
             attached.close()
 
-    def _create(self, submission_dir: Path) -> Any:
+    def create(self, submission_dir: Path) -> Container:
         limits = self.job.limits
         memory = f"{limits.memory_mib}m"
         device_requests = (
@@ -247,7 +257,7 @@ class _Run:
             container = None
             started = time.monotonic()
             try:
-                container = self._create(submission_dir)
+                container = self.create(submission_dir)
                 stream = container.attach(stdout=True, stderr=True, stream=True, demux=True)
                 container.start()
                 started = time.monotonic()
