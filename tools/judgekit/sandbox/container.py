@@ -16,6 +16,7 @@ import os
 import queue
 import secrets
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -141,14 +142,9 @@ class Sandbox:
         finally:
             client.close()
 
-    def create_container(self, job: Job, submission_dir: Path) -> Container:
-        """The container `run(job)` would use, created with the same settings but not started.
-
-        SUBMISSION_DIR is mounted read-only where the supervisor looks for the submission.
-        The caller inspects the container (`container.attrs`) and removes it.
-        """
-        run = _Run(docker.from_env(timeout=120), job, self._seccomp, self._runtime, None)
-        return run.create(submission_dir)
+    def create_container(self, job: Job, folder: Path) -> Container:
+        """The container `run(job)` would use, FOLDER mounted as the submission's: not started."""
+        return _Run(docker.from_env(), job, self._seccomp, self._runtime, None).create(folder)
 
 
 class _Run:
@@ -245,8 +241,6 @@ class _Run:
         )
 
     def execute(self) -> RunOutcome:
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="judgekit-run-") as scratch:
             submission_dir = Path(scratch) / "submission"
             submission_dir.mkdir()
