@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from judgekit.cli import build_parser, main
+from judgekit.exit_codes import ExitCode
 
 
 def _subcommands() -> list[str]:
@@ -38,8 +39,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
 
 
-def test_a_missing_problem_folder_is_a_clear_error_with_exit_2(
+def test_a_missing_problem_yaml_is_a_finding_of_validate_and_a_usage_error_elsewhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--problem", str(tmp_path), "validate"]) in (1, 2)
+    assert main(["--problem", str(tmp_path), "validate"]) == ExitCode.FAILED
+    assert "problem.yaml" in capsys.readouterr().err
+    assert main(["--problem", str(tmp_path), "generate"]) == ExitCode.USAGE
     assert "problem.yaml" in capsys.readouterr().err

@@ -1,16 +1,22 @@
-"""Every known submission gets the verdict its folder declares: `judgekit verify` runs them
-all in the real sandbox, checks the time limit, and leaves no container behind."""
+"""Every known submission gets the verdict its folder declares, each judged in its own test in
+the real sandbox; `judgekit verify` adds the time-limit check and leaves no container behind."""
 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from judgekit.cli import main
-from judgekit.judge.known_submissions import FOLDER_VERDICTS, known_submissions
+from judgekit.judge.judging import judge_submission
+from judgekit.judge.known_submissions import FOLDER_VERDICTS, KnownSubmission, known_submissions
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
+from judgekit.sandbox.container import Sandbox
+from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from sandbox_support import require_sandbox
+
+CORPUS = known_submissions(Path(__file__).resolve().parents[1])
 
 
 def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem: Problem) -> None:
@@ -22,18 +28,43 @@ def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem:
     assert len(probes) >= 6 and all(Verdict.AC not in k.expected for k in probes)
 
 
-@pytest.mark.docker
-def test_judgekit_verify_passes_on_the_whole_corpus(problem: Problem) -> None:
+@pytest.fixture(scope="module")
+def sandbox(problem: Problem) -> Sandbox:
     require_sandbox(problem.root)
-    disk_before = subprocess.run(["df", "--output=used", "/"], capture_output=True, text=True)
-    assert main(["--problem", str(problem.root), "verify"]) == 0
+    return Sandbox(problem.root)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("known", CORPUS, ids=[k.name for k in CORPUS])
+def test_a_known_submission_gets_a_verdict_it_declares(
+    problem: Problem, sandbox: Sandbox, known: KnownSubmission
+) -> None:
+    report = judge_submission(problem, known.path, sandbox=sandbox)
+    expected = "/".join(sorted(v.value for v in known.expected))
+    assert report.verdict in known.expected, (
+        f"{known.name}: expected {expected}, got {report.verdict.value}: {report.message}"
+    )
+
+
+def _disk_used_kib() -> int:
+    df = subprocess.run(["df", "--output=used", "/"], capture_output=True, text=True, check=True)
+    return int(df.stdout.split()[-1])
+
+
+@pytest.mark.docker
+def test_judgekit_verify_checks_the_time_limit_and_leaves_nothing_behind(
+    problem: Problem,
+) -> None:
+    """On the reference alone: the verdicts of the whole corpus are the test above."""
+    require_sandbox(problem.root)
+    disk_before = _disk_used_kib()
+    mine = f"{OWNER_LABEL}={owner()}"
+    assert main(["--problem", str(problem.root), "verify", "--only", "reference/"]) == 0
+    # This process's containers only: other judges on the same engine may be running.
     leftover = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", "label=judgekit.sandbox"],
+        ["docker", "ps", "-aq", "--filter", f"label={LABEL}", "--filter", f"label={mine}"],
         capture_output=True,
         text=True,
     ).stdout.split()
     assert leftover == []
-    disk_after = subprocess.run(["df", "--output=used", "/"], capture_output=True, text=True)
-    used_before = int(disk_before.stdout.split()[-1])
-    used_after = int(disk_after.stdout.split()[-1])
-    assert used_after - used_before < 100 * 1024  # KiB: nothing big left behind
+    assert _disk_used_kib() - disk_before < 100 * 1024  # KiB: nothing big left behind

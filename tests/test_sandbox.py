@@ -12,7 +12,7 @@ import pytest
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
-from judgekit.sandbox.container import Job, Sandbox, _Run
+from judgekit.sandbox.container import Job, Sandbox
 from judgekit.sandbox.leftover_containers import (
     LABEL,
     OWNER_LABEL,
@@ -78,10 +78,8 @@ def test_the_container_is_hardened(problem: Problem, image: str, tmp_path: Path)
     submission = tmp_path / "s.py"
     submission.write_text("def frozen_kernel_unchanged(*a):\n    return [1, 2, 3]\n")
     job = Job(submission, [], "frozen_kernel_unchanged", [], problem.limits, Device.CPU, image)
-    sandbox = Sandbox(problem.root)
-    run = _Run(docker.from_env(), job, sandbox._seccomp, None, None)
     (tmp_path / "sub").mkdir()
-    container = run._create(tmp_path / "sub")
+    container = Sandbox(problem.root).create_container(job, tmp_path / "sub")
     try:
         config = container.attrs["HostConfig"]
         assert container.attrs["Config"]["User"] == "10001:10001"
@@ -140,9 +138,8 @@ def test_a_gpu_job_requests_the_gpu_from_the_engine(
     problem: Problem, image: str, tmp_path: Path
 ) -> None:
     job = Job(tmp_path / "s.py", [], "f", [], problem.limits, Device.GPU, image)
-    run = _Run(docker.from_env(), job, Sandbox(problem.root)._seccomp, None, None)
     (tmp_path / "sub").mkdir()
-    container = run._create(tmp_path / "sub")
+    container = Sandbox(problem.root).create_container(job, tmp_path / "sub")
     try:
         requests = container.attrs["HostConfig"]["DeviceRequests"]
         assert requests[0]["Capabilities"] == [["gpu"]] and requests[0]["Count"] == -1

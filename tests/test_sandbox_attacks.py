@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from judgekit.judge.judging import judge_submission
@@ -47,7 +48,7 @@ def _run(
     source: str,
     *,
     cases: int = 1,
-    **limits: float,
+    **limits: Any,
 ) -> tuple[RunOutcome, float]:
     submission = tmp_path / "submission.py"
     submission.write_text(source)
@@ -258,7 +259,7 @@ def test_hidden_inputs_never_reach_what_a_learner_sees(
     report = judge_submission(problem, leaker)
     learner_view = json.dumps(learner_report(report.to_json(), problem.hidden_groups))
     hidden = [c for c in load_cases(problem.testcases_dir, ["secret"])]
-    distinctive = {repr(float(c.input["frozen_bias_value"])) for c in hidden}
+    distinctive = {repr(float(cast(float, c.input["frozen_bias_value"]))) for c in hidden}
     distinctive = {text for text in distinctive if len(text) >= 6}
     assert len(distinctive) > 50
     leaked = sorted(text for text in distinctive if text in learner_view)

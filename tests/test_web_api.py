@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -300,7 +301,7 @@ def test_a_judge_error_that_persists_is_reported_after_the_last_attempt(
             client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
         )
     assert body["verdict"] == "JE"
-    assert body["result"]["message"] == "the Docker engine did not answer"
+    assert cast(dict[str, object], body["result"])["message"] == "the Docker engine did not answer"
     assert len(judge.calls) == MAX_ATTEMPTS
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from web_support import (
@@ -18,6 +19,9 @@ from web_support import (
     need_docker,
     running_server,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(600)]
 
@@ -31,8 +35,8 @@ def frozen_kernel_unchanged(seed, x, features, frozen_bias_value):
     return jnp.array([2.0, 1.0, 0.0], dtype=jnp.float32)
 """
 PASSWORD = "browser test password"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")

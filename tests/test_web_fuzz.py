@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -31,7 +32,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_never_answers_5xx(case: schemathesis.Case) -> None:
+def test_api_never_answers_5xx(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {TOKEN}"}, checks=[not_a_server_error]
     )
@@ -39,7 +40,7 @@ def test_api_never_answers_5xx(case: schemathesis.Case) -> None:
 
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_without_token_never_answers_5xx(case: schemathesis.Case) -> None:
+def test_api_without_token_never_answers_5xx(case: schemathesis.Case[Any]) -> None:
     response = case.call(headers={"Authorization": "Bearer wrong"})
     assert response.status_code < 500
     if case.path.startswith("/api"):

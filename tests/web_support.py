@@ -209,7 +209,7 @@ def start_server(
 
 @contextmanager
 def running_server(data: Path, **kwargs: int) -> Iterator[Server]:
-    server = start_server(data, **kwargs)  # type: ignore[arg-type]
+    server = start_server(data, **kwargs)
     try:
         yield server
     finally:

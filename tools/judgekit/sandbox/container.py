@@ -16,6 +16,7 @@ import os
 import queue
 import secrets
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from typing import Any
 
 import docker
 import docker.errors
+from docker.models.containers import Container
 from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
@@ -142,6 +144,10 @@ class Sandbox:
         finally:
             client.close()
 
+    def create_container(self, job: Job, folder: Path) -> Container:
+        """The container `run(job)` would use, FOLDER mounted as the submission's: not started."""
+        return _Run(docker.from_env(), job, self._seccomp, self._runtime, None).create(folder)
+
 
 class _Run:
     def __init__(
@@ -189,7 +195,7 @@ class _Run:
         finally:
             attached.close()
 
-    def _create(self, submission_dir: Path) -> Any:
+    def create(self, submission_dir: Path) -> Container:
         limits = self.job.limits
         memory = f"{limits.memory_mib}m"
         device_requests = (
@@ -238,8 +244,6 @@ class _Run:
         )
 
     def execute(self) -> RunOutcome:
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="judgekit-run-") as scratch:
             submission_dir = Path(scratch) / "submission"
             submission_dir.mkdir()
@@ -250,7 +254,7 @@ class _Run:
             container = None
             started = time.monotonic()
             try:
-                container = self._create(submission_dir)
+                container = self.create(submission_dir)
                 stream = container.attach(stdout=True, stderr=True, stream=True, demux=True)
                 container.start()
                 started = time.monotonic()
