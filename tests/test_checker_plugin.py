@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from judgekit.errors import ProblemFormatError
-from judgekit.judge.checker import CheckVerdict, Returned, problem_checker
+from judgekit.package.checker import CheckVerdict, Returned, problem_checker
 from judgekit.package.problem import DEFAULT_CHECKER, Problem, load_problem, parse_problem
 
 ANSWER = (1.0, 2.19539213180542, 4.0)

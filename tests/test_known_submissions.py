@@ -11,12 +11,12 @@ from judgekit.cli import main
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.known_submissions import FOLDER_VERDICTS, KnownSubmission, known_submissions
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Problem
+from judgekit.package.problem import Problem, load_problem
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from sandbox_support import require_sandbox
 
-CORPUS = known_submissions(Path(__file__).resolve().parents[1])
+CORPUS = known_submissions(load_problem(Path(__file__).resolve().parents[1]))
 
 
 def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem: Problem) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from judgekit.judge.checker import Returned, problem_checker
+from judgekit.package.checker import Returned, problem_checker
 from judgekit.package.problem import Problem
 from judgekit.package.reference import ReferenceRunner
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
@@ -46,7 +47,13 @@ def test_an_old_database_is_upgraded_and_its_rows_have_no_problem_id(tmp_path: P
 def test_each_new_submission_records_its_problem_and_lists_filter_by_it(tmp_path: Path) -> None:
     db = Database(tmp_path / "judge.sqlite3")
     user = db.add_user("ada", "x", "token", admin=False)
-    common = {"user_id": user.id, "size": 1, "sha256": "h", "device": "cpu", "max_pending": 9}
+    common: dict[str, Any] = {
+        "user_id": user.id,
+        "size": 1,
+        "sha256": "h",
+        "device": "cpu",
+        "max_pending": 9,
+    }
     first = db.add_submission(filename="a.py", stored_name="a", problem_id="one", **common)
     db.add_submission(filename="b.py", stored_name="b", problem_id="two", **common)
     submission = db.submission(first)

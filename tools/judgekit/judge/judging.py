@@ -15,7 +15,6 @@ from pathlib import Path
 import docker.errors
 
 from judgekit.errors import JudgekitError
-from judgekit.judge.checker import Checker, Returned, problem_checker
 from judgekit.judge.learner_view import case_message, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.rules import (
@@ -30,6 +29,7 @@ from judgekit.judge.rules import (
     run_facts,
 )
 from judgekit.judge.verdict import Verdict
+from judgekit.package.checker import Checker, Returned, problem_checker
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame

@@ -33,7 +33,7 @@ def runner_module(problem: Problem) -> ModuleType:
 
 
 def checker_module(problem: Problem) -> ModuleType:
-    """The checker file named in problem.yaml, loaded afresh (judgekit.judge.checker caches it)."""
+    """The checker file named in problem.yaml, loaded afresh (package.checker caches it)."""
     return load_module(problem.root / problem.checker, f"judgekit_package_checker_{problem.id}")
 
 

@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from judgekit.errors import JudgekitError, ProblemFormatError
-from judgekit.judge.checker import Returned, problem_checker
+from judgekit.package.checker import Returned, problem_checker
 from judgekit.package.generation import plan_cases, sha256_file
 from judgekit.package.input_domain import validate_input
 from judgekit.package.manifest import Manifest, version_drift

@@ -32,6 +32,7 @@ from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Limits
+from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
     Frame,
@@ -42,7 +43,6 @@ from judgekit.sandbox.frames import (
 from judgekit.sandbox.leftover_containers import (
     LABEL,
     OWNER_LABEL,
-    EngineError,
     owner,
     remove_container,
     sweep,
@@ -61,7 +61,6 @@ KEEP_STDERR_BYTES = 16 * 1024
 # Chunks between the reader thread and the watcher: with lines cut at the frame limit, the
 # judge holds at most this many times 64 KiB of a run's output at once.
 QUEUE_CHUNKS = 64
-NO_GPU_DRIVER = "could not select device driver"
 RUNTIME_VARIABLE = "JUDGEKIT_DOCKER_RUNTIME"
 
 
@@ -270,7 +269,7 @@ class _Run:
                 self.outcome.killed_for = KillReason.INTERRUPTED
                 raise
             except EngineError as error:
-                self.outcome.judge_error = _engine_failure(error, self.job.device)
+                self.outcome.judge_error = engine_failure(error, self.job.device)
             finally:
                 self.stopped.set()
                 self.outcome.wall_ms = int((time.monotonic() - started) * 1000)
@@ -389,14 +388,3 @@ class _Run:
         self.outcome.exit_code = int(result.get("StatusCode", -1))
         container.reload()
         self.outcome.oom_killed = bool(container.attrs["State"].get("OOMKilled"))
-
-
-def _engine_failure(error: Exception, device: Device) -> str:
-    if device is Device.GPU and NO_GPU_DRIVER in str(error):
-        return (
-            "this host's Docker engine cannot give containers a GPU (no NVIDIA runtime): "
-            "install the NVIDIA Container Toolkit (Debian package nvidia-container-toolkit), "
-            "run `nvidia-ctk runtime configure --runtime=docker`, restart dockerd, "
-            "or judge with --device cpu"
-        )
-    return f"the Docker engine failed: {error}"

@@ -15,14 +15,13 @@ import time
 
 import docker
 import docker.errors
-import requests
+
+from judgekit.sandbox.engine import EngineError
 
 LABEL = "judgekit.sandbox"
 OWNER_LABEL = "judgekit.owner"
 REMOVAL_RETRY_S = 600.0
 REMOVAL_POLL_S = 2.0
-# A dead engine shows up as a requests error, not a DockerException.
-EngineError = (docker.errors.DockerException, requests.RequestException)
 
 
 def owner() -> str:

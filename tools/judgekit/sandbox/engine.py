@@ -1,0 +1,24 @@
+"""What the Docker engine's failures mean, in words a judge host's admin can act on."""
+
+from __future__ import annotations
+
+import docker.errors
+import requests
+
+from judgekit.package.problem import Device
+
+# A dead engine shows up as a requests error, not a DockerException.
+EngineError = (docker.errors.DockerException, requests.RequestException)
+NO_GPU_DRIVER = "could not select device driver"
+
+
+def engine_failure(error: Exception, device: Device) -> str:
+    """The judge error for ERROR: what is missing and how to get it, where we know."""
+    if device is Device.GPU and NO_GPU_DRIVER in str(error):
+        return (
+            "this host's Docker engine cannot give containers a GPU (no NVIDIA runtime): "
+            "install the NVIDIA Container Toolkit (Debian package nvidia-container-toolkit), "
+            "run `nvidia-ctk runtime configure --runtime=docker`, restart dockerd, "
+            "or judge with --device cpu"
+        )
+    return f"the Docker engine failed: {error}"
