@@ -126,7 +126,10 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
         ) as client:
-            done = wait_done(client, accepted, timeout=420)
+            # A deadline against a hang, not a speed target (the figures go to the artefact):
+            # 20 real runs of the whole test set on two workers take minutes on a busy host.
+            # Polling 200 ids every 2 s keeps the poller's own load off the judge's cores.
+            done = wait_done(client, accepted, timeout=1500, poll_s=2.0)
         last_verdict_s = time.monotonic() - started
     lost = len(set(accepted) - set(done))
     verdicts: dict[str, int] = {}

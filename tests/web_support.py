@@ -217,7 +217,7 @@ def running_server(data: Path, **kwargs: int) -> Iterator[Server]:
 
 
 def wait_done(
-    client: httpx.Client, ids: Sequence[int], timeout: float
+    client: httpx.Client, ids: Sequence[int], timeout: float, *, poll_s: float = 0.5
 ) -> dict[int, dict[str, object]]:
     """Poll until every submission in IDS is done; return their final JSON."""
     deadline = time.monotonic() + timeout
@@ -232,5 +232,5 @@ def wait_done(
             if body["status"] == "done":
                 done[submission_id] = body
         if len(done) < len(ids):
-            time.sleep(0.5)
+            time.sleep(poll_s)
     return done
