@@ -4,15 +4,16 @@ the real sandbox; `judgekit verify` adds the time-limit check and leaves no cont
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from judgekit.cli import main
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.known_submissions import FOLDER_VERDICTS, KnownSubmission, known_submissions
+from judgekit.judge.prewarmed import PrewarmedSandboxes
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Problem, load_problem
-from judgekit.sandbox.container import Sandbox
+from judgekit.package.problem import Device, Problem, load_problem
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from sandbox_support import require_sandbox
 
@@ -29,16 +30,20 @@ def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem:
 
 
 @pytest.fixture(scope="module")
-def sandbox(problem: Problem) -> Sandbox:
+def sandboxes(problem: Problem) -> Iterator[PrewarmedSandboxes]:
     require_sandbox(problem.root)
-    return Sandbox(problem.root)
+    with PrewarmedSandboxes(problem, [Device.CPU], size=2) as sandboxes:
+        yield sandboxes
 
 
 @pytest.mark.docker
+@pytest.mark.parametrize("start", ["cold", "prewarmed"])
 @pytest.mark.parametrize("known", CORPUS, ids=[k.name for k in CORPUS])
 def test_a_known_submission_gets_a_verdict_it_declares(
-    problem: Problem, sandbox: Sandbox, known: KnownSubmission
+    problem: Problem, sandboxes: PrewarmedSandboxes, known: KnownSubmission, start: str
 ) -> None:
+    """The same verdict from a container started for it and from a prewarmed one."""
+    sandbox = sandboxes.sandbox if start == "cold" else sandboxes.for_device(Device.CPU)
     report = judge_submission(problem, known.path, sandbox=sandbox)
     expected = "/".join(sorted(v.value for v in known.expected))
     assert report.verdict in known.expected, (
