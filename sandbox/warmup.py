@@ -1,18 +1,148 @@
-"""Generic JAX/Flax warm-up for the sandbox (placeholder until the cache work lands)."""
+"""Warms JAX up for given `(in_features, out_features)` shapes: generic JAX/Flax work only.
+
+JAX compiles every op anew for each shape it meets, in each fresh process. The sandbox image
+runs `python warmup.py SHAPES.json` at build time with JAX's persistent compilation cache
+switched on (JAX_COMPILATION_CACHE_DIR), so that the executables of the ops a solution to this
+kind of problem uses, at the test set's shapes, are on disk in every container: the first call
+at a known shape loads them instead of compiling.
+
+What it runs is plain JAX/Flax work on fixed throw-away data (keys from seed 0, ones, a fixed
+scale): random normal kernels, scaling, a small module with an `nnx.Param`, `nnx.state`,
+a matrix-vector product, norms, a result vector. It never reads the problem's reference
+solution, its test data or its answers, and it computes no answer: it only makes JAX compile.
+
+In the sandbox the cache is read-only: `quiet_cache_writes()` must run before any learner
+code, so that JAX never tries to add an entry (a new shape) and never warns that it could
+not. Only the standard library, NumPy, JAX and Flax are used.
+"""
 
 from __future__ import annotations
 
+import gc
+import json
+import math
+import sys
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+# Throw-away values: what they are does not matter, only the shapes and dtypes do (JAX
+# passes Python scalars to a compiled op as arguments, so any float compiles the same code).
+_SEED = 0
+_SCALE = 0.5
 
 
-def quiet_cache_writes() -> None:
-    """Keep JAX from writing to (and warning about) the read-only compilation cache."""
+class _Layer(nnx.Module):
+    """A small module of the kind learners write: a trainable kernel, a plain-array vector."""
+
+    def __init__(self, n_in: int, n_out: int, rngs: nnx.Rngs) -> None:
+        self.kernel = nnx.Param(jax.random.normal(rngs.params(), (n_in, n_out)) * _SCALE)
+        self.offset = jnp.ones((n_out,)) * _SCALE
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return x @ self.kernel[...] + self.offset
+
+
+def _squared_output(layer: _Layer, x: jax.Array) -> jax.Array:
+    """A loss of the simplest kind, for a gradient with respect to the module's Params."""
+    return jnp.sum(layer(x) ** 2)
+
+
+def _as_judge_sends(length: int) -> jax.Array:
+    """A float32 vector made the way the judge builds a vector argument (runner.py)."""
+    return jnp.asarray(np.asarray(np.ones(length), dtype=np.float32))
+
+
+def _warm_shape(n_in: int, n_out: int) -> None:
+    """Run, once, each op such work uses at this shape; the results are thrown away."""
+    rngs = nnx.Rngs(_SEED)
+    kernel = jax.random.normal(rngs.params(), (n_in, n_out))
+    scaled = kernel * _SCALE
+    divided = kernel / (1.0 / _SCALE)
+    filled = jnp.full((n_out,), _SCALE)
+    layer = _Layer(n_in, n_out, rngs)
+    x = _as_judge_sends(n_in)
+    product = x @ scaled + filled
+    called = layer(x)
+    leaves = jax.tree_util.tree_leaves(nnx.state(layer, nnx.Param))
+    kernel_norm = jnp.linalg.norm(layer.kernel[...])
+    vector_norm = jnp.linalg.norm(layer.offset)
+    filled_norm = jnp.linalg.norm(filled)  # jnp.full of a Python float is weakly typed
+    squares = (
+        jnp.sqrt(jnp.sum(divided**2)),
+        jnp.sqrt(jnp.sum(jnp.square(product))),
+        jnp.sqrt(jnp.sum(called * called)),
+    )
+    as_array = jnp.array([len(leaves), kernel_norm, vector_norm], dtype=jnp.float32)
+    stacked = jnp.stack([jnp.float32(len(leaves)), kernel_norm, vector_norm])
+    on_host = [np.asarray(a) for a in (layer.kernel[...], layer.offset, as_array, stacked)]
+    linear = nnx.Linear(n_in, n_out, rngs=rngs)
+    linear_out = linear(x)
+    linear_norm = jnp.linalg.norm(linear.kernel[...])
+    grads = nnx.grad(_squared_output)(layer, x)
+    del rngs, kernel, scaled, divided, filled, layer, x, product, called, leaves
+    del kernel_norm, vector_norm, filled_norm, squares, as_array, stacked, on_host
+    del linear, linear_out, linear_norm, grads
 
 
 def warm_up(shapes: Sequence[Sequence[int]]) -> None:
-    import jax.numpy as jnp
-    from flax import nnx
-
+    """Compile the ops for every (in_features, out_features) pair in SHAPES; keep no data."""
     for n_in, n_out in shapes:
-        model = nnx.Linear(n_in, n_out, rngs=nnx.Rngs(0))
-        jnp.linalg.norm(model(jnp.ones((n_in,), jnp.float32)))
+        _warm_shape(int(n_in), int(n_out))
+    gc.collect()
+
+
+def quiet_cache_writes() -> None:
+    """Never write to the compilation cache, and never warn about it, in this process.
+
+    JAX writes an entry after a compilation that took at least
+    `jax_persistent_cache_min_compile_time_secs` (jax/_src/compiler.py, `_cache_write`); a
+    failed write (the sandbox's cache is read-only) is a `warnings.warn` on stderr, which would
+    land in the learner's output. At an infinite threshold no write is ever tried: only a
+    DEBUG log record, which nothing prints. Reading the cache is unchanged (the threshold is
+    not part of any cache key). Any other cache warning from JAX's compiler (a read of an
+    entry that failed, which a sound image never has) is ignored: the op is then compiled.
+    """
+    # jax.config.update carries no annotations in jax 0.10.2.
+    jax.config.update(  # type: ignore[no-untyped-call]
+        "jax_persistent_cache_min_compile_time_secs", math.inf
+    )
+    warnings.filterwarnings(
+        "ignore", message=r".*persistent compilation cache", module=r"jax\._src\.compiler"
+    )
+
+
+def read_shapes(path: Path) -> list[tuple[int, int]]:
+    """The pairs in PATH, a JSON list of [in_features, out_features] lists of positive ints."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of [in_features, out_features] pairs")
+    shapes = []
+    for item in data:
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in item)
+        ):
+            raise ValueError(f"{path}: {item!r} is not a pair of positive integers")
+        shapes.append((item[0], item[1]))
+    return shapes
+
+
+def main(argv: Sequence[str]) -> int:
+    if len(argv) != 1:
+        print("usage: warmup.py SHAPES.json", file=sys.stderr)
+        return 2
+    shapes = read_shapes(Path(argv[0]))
+    warm_up(shapes)
+    print(f"warmed up {len(shapes)} shape(s) on {jax.devices()[0].platform}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

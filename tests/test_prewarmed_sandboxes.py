@@ -11,10 +11,10 @@ from pathlib import Path
 import docker
 import pytest
 from judgekit.judge.judging import judge_cases
-from judgekit.judge.prewarmed import warmup_shapes
 from judgekit.judge.verdict import Verdict
 from judgekit.package.files import reference_path
 from judgekit.package.problem import Device, Problem
+from judgekit.package.shapes import warmup_shapes
 from judgekit.package.testcase import load_cases
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result

@@ -126,6 +126,8 @@ def test_the_container_is_hardened(problem: Problem, image: str, tmp_path: Path)
             "PATH",
             "LANG",
             "JAX_PLATFORMS",
+            "JAX_COMPILATION_CACHE_DIR",  # the image's read-only cache
+            "JAX_PERSISTENT_CACHE_ENABLE_XLA_CACHES",  # none: XLA would write there
             "PYTHONDONTWRITEBYTECODE",
             "PYTHONUNBUFFERED",
             "XDG_CACHE_HOME",

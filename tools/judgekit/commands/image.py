@@ -23,8 +23,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Build the sandbox image: a base (python:3.11-slim if present or pullable, else "
             "one bootstrapped from Debian packages), the wheels of sandbox/requirements-"
-            "DEVICE.lock downloaded on the host, and sandbox/supervisor.py and runner.py. The "
-            "tag carries a digest of those inputs; an unchanged rebuild is a cache hit."
+            "DEVICE.lock downloaded on the host, sandbox/supervisor.py, runner.py and "
+            "warmup.py, and a JAX compilation cache that warmup.py fills for the test set's "
+            "and the fuzz draws' shapes. The tag carries a digest of those inputs, shapes "
+            "included; an unchanged rebuild is a cache hit."
         ),
     )
     build.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)

@@ -9,22 +9,13 @@ from types import TracebackType
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
-from judgekit.package.recipe import load_recipe
-from judgekit.package.strategies import Shape
-from judgekit.package.testcase import load_cases
+from judgekit.package.shapes import warmup_shapes
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import ContainerSpec, JobRunner
 from judgekit.sandbox.pool import SandboxPool
 
 log = logging.getLogger(__name__)
-
-
-def warmup_shapes(problem: Problem) -> tuple[Shape, ...]:
-    """The shapes a judge compiles for: the committed test set's and the fuzz cases'."""
-    recipe = load_recipe(problem.root)
-    cases = load_cases(problem.testcases_dir, problem.group_names)
-    return tuple(sorted({recipe.shape_of(case.input) for case in cases} | set(recipe.fuzz.shapes)))
 
 
 class PrewarmedSandboxes:

@@ -1,6 +1,7 @@
 """Builds the sandbox image offline: a base (official slim Python, else bootstrapped from
 Debian packages), plus the locked wheels from a host-side wheelhouse, plus the sandbox's own
-code (supervisor.py and runner.py).
+code (supervisor.py, runner.py, warmup.py), plus a JAX compilation cache that warmup.py fills
+for the shapes the judge will meet (`warmup_shapes`).
 
 The tag carries a digest of every input, so a judge can tell which image answered and a
 rebuild with unchanged inputs is a cache hit.
@@ -9,6 +10,7 @@ rebuild with unchanged inputs is a cache hit.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -20,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judgekit.errors import JudgekitError
-from judgekit.package.problem import Device
+from judgekit.package.problem import Device, load_problem
+from judgekit.package.shapes import warmup_shapes
+from judgekit.package.strategies import Shape
 from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 
 SANDBOX_DIR = Path("sandbox")
@@ -29,6 +33,7 @@ BOOTSTRAP_BASE = "judgekit-base:bookworm-python3.11"
 BOOTSTRAP_SUITE = "bookworm"
 BOOTSTRAP_PACKAGES = ("python3", "python3-venv", "ca-certificates")
 IMAGE_REPOSITORY = "judgekit-sandbox"
+SHAPES_FILE = "warmup-shapes.json"
 LABEL = "judgekit.image"
 
 Log = Callable[[str], None]
@@ -40,6 +45,8 @@ class ImageRecipe:
 
     device: Device
     sandbox_dir: Path
+    shapes: tuple[Shape, ...]
+    """The (in_features, out_features) pairs the image's compilation cache is warmed for."""
 
     @property
     def dockerfile(self) -> Path:
@@ -47,10 +54,16 @@ class ImageRecipe:
 
     @property
     def code(self) -> tuple[Path, ...]:
-        """The judge's code in the image: the supervisor (PID 1), the learner's runner and the
-        generic warm-up it runs before the learner's code exists."""
-        names = ("supervisor.py", "runner.py", "warmup.py")
-        return tuple(self.sandbox_dir / name for name in names)
+        """The judge's code inside the image: the supervisor (PID 1), the learner's runner and
+        the warm-up (generic JAX work that fills the compilation cache)."""
+        return tuple(
+            self.sandbox_dir / name for name in ("supervisor.py", "runner.py", "warmup.py")
+        )
+
+    @property
+    def shapes_json(self) -> bytes:
+        """What warmup.py reads at build time: a JSON list of [in_features, out_features]."""
+        return json.dumps([list(shape) for shape in self.shapes]).encode()
 
     @property
     def lock(self) -> Path:
@@ -61,10 +74,12 @@ class ImageRecipe:
         return self.sandbox_dir / "wheelhouse" / self.device.value
 
     def digest(self, base_id: str) -> str:
-        """sha256 over the Dockerfile, the sandbox code, lock file and the base image's id."""
+        """sha256 over the Dockerfile, the sandbox code, lock file, the warm-up shapes and
+        the base image's id: a changed test set means a new image."""
         digest = hashlib.sha256()
         for part in (self.dockerfile, *self.code, self.lock):
             digest.update(part.name.encode() + b"\0" + part.read_bytes() + b"\0")
+        digest.update(SHAPES_FILE.encode() + b"\0" + self.shapes_json + b"\0")
         digest.update(base_id.encode())
         digest.update(self.device.value.encode())
         return digest.hexdigest()
@@ -74,7 +89,9 @@ class ImageRecipe:
 
 
 def recipe_for(problem_root: Path, device: Device) -> ImageRecipe:
-    recipe = ImageRecipe(device, problem_root / SANDBOX_DIR)
+    recipe = ImageRecipe(
+        device, problem_root / SANDBOX_DIR, warmup_shapes(load_problem(problem_root))
+    )
     if not recipe.lock.is_file():
         raise JudgekitError(f"{recipe.lock}: missing; the {device.value} image needs its lock file")
     return recipe
@@ -200,9 +217,11 @@ def download_wheelhouse(recipe: ImageRecipe, log: Log) -> None:
 
 
 def _context(recipe: ImageRecipe, directory: Path) -> None:
-    """A build context holding only this device's inputs (hard links, no copies)."""
+    """A build context holding only this device's inputs (hard links, no copies) and the
+    warm-up shapes."""
     for source in (recipe.dockerfile, *recipe.code, recipe.lock):
         os.link(source, directory / source.name)
+    (directory / SHAPES_FILE).write_bytes(recipe.shapes_json)
     wheels = directory / "wheelhouse" / recipe.device.value
     wheels.mkdir(parents=True)
     for wheel in recipe.wheelhouse.glob("*.whl"):
