@@ -25,6 +25,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -37,20 +38,22 @@ _SEED = 0
 _SCALE = 0.5
 
 
-class _Layer(nnx.Module):
-    """A small module of the kind learners write: a trainable kernel, a plain-array vector."""
+def _layer(n_in: int, n_out: int, rngs: nnx.Rngs) -> Any:
+    """A small module of the kind learners write: a trainable kernel, a plain-array vector.
 
-    def __init__(self, n_in: int, n_out: int, rngs: nnx.Rngs) -> None:
-        self.kernel = nnx.Param(jax.random.normal(rngs.params(), (n_in, n_out)) * _SCALE)
-        self.offset = jnp.ones((n_out,)) * _SCALE
+    A bare `nnx.Module`, not a class of this file: Flax registers every Module class for good
+    (a pytree), which would keep this module, dropped after the warm-up, alive for the
+    learner's code to find."""
+    layer: Any = nnx.Module()
+    layer.kernel = nnx.Param(jax.random.normal(rngs.params(), (n_in, n_out)) * _SCALE)
+    layer.offset = jnp.ones((n_out,)) * _SCALE
+    return layer
 
-    def __call__(self, x: jax.Array) -> jax.Array:
-        return x @ self.kernel[...] + self.offset
 
-
-def _squared_output(layer: _Layer, x: jax.Array) -> jax.Array:
+def _squared_output(layer: Any, x: jax.Array) -> jax.Array:
     """A loss of the simplest kind, for a gradient with respect to the module's Params."""
-    return jnp.sum(layer(x) ** 2)
+    output = x @ layer.kernel[...] + layer.offset
+    return jnp.sum(output**2)
 
 
 def _as_judge_sends(length: int) -> jax.Array:
@@ -65,10 +68,10 @@ def _warm_shape(n_in: int, n_out: int) -> None:
     scaled = kernel * _SCALE
     divided = kernel / (1.0 / _SCALE)
     filled = jnp.full((n_out,), _SCALE)
-    layer = _Layer(n_in, n_out, rngs)
+    layer = _layer(n_in, n_out, rngs)
     x = _as_judge_sends(n_in)
     product = x @ scaled + filled
-    called = layer(x)
+    called = x @ layer.kernel[...] + layer.offset
     leaves = jax.tree_util.tree_leaves(nnx.state(layer, nnx.Param))
     kernel_norm = jnp.linalg.norm(layer.kernel[...])
     vector_norm = jnp.linalg.norm(layer.offset)
@@ -80,13 +83,14 @@ def _warm_shape(n_in: int, n_out: int) -> None:
     )
     as_array = jnp.array([len(leaves), kernel_norm, vector_norm], dtype=jnp.float32)
     stacked = jnp.stack([jnp.float32(len(leaves)), kernel_norm, vector_norm])
-    on_host = [np.asarray(a) for a in (layer.kernel[...], layer.offset, as_array, stacked)]
+    arrays = (layer.kernel[...], layer.offset, as_array, stacked)
+    on_host = [np.asarray(a) for a in arrays]
     linear = nnx.Linear(n_in, n_out, rngs=rngs)
     linear_out = linear(x)
     linear_norm = jnp.linalg.norm(linear.kernel[...])
     grads = nnx.grad(_squared_output)(layer, x)
     del rngs, kernel, scaled, divided, filled, layer, x, product, called, leaves
-    del kernel_norm, vector_norm, filled_norm, squares, as_array, stacked, on_host
+    del kernel_norm, vector_norm, filled_norm, squares, as_array, stacked, arrays, on_host
     del linear, linear_out, linear_norm, grads
 
 

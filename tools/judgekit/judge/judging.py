@@ -229,6 +229,7 @@ def judge_cases(
         cases=tuple(results),
         platform=ready.platform if ready else None,
         time_ms=outcome.wall_ms,
+        prewarmed=outcome.prewarmed,
         extra={"stderr": outcome.stderr} if outcome.stderr else {},
     )
 

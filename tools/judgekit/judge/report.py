@@ -69,6 +69,8 @@ class JudgeReport:
     platform: str | None = None
     time_ms: int | None = None
     fuzz_seed: int | None = None
+    prewarmed: bool = False
+    """Judged in a sandbox started ahead of demand (its start-up was off the clock)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -83,6 +85,7 @@ class JudgeReport:
             "image": self.image,
             "platform": self.platform,
             "time_ms": self.time_ms,
+            "prewarmed": self.prewarmed,
             "passed": self.passed,
             "total": len(self.cases),
             "cases": [case.to_json() for case in self.cases],
