@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from judgekit.bench import warm_pool
 from judgekit.bench.chart import write_chart
+from judgekit.bench.cold import Judged
 from judgekit.bench.plan import FULL, make_plan, spread_sample
 from judgekit.bench.results import (
     BenchReport,
@@ -21,6 +23,7 @@ from judgekit.bench.results import (
 from judgekit.bench.stats import extrapolate, per_minute, percentile, ratio
 from judgekit.bench.targets import cache_gain, check_targets, reference_latency, scaling
 from judgekit.cli import main
+from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import TestCase as Case
 from sandbox_support import require_sandbox
@@ -118,6 +121,66 @@ def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None
     write_chart(report, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
     assert report.to_json()["submissions"][0]["modes"][0]["mode"] == "floor"
+
+
+class _FakePool:
+    """Stands in for the judge's pool: counts how often it was asked to be warm."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.waits = 0
+
+    def run(self, job: object, on_frame: object = None) -> object:
+        raise AssertionError("judge_seconds is replaced in these tests")
+
+    def wait_until_warm(self, timeout_s: float) -> bool:
+        self.waits += 1
+        return True
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _FakePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def test_latency_and_throughput_wait_for_a_warm_pool_and_count_every_judging(
+    problem: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    times = iter([0.4, 0.6, 0.5, 2.0])
+    monkeypatch.setattr(
+        warm_pool, "judge_seconds", lambda *_: Judged(next(times, 0.01), Verdict.AC)
+    )
+    pool = _FakePool(1)
+    judged: list[int] = []
+    latency = warm_pool.latency(
+        pool, problem, Path("s.py"), [], runs=4, on_judged=lambda: judged.append(1)
+    )
+    assert pool.waits == 4 and len(judged) == 4
+    assert latency.runs_s == (0.4, 0.6, 0.5, 2.0) and latency.p50_s == pytest.approx(0.55)
+    sizes: list[int] = []
+
+    def factory(*args: object) -> _FakePool:
+        size = args[3]
+        assert isinstance(size, int)
+        sizes.append(size)
+        return _FakePool(size)
+
+    level = warm_pool.throughput(
+        factory,
+        None,  # type: ignore[arg-type]
+        problem,
+        Path("s.py"),
+        [],
+        concurrency=2,
+        judgings=6,
+        on_judged=lambda: judged.append(1),
+    )
+    assert sizes == [2] and len(judged) == 10
+    assert level.concurrency == 2 and level.judgings == 6 and level.per_minute > 0
 
 
 @pytest.mark.docker
