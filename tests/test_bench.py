@@ -77,7 +77,7 @@ def test_the_plan_puts_the_reference_first_once(problem: Problem) -> None:
     cases = [_case(i, 2, 1) for i in range(20)]
     plan = make_plan(problem, [other, reference, other], cases, _shape, quick=False)
     assert plan.submissions == (reference.resolve(), other.resolve())
-    assert plan.repetitions == FULL and len(plan.per_case_sample) == 12
+    assert plan.repetitions == FULL and len(plan.per_case_sample) == FULL.per_case_sample
 
 
 def _bench(
@@ -116,7 +116,7 @@ def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None
         _bench("reference/r.py", reference=True, p50=None, cold=(10.0, 4.0)),
         _bench("submissions/accepted/s.py", reference=False, p50=1.5, cold=(12.0, 5.0)),
     )
-    machine = Machine(2, "linux", "3.11", "0.10.2", "image:tag")
+    machine = Machine(2, "linux", "3.11", "0.10.2", "image:tag", 0.5, 0.7)
     report = BenchReport(False, "2026-01-01T00:00:00+00:00", 1.0, machine, 138, benches, (), "", ())
     write_chart(report, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
@@ -194,7 +194,15 @@ def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: P
     assert main(argv) == 0
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["quick"] is True and report["cases"] == 4
-    assert set(report["machine"]) == {"cpus", "platform", "python", "jax", "image"}
+    assert set(report["machine"]) == {
+        "cpus",
+        "platform",
+        "python",
+        "jax",
+        "image",
+        "load_at_start",
+        "load_at_end",
+    }
     [bench] = report["submissions"]
     assert bench["name"] == str(problem.reference) and bench["is_reference"] is True
     modes = {m["mode"]: m for m in bench["modes"]}

@@ -139,6 +139,7 @@ def _with_pool(times: Sequence[ModeTime], latency: Latency | None) -> tuple[Mode
 def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
     image = current_image(problem.root, Device.CPU)
     bench = _Bench(problem, plan, steps)
     modes = {path: bench.modes(path) for path in plan.submissions}
@@ -170,6 +171,8 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
         python=platform.python_version(),
         jax=importlib.metadata.version("jax"),
         image=image,
+        load_at_start=load_at_start,
+        load_at_end=os.getloadavg()[0],
     )
     return BenchReport(
         quick=plan.quick,

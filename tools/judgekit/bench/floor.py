@@ -4,6 +4,8 @@ runner does (its own `build_arguments` and `describe_result`, from sandbox/runne
 
 from __future__ import annotations
 
+import contextlib
+import io
 import statistics
 import time
 from collections.abc import Sequence
@@ -42,8 +44,14 @@ class Floor:
                 runner.describe_result(entry(*arguments), shape)
             return time.perf_counter() - began
 
+        # What the learner prints is no part of the bench's output (the sandbox keeps it apart).
+        swallowed = io.StringIO()
         try:
-            with jax.default_device(jax.devices("cpu")[0]):
+            with (
+                contextlib.redirect_stdout(swallowed),
+                contextlib.redirect_stderr(swallowed),
+                jax.default_device(jax.devices("cpu")[0]),
+            ):
                 one_pass()  # compiles every shape
                 return statistics.median(one_pass() for _ in range(repeats))
         except Exception as error:

@@ -30,10 +30,10 @@ class Repetitions:
 
 FULL = Repetitions(
     floor_passes=3,
-    per_case_sample=12,
+    per_case_sample=8,
     latency_runs=5,
     throughput_levels=(1, 2, 4),
-    judgings_per_level=8,
+    judgings_per_level=6,
 )
 QUICK = Repetitions(
     floor_passes=1,

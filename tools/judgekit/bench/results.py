@@ -98,6 +98,9 @@ class Machine:
     python: str
     jax: str
     image: str
+    load_at_start: float
+    load_at_end: float
+    """The 1-minute load average: above the CPU count, other work shared the machine."""
 
 
 @dataclass(frozen=True)

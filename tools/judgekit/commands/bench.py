@@ -107,7 +107,8 @@ def run(options: argparse.Namespace) -> int:
         report = run_bench(problem, plan, _Bar(progress, count_steps(plan, with_pool=has_pool())))
     json_path.write_text(strict_json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     write_chart(report, chart_path)
-    out = Console(highlight=False)
+    # Wide enough for the table in a log or a pipe too (Rich assumes 80 columns there).
+    out = Console(highlight=False, width=None if console.is_terminal else 120)
     print_bench(out, report)
     out.print(f"wrote {json_path} and {chart_path}", soft_wrap=True, markup=False)
     return ExitCode.OK

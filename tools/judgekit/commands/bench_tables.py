@@ -10,6 +10,14 @@ from rich.text import Text
 from judgekit.bench.results import BenchReport, Mode, ModeTime, TargetCheck
 from judgekit.commands.plain_text import plain
 
+MODE_HEADINGS = {
+    Mode.FLOOR: "(a) floor",
+    Mode.FRESH_PROCESS: "(b) fresh\nprocess",
+    Mode.COLD_NO_CACHE: "(c) cold",
+    Mode.COLD_CACHE: "(d) cold,\ncache",
+    Mode.WARM_POOL: "(e) warm\npool p50",
+    Mode.PER_CASE_PROCESS: "(f) process\nper case",
+}
 TARGET_MARK = {True: ("PASS", "bold green"), False: ("MISS", "bold red"), None: ("----", "dim")}
 
 
@@ -19,30 +27,39 @@ def seconds(value: float) -> str:
 
 
 def _cell(time: ModeTime) -> Text:
+    """The time, and below it the ratio to the floor (and a verdict other than AC)."""
     if time.seconds is None:
         return Text("-", style="dim")
     text = Text(seconds(time.seconds))
     if time.ratio_to_floor is not None:
-        text.append(f"  {time.ratio_to_floor:,.0f}x" if time.mode is not Mode.FLOOR else "  1x")
+        text.append(f"\n{time.ratio_to_floor:,.0f}x", style="cyan")
     if time.verdict not in (None, "AC"):
         text.append(f" {time.verdict}", style="bold red")
     return text
 
 
 def modes_table(report: BenchReport) -> Table:
+    """A row per submission, a column per mode; each mode's notes below the table."""
     table = Table(
         title=f"time over the whole set ({report.cases} cases), and its ratio to the floor (a)",
         title_justify="left",
+        caption=plain(_notes(report)),
+        caption_justify="left",
     )
-    table.add_column("mode")
-    for bench in report.submissions:
-        table.add_column(plain(bench.short_name), overflow="fold", justify="right")
-    table.add_column("note", overflow="fold", style="dim")
+    table.add_column("submission", overflow="fold")
     for mode in Mode:
-        times = [bench.mode(mode) for bench in report.submissions]
-        notes = sorted({t.note for t in times if t.note})
-        table.add_row(mode.title, *map(_cell, times), plain("; ".join(notes)))
+        table.add_column(MODE_HEADINGS[mode], justify="right")
+    for bench in report.submissions:
+        table.add_row(plain(bench.short_name), *(_cell(bench.mode(mode)) for mode in Mode))
     return table
+
+
+def _notes(report: BenchReport) -> str:
+    lines = []
+    for mode in Mode:
+        notes = sorted({bench.mode(mode).note for bench in report.submissions} - {""})
+        lines.append(f"{mode.title}: {'; '.join(notes)}" if notes else mode.title)
+    return "\n".join(lines)
 
 
 def latency_table(report: BenchReport) -> Table | Text:
@@ -96,7 +113,8 @@ def print_bench(console: Console, report: BenchReport) -> None:
     console.print(
         plain(
             f"{machine.cpus} CPUs, {machine.platform}, Python {machine.python}, jax {machine.jax}, "
-            f"image {machine.image}; bench took {report.total_s:.0f} s"
+            f"image {machine.image}; load average {machine.load_at_start:.1f} at the start, "
+            f"{machine.load_at_end:.1f} at the end; bench took {report.total_s:.0f} s"
             + (" (--quick)" if report.quick else "")
         ),
         soft_wrap=True,
