@@ -183,6 +183,19 @@ def test_latency_and_throughput_wait_for_a_warm_pool_and_count_every_judging(
     assert level.concurrency == 2 and level.judgings == 6 and level.per_minute > 0
 
 
+def test_an_unreachable_docker_engine_is_one_clear_error(
+    problem: Problem,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    argv = ["--problem", str(problem.root), "bench", "--quick", "--cases", "sample"]
+    assert main([*argv, "--json", str(tmp_path / "r.json")]) == 2
+    assert "cannot reach the Docker engine" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+
+
 @pytest.mark.docker
 @pytest.mark.timeout(300)
 def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: Path) -> None:

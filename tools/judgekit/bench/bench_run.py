@@ -140,8 +140,8 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     load_at_start = os.getloadavg()[0]
+    bench = _Bench(problem, plan, steps)  # first: a clear error when Docker is unreachable
     image = current_image(problem.root, Device.CPU)
-    bench = _Bench(problem, plan, steps)
     modes = {path: bench.modes(path) for path in plan.submissions}
     latencies: dict[Path, Latency] = {}
     levels: list[ThroughputLevel] = []
