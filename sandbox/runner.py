@@ -2,9 +2,11 @@
 
 `supervisor.py` (PID 1 of the container) starts it as
 `python -I /judge/runner.py INPUT_FD REPORT_FD`. INPUT_FD is the read end of a pipe on which
-the supervisor sends the entry point, how each parameter is sent and the submission's path,
-then one case's input at a time, each only after the previous case is answered::
+the supervisor sends the shapes to warm up for, then (a prewarmed sandbox may wait long for
+it) the entry point, how each parameter is sent and the submission's path, then one case's
+input at a time, each only after the previous case is answered::
 
+    {"shapes": [[64, 16], ...]}
     {"function": "f", "parameters": [...], "submission": "/judge/submission/submission.py",
      "output_shape": [3]}
     {"id": "0", "values": {"seed": 0, ...}}
@@ -15,6 +17,7 @@ REPORT_FD is the write end of a pipe back to the supervisor, which turns each re
 frame for the judge::
 
     {"event": "platform", "platform": "cpu"}      # first, before any learner code is loaded
+    {"event": "warm"}                             # JAX and Flax imported, warm-up done
     {"event": "ready"}                            # or {"event": "load_error", "error", "traceback"}
     {"event": "result", "case": "0", "shape": [3], "values": [1.0, ...]}
     {"event": "error", "case": "0", "error": "ValueError: ...", "traceback": "..."}
@@ -29,6 +32,7 @@ host tools so that every caller builds the arguments the same way.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -157,10 +161,29 @@ def _platform() -> str:
     return str(jax.devices()[0].platform)
 
 
+def warm_up(shapes: Sequence[Sequence[int]]) -> None:
+    """Import JAX and Flax, compile ahead for SHAPES and keep the read-only compilation cache
+    quiet. The warm-up (sandbox/warmup.py) is generic JAX/Flax work on throw-away data: it is
+    run, then dropped, so the learner's code finds neither the module nor its data."""
+    spec = importlib.util.spec_from_file_location("_warmup", Path(__file__).with_name("warmup.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError("the sandbox image has no warmup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.quiet_cache_writes()
+    module.warm_up([tuple(shape) for shape in shapes])
+    del module, spec
+    gc.collect()
+
+
 def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
-    job = json.loads(inputs.readline())
-    # Before the learner's code exists in this process: the supervisor trusts only this one.
+    shapes = json.loads(inputs.readline())["shapes"]
+    # Before the learner's code exists in this process: the supervisor trusts only these two.
     reporter.send({"event": "platform", "platform": _platform()})
+    warm_up(shapes)
+    del shapes
+    reporter.send({"event": "warm"})
+    job = json.loads(inputs.readline())
     try:
         entry = load_submission(Path(job["submission"]), job["function"])
     except BaseException as error:

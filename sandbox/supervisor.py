@@ -1,8 +1,10 @@
 """PID 1 of the sandbox: holds the job, starts the learner's process, owns the result channel.
 
 It is started as `python -I /judge/supervisor.py` with the per-run nonce in the environment
-variable JUDGEKIT_NONCE and the job, test inputs included, on its stdin (the judge writes it
-there and closes it). Before anything else it makes itself non-dumpable (so the learner, who
+variable JUDGEKIT_NONCE. Its stdin carries two lines from the judge: first the warm-up (the
+shapes to compile ahead, possibly none), then, once the container has reported `warm`, the
+job, test inputs included. A prewarmed sandbox waits between the two for a submission; a cold
+one gets the job at once. Before anything else it makes itself non-dumpable (so the learner, who
 runs as the same uid, can read neither its memory nor its /proc files, environment and fds
 included), drops the nonce from its environment, and keeps the container's stdout, the
 channel, to itself. The learner's code runs in a child process, `runner.py`, that holds
@@ -147,16 +149,48 @@ class Channel:
 
 
 class Supervisor:
-    def __init__(self, channel: Channel, job: Mapping[str, Any]) -> None:
+    def __init__(self, channel: Channel) -> None:
         self.channel = channel
-        self.header = {key: job[key] for key in ("function", "parameters", "submission")}
-        self.header["output_shape"] = job.get("output_shape", [])
-        self.inputs: list[Mapping[str, Any]] = list(job["cases"])
+        self.header: dict[str, Any] = {}
+        self.inputs: list[Mapping[str, Any]] = []
         self.sent = 0  # cases whose input the runner has been given
         self.outbox = bytearray()  # for the runner's input pipe
         self.platform: str | None = None
         self.child = 0
         self.child_status: int | None = None
+
+    def take_job(self, job: Mapping[str, Any]) -> None:
+        """The submission's job: its header goes to the runner now, each case in its turn."""
+        self.header = {key: job[key] for key in ("function", "parameters", "submission")}
+        self.header["output_shape"] = job.get("output_shape", [])
+        self.inputs = list(job["cases"])
+        self._give(self.header)
+
+    def warm_up(self, reports: int, inputs: int, warmup: Mapping[str, Any]) -> bool:
+        """Have the runner import JAX and warm up, before any learner code exists in it.
+
+        Its messages until then are its own: the platform, then `warm`. Send a `warm` frame
+        and return True, or False when the runner ended first."""
+        os.write(inputs, json.dumps(warmup).encode("utf-8") + b"\n")
+        pending = b""
+        while True:
+            chunk = os.read(reports, 65536)
+            if not chunk:
+                return False
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                message = parse_message(line)
+                if not isinstance(message, dict):
+                    raise Violation("the runner's warm-up message is not an object")
+                if self.platform is None and message.get("event") == "platform":
+                    platform = message.get("platform")
+                    self.platform = platform if platform in PLATFORMS else "unknown"
+                elif self.platform is not None and message.get("event") == "warm" and not pending:
+                    self.channel.send({"event": "warm"})
+                    return True
+                else:
+                    raise Violation("the runner did not warm up as expected")
 
     def start_runner(self) -> tuple[int, int]:
         """Start runner.py; return (read end of its reports, write end of its inputs)."""
@@ -173,8 +207,6 @@ class Supervisor:
         )
         os.close(report_end)
         os.close(input_end)
-        os.set_blocking(inputs, False)
-        self._give(self.header)
         return reports, inputs
 
     def _give(self, message: Mapping[str, Any]) -> None:
@@ -240,13 +272,6 @@ class Supervisor:
         if len(line) > MAX_FRAME_BYTES:
             raise Violation("a message is too long")
         message = parse_message(line)
-        if self.platform is None:
-            # The first message is runner.py's own, sent before the learner's code is loaded.
-            if not isinstance(message, dict) or message.get("event") != "platform":
-                raise Violation("the runner did not report its platform first")
-            platform = message.get("platform")
-            self.platform = platform if platform in PLATFORMS else "unknown"
-            return
         frame = forwarded(message, self.platform)
         self.channel.send(frame)
         if (frame["event"] == "ready" and self.sent == 0) or (
@@ -259,16 +284,15 @@ class Supervisor:
         return 1
 
 
-def read_job(stream: BinaryIO) -> Mapping[str, Any]:
-    """The job the judge wrote on stdin, one JSON line: entry point, parameters, submission
-    path, and every case's input."""
+def read_line(stream: BinaryIO, what: str, required: str) -> Mapping[str, Any]:
+    """One JSON object the judge wrote on stdin, which must hold the key REQUIRED."""
     data = stream.readline(MAX_JOB_BYTES + 1)
     if not data.endswith(b"\n"):
-        raise ValueError("the job on stdin is cut short or too large")
-    job = json.loads(data)
-    if not isinstance(job, dict) or not isinstance(job.get("cases"), list):
-        raise ValueError("the job on stdin has no list of cases")
-    return job
+        raise ValueError(f"the {what} on stdin is cut short or too large")
+    message = json.loads(data)
+    if not isinstance(message, dict) or not isinstance(message.get(required), list):
+        raise ValueError(f"the {what} on stdin has no list of {required}")
+    return message
 
 
 def _make_non_dumpable() -> None:
@@ -286,12 +310,21 @@ def main(argv: Sequence[str]) -> int:
     if argv or not nonce:
         print(f"usage: {NONCE_VARIABLE}=... supervisor.py < JOB.json", file=sys.stderr)
         return 2
-    job = read_job(sys.stdin.buffer)
-    os.close(0)
+    warmup = read_line(sys.stdin.buffer, "warm-up", "shapes")
     channel = Channel(os.dup(1), nonce)
     os.dup2(2, 1)
-    supervisor = Supervisor(channel, job)
+    supervisor = Supervisor(channel)
     reports, inputs = supervisor.start_runner()
+    try:
+        warm = supervisor.warm_up(reports, inputs, warmup)
+    except Violation as error:  # only a broken image: no learner code has run yet
+        return supervisor.violate(str(error))
+    if not warm:
+        return supervisor.relay(reports, inputs)
+    # A prewarmed sandbox waits here, its runner idle, until the judge hands over a job.
+    supervisor.take_job(read_line(sys.stdin.buffer, "job", "cases"))
+    os.close(0)
+    os.set_blocking(inputs, False)
     return supervisor.relay(reports, inputs)
 
 

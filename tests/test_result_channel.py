@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -200,30 +201,49 @@ def test_the_one_order_that_is_progress() -> None:
     loaded_badly.accept(LoadError("ImportError: x", "t"))
 
 
-def test_the_supervisor_takes_the_platform_from_the_first_message_only(
-    supervisor: ModuleType,
-) -> None:
+def _warmed_up(supervisor: ModuleType, *messages: bytes) -> tuple[Any, list[dict[str, Any]]]:
+    """A supervisor that warmed up on MESSAGES from its runner, and the frames it sent."""
     sent: list[dict[str, Any]] = []
 
     class Recorder:
         def send(self, frame: dict[str, Any]) -> None:
             sent.append(frame)
 
-    def relay() -> Any:
-        job = {"function": "f", "parameters": [], "submission": "s.py", "cases": []}
-        return supervisor.Supervisor(Recorder(), job)
+    relay = supervisor.Supervisor(Recorder())
+    reports, report_end = os.pipe()
+    input_end, inputs = os.pipe()
+    try:
+        os.write(report_end, b"".join(m + b"\n" for m in messages))
+        os.close(report_end)
+        warm = relay.warm_up(reports, inputs, {"shapes": [[2, 3]]})
+        assert json.loads(os.read(input_end, 4096)) == {"shapes": [[2, 3]]}
+    finally:
+        for fd in (reports, input_end, inputs):
+            os.close(fd)
+    return (relay if warm else None), sent
 
-    first = relay()
-    first.handle(b'{"event": "platform", "platform": "cpu"}')
-    first.handle(b'{"event": "ready", "platform": "gpu"}')
-    assert sent == [{"event": "ready", "platform": "cpu"}]
+
+def test_the_supervisor_takes_the_platform_from_the_runner_before_any_learner_code(
+    supervisor: ModuleType,
+) -> None:
+    relay, sent = _warmed_up(
+        supervisor, b'{"event": "platform", "platform": "cpu"}', b'{"event": "warm"}'
+    )
+    assert sent == [{"event": "warm"}]
+    relay.handle(b'{"event": "ready", "platform": "gpu"}')
+    assert sent[-1] == {"event": "ready", "platform": "cpu"}
     with pytest.raises(supervisor.Violation):
-        first.handle(b'{"event": "platform", "platform": "gpu"}')
-    with pytest.raises(supervisor.Violation):
-        relay().handle(b'{"event": "ready"}')
-    odd = relay()
-    odd.handle(b'{"event": "platform", "platform": "quantum"}')
+        relay.handle(b'{"event": "platform", "platform": "gpu"}')
+    odd, _ = _warmed_up(
+        supervisor, b'{"event": "platform", "platform": "quantum"}', b'{"event": "warm"}'
+    )
     assert odd.platform == "unknown"
+    with pytest.raises(supervisor.Violation):
+        _warmed_up(supervisor, b'{"event": "warm"}')
+    with pytest.raises(supervisor.Violation):
+        _warmed_up(supervisor, b'{"event": "platform", "platform": "cpu"}', b'{"event": "ready"}')
+    ended, sent = _warmed_up(supervisor, b'{"event": "platform", "platform": "cpu"}')
+    assert ended is None and sent == []  # the runner died warming up: no warm frame
 
 
 def test_the_supervisor_gives_each_input_only_once_the_previous_case_is_answered(
@@ -234,15 +254,13 @@ def test_the_supervisor_gives_each_input_only_once_the_previous_case_is_answered
             pass
 
     cases = [{"id": str(i), "values": {"seed": 1000 + i}} for i in range(3)]
-    relay = supervisor.Supervisor(
-        Discard(), {"function": "f", "parameters": [], "submission": "s.py", "cases": cases}
-    )
+    relay = supervisor.Supervisor(Discard())
+    relay.platform = "cpu"  # as after warming up
+    relay.take_job({"function": "f", "parameters": [], "submission": "s.py", "cases": cases})
 
     def given() -> list[dict[str, Any]]:
         return [json.loads(line) for line in relay.outbox.splitlines()]
 
-    relay._give(relay.header)
-    relay.handle(b'{"event": "platform", "platform": "cpu"}')
     assert [m.get("id") for m in given()] == [None]  # the header only, while loading
     relay.handle(b'{"event": "ready"}')
     relay.handle(b'{"event": "ready"}')  # a forged second ready gives nothing more

@@ -12,7 +12,7 @@ import pytest
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
-from judgekit.sandbox.container import Job, Sandbox
+from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.leftover_containers import (
     LABEL,
     OWNER_LABEL,
@@ -20,6 +20,7 @@ from judgekit.sandbox.leftover_containers import (
     remove_container,
     sweep,
 )
+from judgekit.sandbox.outcome import Job
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker

@@ -15,8 +15,9 @@ import pytest
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
-from judgekit.sandbox.container import Job, KillReason, RunOutcome, Sandbox
+from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
+from judgekit.sandbox.outcome import Job, KillReason, RunOutcome
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker

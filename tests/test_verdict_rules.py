@@ -15,7 +15,7 @@ from judgekit.judge.rules import (
 )
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Limits
-from judgekit.sandbox.container import KillReason
+from judgekit.sandbox.outcome import KillReason
 
 FINISHED = RunFacts(end=RunEnd.FINISHED, exit_code=0)
 ANSWERED_RIGHT = CaseFacts(returned=True, accepted=True, check_message="ok")

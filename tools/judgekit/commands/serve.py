@@ -6,7 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from judgekit.commands.arguments import judge_data_folder, port, positive
+from judgekit.commands.arguments import judge_data_folder, non_negative, port, positive
 from judgekit.commands.listening import listening_socket
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
@@ -52,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=positive,
         default=default_workers(),
         help="judging threads (default: the number of cores, %(default)s)",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=non_negative,
+        default=None,
+        metavar="N",
+        help="prewarmed sandboxes kept ready per device, each used once (default: one per "
+        "worker; 0: every submission starts a cold one)",
     )
     parser.add_argument(
         "--max-pending",
@@ -102,26 +110,29 @@ def run(options: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    pool_size = settings.workers if options.pool_size is None else options.pool_size
     with listening_socket(settings.host, settings.port) as sock:
         judge_data_folder(settings.data_dir)
         try:
-            judge = real_judge()
+            from judgekit.judge.prewarmed import PrewarmedSandboxes
         except ImportError as error:
             raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
-        app = create_app(settings, judge)
-        print(
-            f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
-            f"(data in {settings.data_dir}, {settings.workers} workers)",
-            flush=True,
-        )
-        config = uvicorn.Config(
-            app, host=settings.host, port=settings.port, log_level="info", access_log=False
-        )
-        server = uvicorn.Server(config)
-        try:
-            server.run(sockets=[sock])
-        except SystemExit:  # uvicorn's own exit when the app's start-up fails
-            server.started = False
+        with PrewarmedSandboxes(problem, devices, pool_size) as sandboxes:
+            app = create_app(settings, real_judge(sandboxes))
+            print(
+                f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
+                f"(data in {settings.data_dir}, {settings.workers} workers, "
+                f"{pool_size} prewarmed sandbox(es) per device)",
+                flush=True,
+            )
+            config = uvicorn.Config(
+                app, host=settings.host, port=settings.port, log_level="info", access_log=False
+            )
+            server = uvicorn.Server(config)
+            try:
+                server.run(sockets=[sock])
+            except SystemExit:  # uvicorn's own exit when the app's start-up fails
+                server.started = False
     if not server.started:
         raise JudgekitError("the server did not start; the log above says why")
     return int(ExitCode.OK)

@@ -19,11 +19,12 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.known_submissions import SUBMISSIONS_DIR, KnownSubmission, known_submissions
+from judgekit.judge.prewarmed import PrewarmedSandboxes
 from judgekit.judge.report import JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem, load_problem
-from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.leftover_containers import sweep
+from judgekit.sandbox.outcome import JobRunner
 
 # problemtools' rule: the limit must leave at least this factor over the slowest accepted case,
 TIME_SAFETY_FACTOR = 2.0
@@ -47,7 +48,7 @@ def _slowest_case_ms(report: JudgeReport) -> int:
 
 
 def _judge(
-    problem: Problem, sandbox: Sandbox, known: KnownSubmission, device: Device
+    problem: Problem, sandbox: JobRunner | None, known: KnownSubmission, device: Device
 ) -> VerifyResult:
     if known.expected != {Verdict.TLE}:
         report = judge_submission(problem, known.path, device=device, sandbox=sandbox)
@@ -107,10 +108,12 @@ def run(options: argparse.Namespace) -> int:
     console = Console(highlight=False)
     problem = load_problem(options.problem)
     corpus = _corpus(problem, options.only)
-    sandbox = Sandbox(problem.root)
+    sandboxes = PrewarmedSandboxes(problem, [options.device], options.jobs)
+    sandbox = sandboxes.for_device(options.device)
     started = time.monotonic()
     results: list[VerifyResult] = []
     with (
+        sandboxes,
         console.status(f"judging {len(corpus)} known submissions") as status,
         ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool,
     ):

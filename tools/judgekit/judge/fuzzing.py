@@ -24,16 +24,17 @@ from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import append_regression, load_recipe
 from judgekit.package.strategies import case_strategy, draw_examples
 from judgekit.package.testcase import TestCase, input_text, load_cases
-from judgekit.sandbox.container import Job, Sandbox
+from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.image import current_image
+from judgekit.sandbox.outcome import Job, JobRunner
 
 FUZZ_GROUP = "fuzz"
 MAX_SHRINK_ROUNDS = 6
 
 
 def _reference_answers(
-    problem: Problem, inputs: Sequence[Mapping[str, Any]], device: Device, sandbox: Sandbox
+    problem: Problem, inputs: Sequence[Mapping[str, Any]], device: Device, sandbox: JobRunner
 ) -> list[tuple[float, ...]]:
     """Answers from the reference, run in its own (trusted) container of the judging image."""
     with tempfile.TemporaryDirectory(prefix="judgekit-fuzz-") as scratch:
@@ -79,7 +80,7 @@ def as_cases(
     problem: Problem,
     inputs: Sequence[Mapping[str, Any]],
     device: Device,
-    sandbox: Sandbox,
+    sandbox: JobRunner,
     prefix: str = "",
 ) -> list[TestCase]:
     answers = _reference_answers(problem, inputs, device, sandbox)
@@ -90,7 +91,7 @@ def as_cases(
 
 
 def fuzz_cases(
-    problem: Problem, count: int, seed: int | None, *, device: Device, sandbox: Sandbox
+    problem: Problem, count: int, seed: int | None, *, device: Device, sandbox: JobRunner
 ) -> tuple[list[TestCase], int]:
     """COUNT fresh cases and the seed that reproduces them (fresh when SEED is None)."""
     if count < 0:
@@ -133,7 +134,7 @@ def shrink_failure(
     failing: Mapping[str, Any],
     *,
     device: Device,
-    sandbox: Sandbox,
+    sandbox: JobRunner,
 ) -> dict[str, Any]:
     """Greedy shrinking: judge a batch of simpler inputs per round, keep the first that still
     fails, stop when none does. Two container runs per round, at most MAX_SHRINK_ROUNDS."""
@@ -169,7 +170,7 @@ def judge_with_fuzz(
     device: Device,
     groups: Sequence[str] | None = None,
     on_case: OnCase | None = None,
-    sandbox: Sandbox | None = None,
+    sandbox: JobRunner | None = None,
 ) -> JudgeReport:
     """Judge SUBMISSION on the test GROUPS plus the fuzz cases; shrink the first failing fuzz
     case to a smallest failing input (the report's `fuzz_failure`), and file it if asked."""

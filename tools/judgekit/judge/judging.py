@@ -32,9 +32,10 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.checker import Checker, Returned, problem_checker
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
-from judgekit.sandbox.container import Job, RunOutcome, Sandbox, TimedFrame
+from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
 from judgekit.sandbox.image import current_image
+from judgekit.sandbox.outcome import Job, JobRunner, RunOutcome, TimedFrame
 
 OnCase = Callable[[CaseResult], None]
 
@@ -174,7 +175,7 @@ def judge_cases(
     *,
     device: Device,
     on_case: OnCase | None = None,
-    sandbox: Sandbox | None = None,
+    sandbox: JobRunner | None = None,
 ) -> JudgeReport:
     """Judge SUBMISSION on CASES (each with its answer) in one sandboxed run."""
     data = submission.read_bytes()
@@ -239,7 +240,7 @@ def judge_submission(
     device: Device = Device.CPU,
     groups: Sequence[str] | None = None,
     on_case: OnCase | None = None,
-    sandbox: Sandbox | None = None,
+    sandbox: JobRunner | None = None,
 ) -> JudgeReport:
     """Judge SUBMISSION on the problem's test groups (all by default)."""
     cases = load_cases(problem.testcases_dir, groups or problem.group_names)

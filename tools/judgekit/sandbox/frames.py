@@ -29,6 +29,11 @@ class ProtocolError(ValueError):
 
 
 @dataclass(frozen=True)
+class Warm:
+    """The sandbox is up, JAX imported and warmed up: it waits for a job (no learner code yet)."""
+
+
+@dataclass(frozen=True)
 class Ready:
     platform: str
 
@@ -65,7 +70,7 @@ class Violation:
     reason: str
 
 
-Frame = Ready | Result | CaseError | LoadError | Done | Violation
+Frame = Warm | Ready | Result | CaseError | LoadError | Done | Violation
 
 
 def _text(data: dict[str, Any], key: str, *, keep_end: bool = False) -> str:
@@ -113,6 +118,8 @@ def _result(data: dict[str, Any]) -> Result:
 
 def _frame(data: dict[str, Any]) -> Frame:
     event = data.get("event")
+    if event == "warm":
+        return Warm()
     if event == "ready":
         platform = data.get("platform")
         if platform not in PLATFORMS:
@@ -150,7 +157,8 @@ def parse_line(line: bytes, nonce: str) -> Frame | None:
 class FrameOrder:
     """The only order a run's frames may come in; each call says whether a frame is progress.
 
-    `ready` or `load_error` first; after `ready`, exactly one `result` or `error` per case,
+    `ready` or `load_error` first (the `warm` frame before them belongs to the sandbox's
+    start, not to the run); after `ready`, exactly one `result` or `error` per case,
     case 0, 1, 2, ... in turn; then `done`, and nothing after it. A load error ends the
     run. Anything else is a protocol violation: a second `ready`, a repeated, skipped or
     unknown case, `done` before the last case, or a `violation` the supervisor reported.
@@ -191,6 +199,7 @@ class FrameOrder:
 
 def _name(frame: Frame) -> str:
     return {
+        Warm: "warm",
         Ready: "ready",
         Result: "result",
         CaseError: "error",

@@ -47,8 +47,10 @@ class ImageRecipe:
 
     @property
     def code(self) -> tuple[Path, ...]:
-        """The judge's code inside the image: the supervisor (PID 1) and the learner's runner."""
-        return (self.sandbox_dir / "supervisor.py", self.sandbox_dir / "runner.py")
+        """The judge's code in the image: the supervisor (PID 1), the learner's runner and the
+        generic warm-up it runs before the learner's code exists."""
+        names = ("supervisor.py", "runner.py", "warmup.py")
+        return tuple(self.sandbox_dir / name for name in names)
 
     @property
     def lock(self) -> Path:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from judgekit.judge.learner_view import learner_case, learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
@@ -22,6 +22,9 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
 from judgekit.web.db import Database, Submission
 from judgekit.web.settings import Settings
+
+if TYPE_CHECKING:
+    from judgekit.judge.prewarmed import PrewarmedSandboxes
 
 log = logging.getLogger("judgekit.web")
 
@@ -45,8 +48,9 @@ class Judge(Protocol):
     ) -> JudgeReport: ...
 
 
-def real_judge() -> Judge:
-    """The sandboxed Docker judge of `judgekit run`."""
+def real_judge(sandboxes: PrewarmedSandboxes | None = None) -> Judge:
+    """The sandboxed Docker judge of `judgekit run`, through SANDBOXES' prewarmed containers
+    where given."""
     from judgekit.judge.judging import judge_submission
 
     def judge(
@@ -57,8 +61,9 @@ def real_judge() -> Judge:
         groups: Sequence[str],
         on_case: Callable[[CaseResult], None] | None = None,
     ) -> JudgeReport:
+        sandbox = sandboxes.for_device(device) if sandboxes is not None else None
         report: JudgeReport = judge_submission(
-            problem, submission, device=device, groups=groups, on_case=on_case
+            problem, submission, device=device, groups=groups, on_case=on_case, sandbox=sandbox
         )
         return report
 

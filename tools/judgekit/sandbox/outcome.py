@@ -1,0 +1,81 @@
+"""What a sandbox is asked to run and what it saw: the types every sandbox shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+from judgekit.package.problem import Device, Limits
+from judgekit.sandbox.frames import Frame
+
+
+class KillReason(Enum):
+    STARTUP_TIME = "startup_time"
+    CASE_TIME = "case_time"
+    TOTAL_TIME = "total_time"
+    OUTPUT = "output"
+    PROTOCOL = "protocol"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class TimedFrame:
+    frame: Frame
+    elapsed_ms: int
+    """Milliseconds since the previous frame (or the submission's hand-over), measured here."""
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """What a container is made for, before any submission: a prewarmed one fits only jobs
+    with the same image, device and limits (the memory limit is set when it is created)."""
+
+    image: str
+    device: Device
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to run: one submission file over some input files, in one container."""
+
+    submission: Path
+    inputs: Sequence[tuple[str, Path]]
+    function: str
+    parameters: Sequence[dict[str, str]]
+    limits: Limits
+    device: Device
+    image: str
+    # The problem's output shape: only words the runner's messages ("an array of 3 numbers").
+    output_shape: tuple[int, ...] = ()
+
+    @property
+    def spec(self) -> ContainerSpec:
+        return ContainerSpec(self.image, self.device, self.limits)
+
+
+@dataclass
+class RunOutcome:
+    frames: list[TimedFrame] = field(default_factory=list)
+    killed_for: KillReason | None = None
+    exit_code: int | None = None
+    oom_killed: bool = False
+    output_bytes: int = 0
+    stderr: str = ""
+    wall_ms: int = 0
+    protocol_error: str | None = None
+    judge_error: str | None = None
+    prewarmed: bool = False
+    """The run used a container started ahead of demand (its start-up was not on the clock)."""
+
+
+OnFrame = Callable[[TimedFrame], None]
+
+
+class JobRunner(Protocol):
+    """Runs one job in a sandbox: a cold `Sandbox` or a `SandboxPool` of prewarmed ones."""
+
+    def run(self, job: Job, on_frame: OnFrame | None = None) -> RunOutcome: ...
