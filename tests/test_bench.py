@@ -157,20 +157,25 @@ def test_latency_and_throughput_wait_for_a_warm_pool_and_count_every_judging(
     pool = _FakePool(1)
     judged: list[int] = []
     latency = warm_pool.latency(
-        pool, problem, Path("s.py"), [], runs=4, on_judged=lambda: judged.append(1)
+        pool,  # type: ignore[arg-type]
+        problem,
+        Path("s.py"),
+        [],
+        runs=4,
+        on_judged=lambda: judged.append(1),
     )
     assert pool.waits == 4 and len(judged) == 4
     assert latency.runs_s == (0.4, 0.6, 0.5, 2.0) and latency.p50_s == pytest.approx(0.55)
     sizes: list[int] = []
 
     def factory(*args: object) -> _FakePool:
-        size = args[3]
+        size = args[2]
         assert isinstance(size, int)
         sizes.append(size)
         return _FakePool(size)
 
     level = warm_pool.throughput(
-        factory,
+        factory,  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]
         problem,
         Path("s.py"),

@@ -28,11 +28,8 @@ from judgekit.bench.results import (
 from judgekit.bench.stats import extrapolate, ratio
 from judgekit.bench.targets import check_targets
 from judgekit.package.problem import Device, Problem
-from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
-
-NO_CACHE_OPTION = "not measured: this judge's Sandbox has no compilation_cache option"
-NO_POOL = "not measured: this judge has no warm pool (pool_for)"
+from judgekit.sandbox.pool import SandboxPool
 
 
 class Steps(Protocol):
@@ -42,16 +39,11 @@ class Steps(Protocol):
     def done(self) -> None: ...
 
 
-def has_pool() -> bool:
-    return warm_pool.pool_factory() is not None
-
-
-def count_steps(plan: BenchPlan, *, with_pool: bool) -> int:
-    """Every step run_bench announces (the pool's, only WITH_POOL)."""
+def count_steps(plan: BenchPlan) -> int:
+    """Every step run_bench announces."""
     reps = plan.repetitions
-    latency = reps.latency_runs if with_pool else 0
-    pool = len(reps.throughput_levels) * reps.judgings_per_level if with_pool else 0
-    return (4 + len(plan.per_case_sample) + latency) * len(plan.submissions) + pool
+    pool = len(reps.throughput_levels) * reps.judgings_per_level
+    return (4 + len(plan.per_case_sample) + reps.latency_runs) * len(plan.submissions) + pool
 
 
 def _name(problem: Problem, path: Path) -> str:
@@ -65,9 +57,7 @@ class _Bench:
         self.steps = steps
         self.floor = Floor(problem)
         self.uncached = cold.sandbox(problem, compilation_cache=False)
-        self.cached = (
-            cold.sandbox(problem, compilation_cache=True) if cold.supports_cache_option() else None
-        )
+        self.cached = cold.sandbox(problem, compilation_cache=True)
 
     def step(self, what: str, path: Path) -> None:
         self.steps.begin(f"{_name(self.problem, path)}: {what}")
@@ -84,13 +74,9 @@ class _Bench:
         times.append(ModeTime(Mode.FRESH_PROCESS, fresh_s, ratio(fresh_s, floor_s)))
         for mode, sandbox in ((Mode.COLD_NO_CACHE, self.uncached), (Mode.COLD_CACHE, self.cached)):
             self.step(mode.title, path)
-            if sandbox is None:
-                times.append(ModeTime(mode, None, None, NO_CACHE_OPTION))
-            else:
-                judged = cold.judge_seconds(problem, path, cases, sandbox)
-                seconds = judged.seconds
-                verdict = judged.verdict.value
-                times.append(ModeTime(mode, seconds, ratio(seconds, floor_s), "", verdict))
+            judged = cold.judge_seconds(problem, path, cases, sandbox)
+            seconds, verdict = judged.seconds, judged.verdict.value
+            times.append(ModeTime(mode, seconds, ratio(seconds, floor_s), "", verdict))
             self.steps.done()
         sample_s: list[float] = []
         for index, case in enumerate(plan.per_case_sample):
@@ -102,36 +88,32 @@ class _Bench:
         times.append(ModeTime(Mode.PER_CASE_PROCESS, per_case_s, ratio(per_case_s, floor_s), note))
         return times
 
-    def latency(self, pool: warm_pool.WarmPool, path: Path) -> Latency:
+    def latency(self, pool: SandboxPool, path: Path) -> Latency:
         runs = self.plan.repetitions.latency_runs
         self.step(f"warm pool, {runs} judgings", path)
         return warm_pool.latency(
             pool, self.problem, path, self.plan.cases, runs=runs, on_judged=self.steps.done
         )
 
-    def throughput(self, factory: warm_pool.PoolFactory) -> list[ThroughputLevel]:
+    def throughput(self) -> list[ThroughputLevel]:
         reps, path = self.plan.repetitions, self.plan.submissions[0]
-        sandbox: Sandbox = self.cached or self.uncached
         levels = []
         for level in reps.throughput_levels:
             self.step(f"throughput, {level} at once", path)
             levels.append(
                 warm_pool.throughput(
-                    factory, sandbox, self.problem, path, self.plan.cases,
+                    warm_pool.pool_for, self.cached, self.problem, path, self.plan.cases,
                     concurrency=level, judgings=reps.judgings_per_level, on_judged=self.steps.done,
                 )
             )  # fmt: skip
         return levels
 
 
-def _with_pool(times: Sequence[ModeTime], latency: Latency | None) -> tuple[ModeTime, ...]:
+def _with_pool(times: Sequence[ModeTime], latency: Latency) -> tuple[ModeTime, ...]:
     """TIMES and the warm pool's, in the order of Mode."""
     floor_s = times[0].seconds or 0.0
-    if latency is None:
-        pool = ModeTime(Mode.WARM_POOL, None, None, NO_POOL)
-    else:
-        note = f"median of {len(latency.runs_s)} judgings"
-        pool = ModeTime(Mode.WARM_POOL, latency.p50_s, ratio(latency.p50_s, floor_s), note)
+    note = f"median of {len(latency.runs_s)} judgings"
+    pool = ModeTime(Mode.WARM_POOL, latency.p50_s, ratio(latency.p50_s, floor_s), note)
     order = list(Mode)
     return tuple(sorted([*times, pool], key=lambda time: order.index(time.mode)))
 
@@ -143,27 +125,21 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
     bench = _Bench(problem, plan, steps)  # first: a clear error when Docker is unreachable
     image = current_image(problem.root, Device.CPU)
     modes = {path: bench.modes(path) for path in plan.submissions}
-    latencies: dict[Path, Latency] = {}
-    levels: list[ThroughputLevel] = []
-    factory = warm_pool.pool_factory()
-    if factory is not None:
-        with factory(problem, Device.CPU, bench.cached or bench.uncached, 1) as pool:
-            latencies = {path: bench.latency(pool, path) for path in plan.submissions}
-        levels = bench.throughput(factory)
+    with warm_pool.pool_for(problem, bench.cached, 1) as pool:
+        latencies = {path: bench.latency(pool, path) for path in plan.submissions}
+    levels = bench.throughput()
     benches = tuple(
         SubmissionBench(
             _name(problem, path),
             path == plan.reference,
-            _with_pool(modes[path], latencies.get(path)),
-            latencies.get(path),
+            _with_pool(modes[path], latencies[path]),
+            latencies[path],
         )
         for path in plan.submissions
     )
     note = (
         f"{_name(problem, plan.submissions[0])}, {plan.repetitions.judgings_per_level} judgings "
         "per level, through a warm pool as large as the concurrency"
-        if levels
-        else NO_POOL
     )
     machine = Machine(
         cpus=os.cpu_count() or 0,

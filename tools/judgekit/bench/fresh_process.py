@@ -40,7 +40,8 @@ def _job_lines(problem: Problem, submission: Path, cases: Sequence[TestCase]) ->
         "submission": str(submission.resolve()),
         "output_shape": list(problem.output.shape),
     }
-    lines: list[dict[str, object]] = [header]
+    # No shapes to warm up for: a fresh process compiles each shape when a case needs it.
+    lines: list[dict[str, object]] = [{"shapes": []}, header]
     lines += [{"id": str(index), "values": dict(c.input)} for index, c in enumerate(cases)]
     lines.append({"end": True})
     return "".join(json.dumps(line) + "\n" for line in lines)

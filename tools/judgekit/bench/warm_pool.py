@@ -1,70 +1,48 @@
 """Mode (e) and the pool's service figures: the verdict latency of one submission through a
 warm pool (each run on a refilled pool), and the throughput of several judged at once.
 
-The pool is `pool_for(problem, device, sandbox, size)` from the judge (a context manager with
-`run` like Sandbox.run, `wait_until_warm(timeout_s)` and `close()`); a judge without one
-gets `None` from `pool_factory`, and the bench says that these figures were not measured.
+The pool is the judge's own `SandboxPool`, warmed for the test set's shapes as `judgekit
+serve` warms it (judgekit.judge.prewarmed.warmup_shapes).
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Protocol
 
 from judgekit.bench.cold import judge_seconds
 from judgekit.bench.results import Latency, ThroughputLevel
 from judgekit.bench.stats import per_minute, percentile
 from judgekit.errors import JudgekitError
+from judgekit.judge.prewarmed import warmup_shapes
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase
 from judgekit.sandbox.container import Sandbox
+from judgekit.sandbox.image import current_image
+from judgekit.sandbox.outcome import ContainerSpec
+from judgekit.sandbox.pool import SandboxPool
 
-# Where the judge's pool may live; the first that defines pool_for is used.
-POOL_MODULES = ("judgekit.judge.pool", "judgekit.sandbox.pool")
-# Starting a container and importing JAX, several at once on a small machine.
-WARM_TIMEOUT_S = 180.0
+# Booting a container, importing JAX and warming up, several at once on a small machine.
+WARM_TIMEOUT_S = 300.0
 
-
-class WarmPool(Protocol):
-    def run(self, job: Any, on_frame: Any = None) -> Any: ...
-    def wait_until_warm(self, timeout_s: float) -> bool: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> WarmPool: ...
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
+PoolFactory = Callable[[Problem, Sandbox, int], SandboxPool]
 
 
-PoolFactory = Callable[[Problem, Device, Sandbox, int], WarmPool]
+def pool_for(problem: Problem, sandbox: Sandbox, size: int) -> SandboxPool:
+    """SIZE prewarmed CPU containers for PROBLEM's jobs, as the web judge keeps them."""
+    spec = ContainerSpec(current_image(problem.root, Device.CPU), Device.CPU, problem.limits)
+    return SandboxPool(sandbox, spec, size, warmup_shapes(problem))
 
 
-def pool_factory() -> PoolFactory | None:
-    for name in POOL_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        factory = getattr(module, "pool_for", None)
-        if callable(factory):
-            return factory  # type: ignore[no-any-return]
-    return None
-
-
-def _wait_warm(pool: WarmPool, size: int) -> None:
+def _wait_warm(pool: SandboxPool, size: int) -> None:
     if not pool.wait_until_warm(WARM_TIMEOUT_S):
         raise JudgekitError(f"the pool of {size} did not warm within {WARM_TIMEOUT_S:g} s")
 
 
 def latency(
-    pool: WarmPool,
+    pool: SandboxPool,
     problem: Problem,
     submission: Path,
     cases: Sequence[TestCase],
@@ -98,7 +76,7 @@ def throughput(
         judge_seconds(problem, submission, cases, pool)
         on_judged()
 
-    with factory(problem, Device.CPU, sandbox, concurrency) as pool:
+    with factory(problem, sandbox, concurrency) as pool:
         _wait_warm(pool, concurrency)
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as executor:

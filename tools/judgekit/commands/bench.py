@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from judgekit.bench.bench_run import count_steps, has_pool, run_bench
+from judgekit.bench.bench_run import count_steps, run_bench
 from judgekit.bench.chart import write_chart
 from judgekit.bench.plan import default_submissions, make_plan
 from judgekit.commands.arguments import readable_file, writable_folder
@@ -104,7 +104,7 @@ def run(options: argparse.Namespace) -> int:
         console=console,
         transient=True,
     ) as progress:
-        report = run_bench(problem, plan, _Bar(progress, count_steps(plan, with_pool=has_pool())))
+        report = run_bench(problem, plan, _Bar(progress, count_steps(plan)))
     json_path.write_text(strict_json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     write_chart(report, chart_path)
     # Wide enough for the table in a log or a pipe too (Rich assumes 80 columns there).
