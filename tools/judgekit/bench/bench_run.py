@@ -1,0 +1,163 @@
+"""Runs a BenchPlan: every mode for every submission, then the warm pool's latency and
+throughput, and checks the targets. The pool is opened only after the other modes are
+measured, so that its refills never share the CPU with them."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from judgekit.bench import cold, fresh_process, warm_pool
+from judgekit.bench.floor import Floor
+from judgekit.bench.plan import BenchPlan
+from judgekit.bench.results import (
+    BenchReport,
+    Latency,
+    Machine,
+    Mode,
+    ModeTime,
+    SubmissionBench,
+    ThroughputLevel,
+)
+from judgekit.bench.stats import extrapolate, ratio
+from judgekit.bench.targets import check_targets
+from judgekit.package.problem import Device, Problem
+from judgekit.sandbox.image import current_image
+from judgekit.sandbox.pool import SandboxPool
+
+
+class Steps(Protocol):
+    """Told as each step of the run begins and ends (a progress bar)."""
+
+    def begin(self, what: str) -> None: ...
+    def done(self) -> None: ...
+
+
+def count_steps(plan: BenchPlan) -> int:
+    """Every step run_bench announces."""
+    reps = plan.repetitions
+    pool = len(reps.throughput_levels) * reps.judgings_per_level
+    return (4 + len(plan.per_case_sample) + reps.latency_runs) * len(plan.submissions) + pool
+
+
+def _name(problem: Problem, path: Path) -> str:
+    return str(path.relative_to(problem.root)) if path.is_relative_to(problem.root) else str(path)
+
+
+class _Bench:
+    def __init__(self, problem: Problem, plan: BenchPlan, steps: Steps) -> None:
+        self.problem = problem
+        self.plan = plan
+        self.steps = steps
+        self.floor = Floor(problem)
+        self.uncached = cold.sandbox(problem, compilation_cache=False)
+        self.cached = cold.sandbox(problem, compilation_cache=True)
+
+    def step(self, what: str, path: Path) -> None:
+        self.steps.begin(f"{_name(self.problem, path)}: {what}")
+
+    def modes(self, path: Path) -> list[ModeTime]:
+        plan, problem, cases = self.plan, self.problem, self.plan.cases
+        self.step("in-process floor", path)
+        floor_s = self.floor.seconds(path, cases, plan.repetitions.floor_passes)
+        self.steps.done()
+        times = [ModeTime(Mode.FLOOR, floor_s, 1.0, "every shape compiled first")]
+        self.step("fresh host process", path)
+        fresh_s = fresh_process.one_process_seconds(problem, path, cases)
+        self.steps.done()
+        times.append(ModeTime(Mode.FRESH_PROCESS, fresh_s, ratio(fresh_s, floor_s)))
+        for mode, sandbox in ((Mode.COLD_NO_CACHE, self.uncached), (Mode.COLD_CACHE, self.cached)):
+            self.step(mode.title, path)
+            judged = cold.judge_seconds(problem, path, cases, sandbox)
+            seconds, verdict = judged.seconds, judged.verdict.value
+            times.append(ModeTime(mode, seconds, ratio(seconds, floor_s), "", verdict))
+            self.steps.done()
+        sample_s: list[float] = []
+        for index, case in enumerate(plan.per_case_sample):
+            self.step(f"one process per case ({index + 1}/{len(plan.per_case_sample)})", path)
+            sample_s += fresh_process.per_case_seconds(problem, path, [case])
+            self.steps.done()
+        per_case_s = extrapolate(sample_s, len(cases))
+        note = f"{len(sample_s)} of {len(cases)} cases run, extrapolated (mean x {len(cases)})"
+        times.append(ModeTime(Mode.PER_CASE_PROCESS, per_case_s, ratio(per_case_s, floor_s), note))
+        return times
+
+    def latency(self, pool: SandboxPool, path: Path) -> Latency:
+        runs = self.plan.repetitions.latency_runs
+        self.step(f"warm pool, {runs} judgings", path)
+        return warm_pool.latency(
+            pool, self.problem, path, self.plan.cases, runs=runs, on_judged=self.steps.done
+        )
+
+    def throughput(self) -> list[ThroughputLevel]:
+        reps, path = self.plan.repetitions, self.plan.submissions[0]
+        levels = []
+        for level in reps.throughput_levels:
+            self.step(f"throughput, {level} at once", path)
+            levels.append(
+                warm_pool.throughput(
+                    warm_pool.pool_for, self.cached, self.problem, path, self.plan.cases,
+                    concurrency=level, judgings=reps.judgings_per_level, on_judged=self.steps.done,
+                )
+            )  # fmt: skip
+        return levels
+
+
+def _with_pool(times: Sequence[ModeTime], latency: Latency) -> tuple[ModeTime, ...]:
+    """TIMES and the warm pool's, in the order of Mode."""
+    floor_s = times[0].seconds or 0.0
+    note = f"median of {len(latency.runs_s)} judgings"
+    pool = ModeTime(Mode.WARM_POOL, latency.p50_s, ratio(latency.p50_s, floor_s), note)
+    order = list(Mode)
+    return tuple(sorted([*times, pool], key=lambda time: order.index(time.mode)))
+
+
+def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    bench = _Bench(problem, plan, steps)  # first: a clear error when Docker is unreachable
+    image = current_image(problem.root, Device.CPU)
+    modes = {path: bench.modes(path) for path in plan.submissions}
+    with warm_pool.pool_for(problem, bench.cached, 1) as pool:
+        latencies = {path: bench.latency(pool, path) for path in plan.submissions}
+    levels = bench.throughput()
+    benches = tuple(
+        SubmissionBench(
+            _name(problem, path),
+            path == plan.reference,
+            _with_pool(modes[path], latencies[path]),
+            latencies[path],
+        )
+        for path in plan.submissions
+    )
+    note = (
+        f"{_name(problem, plan.submissions[0])}, {plan.repetitions.judgings_per_level} judgings "
+        "per level, through a warm pool as large as the concurrency"
+    )
+    machine = Machine(
+        cpus=os.cpu_count() or 0,
+        platform=platform.platform(),
+        python=platform.python_version(),
+        jax=importlib.metadata.version("jax"),
+        image=image,
+        load_at_start=load_at_start,
+        load_at_end=os.getloadavg()[0],
+    )
+    return BenchReport(
+        quick=plan.quick,
+        started=started,
+        total_s=time.perf_counter() - clock,
+        machine=machine,
+        cases=len(plan.cases),
+        submissions=benches,
+        throughput=tuple(levels),
+        throughput_note=note,
+        targets=check_targets(benches, levels),
+    )

@@ -1,0 +1,97 @@
+"""What one bench run measures: which submissions, over which cases, how many times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from judgekit.errors import JudgekitError
+from judgekit.judge.known_submissions import SUBMISSIONS_DIR
+from judgekit.package.files import reference_path
+from judgekit.package.problem import Problem
+from judgekit.package.testcase import TestCase
+
+ACCEPTED_DIR = Path(SUBMISSIONS_DIR) / "accepted"
+ShapeOf = Callable[[TestCase], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Repetitions:
+    floor_passes: int
+    """Timed in-process passes (after the untimed one that compiles every shape)."""
+    per_case_sample: int
+    """Cases run one fresh process each; the rest of the set is extrapolated from them."""
+    latency_runs: int
+    """Judgings per submission through the warm pool, for p50 and p95."""
+    throughput_levels: tuple[int, ...]
+    judgings_per_level: int
+
+
+FULL = Repetitions(
+    floor_passes=3,
+    per_case_sample=8,
+    latency_runs=5,
+    throughput_levels=(1, 2, 4),
+    judgings_per_level=6,
+)
+QUICK = Repetitions(
+    floor_passes=1,
+    per_case_sample=3,
+    latency_runs=2,
+    throughput_levels=(1, 2),
+    judgings_per_level=2,
+)
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    reference: Path
+    submissions: tuple[Path, ...]
+    """The reference first, then the others, each once."""
+    cases: tuple[TestCase, ...]
+    per_case_sample: tuple[TestCase, ...]
+    repetitions: Repetitions
+    quick: bool
+
+
+def default_submissions(problem: Problem) -> list[Path]:
+    """The reference and every accepted known submission."""
+    accepted = sorted((problem.root / ACCEPTED_DIR).glob("*.py"))
+    return [reference_path(problem), *accepted]
+
+
+def spread_sample(cases: Sequence[TestCase], shape_of: ShapeOf, count: int) -> tuple[TestCase, ...]:
+    """COUNT cases spread over the set's shapes: shapes picked evenly from the sorted list of
+    distinct ones, one case each (the first of its shape); more cases than shapes takes
+    further cases in set order. Deterministic, so every run measures the same cases."""
+    if count >= len(cases):
+        return tuple(cases)
+    first_of: dict[tuple[int, ...], TestCase] = {}
+    for case in cases:
+        first_of.setdefault(shape_of(case), case)
+    shapes = sorted(first_of)
+    if count <= len(shapes):
+        step = len(shapes) / count
+        return tuple(first_of[shapes[int(i * step)]] for i in range(count))
+    chosen = list(first_of.values())
+    chosen += [c for c in cases if c not in chosen][: count - len(chosen)]
+    return tuple(sorted(chosen, key=cases.index))
+
+
+def make_plan(
+    problem: Problem,
+    submissions: Sequence[Path],
+    cases: Sequence[TestCase],
+    shape_of: ShapeOf,
+    *,
+    quick: bool,
+) -> BenchPlan:
+    if not cases:
+        raise JudgekitError("no test cases to bench; run judgekit generate")
+    reference = reference_path(problem).resolve()
+    ordered = list(dict.fromkeys(path.resolve() for path in submissions))
+    ordered.sort(key=lambda path: path != reference)  # stable: the reference first
+    repetitions = QUICK if quick else FULL
+    sample = spread_sample(cases, shape_of, repetitions.per_case_sample)
+    return BenchPlan(reference, tuple(ordered), tuple(cases), sample, repetitions, quick)

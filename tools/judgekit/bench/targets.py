@@ -1,0 +1,70 @@
+"""The speed targets of issue 10, checked against a bench's figures: pure, one check each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from judgekit.bench.results import Mode, SubmissionBench, TargetCheck, ThroughputLevel
+
+REFERENCE_P50_S = 1.0
+ACCEPTED_P50_S = 2.0
+CACHE_RATIO = 0.5
+SCALING_AT_2 = 1.6
+
+
+def _p50(bench: SubmissionBench) -> float | None:
+    return bench.latency.p50_s if bench.latency else None
+
+
+def reference_latency(submissions: Sequence[SubmissionBench]) -> TargetCheck:
+    target = f"warm-pool p50 <= {REFERENCE_P50_S:g} s for the reference"
+    reference = next((s for s in submissions if s.is_reference), None)
+    p50 = _p50(reference) if reference else None
+    if p50 is None:
+        return TargetCheck(target, None, "not measured (no warm pool, or no reference benched)")
+    return TargetCheck(target, p50 <= REFERENCE_P50_S, f"p50 {p50:.2f} s")
+
+
+def accepted_latency(submissions: Sequence[SubmissionBench]) -> TargetCheck:
+    target = f"warm-pool p50 <= {ACCEPTED_P50_S:g} s for every accepted submission"
+    measured = [(s.name, p50) for s in submissions if (p50 := _p50(s)) is not None]
+    if not measured or len(measured) < len(submissions):
+        return TargetCheck(target, None, "not measured (no warm pool)")
+    name, worst = max(measured, key=lambda pair: pair[1])
+    return TargetCheck(target, worst <= ACCEPTED_P50_S, f"slowest p50 {worst:.2f} s ({name})")
+
+
+def cache_gain(submissions: Sequence[SubmissionBench]) -> TargetCheck:
+    target = f"cold with cache <= {CACHE_RATIO:g}x cold without, for every submission"
+    ratios = []
+    for bench in submissions:
+        cached = bench.mode(Mode.COLD_CACHE).seconds
+        uncached = bench.mode(Mode.COLD_NO_CACHE).seconds
+        if cached is None or not uncached:
+            return TargetCheck(target, None, bench.mode(Mode.COLD_CACHE).note or "not measured")
+        ratios.append((bench.name, cached / uncached))
+    if not ratios:
+        return TargetCheck(target, None, "no submission benched")
+    name, worst = max(ratios, key=lambda pair: pair[1])
+    return TargetCheck(target, worst <= CACHE_RATIO, f"worst {worst:.2f}x ({name})")
+
+
+def scaling(levels: Sequence[ThroughputLevel]) -> TargetCheck:
+    target = f"throughput at 2 >= {SCALING_AT_2:g}x throughput at 1"
+    by_level = {level.concurrency: level.per_minute for level in levels}
+    if 1 not in by_level or 2 not in by_level:
+        return TargetCheck(target, None, "not measured (no warm pool)")
+    gain = by_level[2] / by_level[1]
+    detail = f"{gain:.2f}x ({by_level[1]:.1f} -> {by_level[2]:.1f} per minute)"
+    return TargetCheck(target, gain >= SCALING_AT_2, detail)
+
+
+def check_targets(
+    submissions: Sequence[SubmissionBench], levels: Sequence[ThroughputLevel]
+) -> tuple[TargetCheck, ...]:
+    return (
+        reference_latency(submissions),
+        accepted_latency(submissions),
+        cache_gain(submissions),
+        scaling(levels),
+    )
