@@ -16,8 +16,8 @@ from judgekit.bench.cold import judge_seconds
 from judgekit.bench.results import Latency, ThroughputLevel
 from judgekit.bench.stats import per_minute, percentile
 from judgekit.errors import JudgekitError
-from judgekit.judge.prewarmed import warmup_shapes
 from judgekit.package.problem import Device, Problem
+from judgekit.package.shapes import warmup_shapes
 from judgekit.package.testcase import TestCase
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
