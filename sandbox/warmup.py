@@ -30,12 +30,14 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 from flax import nnx
 
 # Throw-away values: what they are does not matter, only the shapes and dtypes do (JAX
 # passes Python scalars to a compiled op as arguments, so any float compiles the same code).
 _SEED = 0
 _SCALE = 0.5
+_LEARNING_RATE = 1e-3
 
 
 def _layer(n_in: int, n_out: int, rngs: nnx.Rngs) -> Any:
@@ -89,9 +91,12 @@ def _warm_shape(n_in: int, n_out: int) -> None:
     linear_out = linear(x)
     linear_norm = jnp.linalg.norm(linear.kernel[...])
     grads = nnx.grad(_squared_output)(layer, x)
+    optimizer = nnx.Optimizer(layer, optax.sgd(_LEARNING_RATE), wrt=nnx.Param)
+    optimizer.update(layer, grads)
+    unchanged = jnp.all(layer.offset == layer.offset)
     del rngs, kernel, scaled, divided, filled, layer, x, product, called, leaves
     del kernel_norm, vector_norm, filled_norm, squares, as_array, stacked, arrays, on_host
-    del linear, linear_out, linear_norm, grads
+    del linear, linear_out, linear_norm, grads, optimizer, unchanged
 
 
 def warm_up(shapes: Sequence[Sequence[int]]) -> None:

@@ -18,7 +18,7 @@ from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import load_recipe
 from judgekit.package.reference import ReferenceRunner
 from judgekit.package.shapes import warmup_shapes
-from judgekit.package.testcase import CaseInput, input_text, load_cases
+from judgekit.package.testcase import CaseInput, load_cases
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.image import recipe_for
@@ -156,10 +156,9 @@ def test_a_shape_the_cache_lacks_is_judged_without_a_word_about_the_cache(
 ) -> None:
     n_in, n_out = UNCACHED
     values: CaseInput = {"seed": 3, "x": [1.5] * n_in, "features": n_out, "frozen_bias_value": -2.0}
-    (tmp_path / "0.in").write_text(input_text(values), encoding="utf-8")
     job = Job(
         submission=problem.root / "reference" / "frozen_kernel_unchanged.py",
-        inputs=[("uncached/0", tmp_path / "0.in")],
+        inputs=[values],
         function=problem.entry_point.function,
         parameters=problem.entry_point.runner_parameters(),
         limits=problem.limits,

@@ -4,7 +4,6 @@ through the pool behaves exactly as a cold one, its limits counted from the hand
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,11 +49,9 @@ def _job(problem: Problem, spec: ContainerSpec, folder: Path, source: str) -> Jo
     submission = folder / "submission.py"
     submission.write_text(source)
     case = load_cases(problem.testcases_dir, ["sample"])[0]
-    values = folder / "0.in"
-    values.write_text(json.dumps(case.input))
     return Job(
         submission,
-        [(case.id, values)],
+        [case.input],
         problem.entry_point.function,
         problem.entry_point.runner_parameters(),
         spec.limits,

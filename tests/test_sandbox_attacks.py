@@ -53,11 +53,7 @@ def _run(
 ) -> tuple[RunOutcome, float]:
     submission = tmp_path / "submission.py"
     submission.write_text(source)
-    inputs = []
-    for index in range(cases):
-        path = tmp_path / f"{index}.in"
-        path.write_text(json.dumps({"seed": 0, "x": [1.0], "features": 1, "frozen_bias_value": 1}))
-        inputs.append((str(index), path))
+    inputs = [{"seed": 0, "x": [1.0], "features": 1, "frozen_bias_value": 1}] * cases
     job = Job(
         submission=submission,
         inputs=inputs,

@@ -5,8 +5,8 @@ it as a regression case. `judge_with_fuzz` is the one entry point."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,6 @@ from judgekit.package.strategies import case_strategy, draw_examples
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
-from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import Job, JobRunner
 
 FUZZ_GROUP = "fuzz"
@@ -37,24 +36,18 @@ def _reference_answers(
     problem: Problem, inputs: Sequence[Mapping[str, Any]], device: Device, sandbox: JobRunner
 ) -> list[tuple[float, ...]]:
     """Answers from the reference, run in its own (trusted) container of the judging image."""
-    with tempfile.TemporaryDirectory(prefix="judgekit-fuzz-") as scratch:
-        paths = []
-        for index, values in enumerate(inputs):
-            path = Path(scratch) / f"{index}.in"
-            path.write_text(input_text(values), encoding="utf-8")
-            paths.append((str(index), path))
-        outcome = sandbox.run(
-            Job(
-                submission=reference_path(problem),
-                inputs=paths,
-                function=problem.entry_point.function,
-                parameters=problem.entry_point.runner_parameters(),
-                limits=problem.limits,
-                device=device,
-                image=current_image(problem.root, device),
-                output_shape=problem.output.shape,
-            )
+    outcome = sandbox.run(
+        Job(
+            submission=reference_path(problem),
+            inputs=[json.loads(input_text(values)) for values in inputs],
+            function=problem.entry_point.function,
+            parameters=problem.entry_point.runner_parameters(),
+            limits=problem.limits,
+            device=device,
+            image=sandbox.image(device),
+            output_shape=problem.output.shape,
         )
+    )
     answers: dict[int, tuple[float, ...]] = {}
     for timed in outcome.frames:
         frame = timed.frame

@@ -7,7 +7,7 @@ be called from several threads at once.
 
 from __future__ import annotations
 
-import tempfile
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +34,6 @@ from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
-from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import Job, JobRunner, RunOutcome, TimedFrame
 
 OnCase = Callable[[CaseResult], None]
@@ -188,31 +187,26 @@ def judge_cases(
             image="",
         )
     try:
-        image = current_image(problem.root, device)
         sandbox = sandbox or Sandbox(problem.root)
+        image = sandbox.image(device)
     except (JudgekitError, docker.errors.DockerException) as error:
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
     # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
     # nothing a public case reports (its messages, its output) can quote a hidden input.
     cases = sorted(cases, key=lambda case: case.group in problem.hidden_groups)
     judge = _CaseJudge(problem, cases, problem_checker(problem), on_case)
-    with tempfile.TemporaryDirectory(prefix="judgekit-inputs-") as scratch:
-        inputs = []
-        for index, case in enumerate(cases):
-            path = Path(scratch) / f"{index}.in"
-            path.write_text(input_text(case.input), encoding="utf-8")
-            inputs.append((case.id, path))
-        job = Job(
-            submission=submission,
-            inputs=inputs,
-            function=problem.entry_point.function,
-            parameters=problem.entry_point.runner_parameters(),
-            limits=problem.limits,
-            device=device,
-            image=image,
-            output_shape=problem.output.shape,
-        )
-        outcome = sandbox.run(job, on_frame=judge.on_frame)
+    job = Job(
+        submission=submission,
+        # As stored: what the learner's function gets is built from this in the sandbox.
+        inputs=[json.loads(input_text(case.input)) for case in cases],
+        function=problem.entry_point.function,
+        parameters=problem.entry_point.runner_parameters(),
+        limits=problem.limits,
+        device=device,
+        image=image,
+        output_shape=problem.output.shape,
+    )
+    outcome = sandbox.run(job, on_frame=judge.on_frame)
     run = run_facts(_run_showed(outcome), problem.limits, device)
     results = judge.finish(run)
     verdict = overall([Decision(r.verdict, r.message) for r in results])

@@ -22,6 +22,7 @@ from docker.types import DeviceRequest, LogConfig, Ulimit
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
 from judgekit.sandbox.engine import EngineError, engine_failure
+from judgekit.sandbox.image import current_image
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner, sweep
 from judgekit.sandbox.outcome import ContainerSpec, Job, OnFrame, RunOutcome
 from judgekit.sandbox.session import SUBMISSION_MOUNT, SandboxSession
@@ -58,6 +59,7 @@ class Sandbox:
     def __init__(
         self, problem_root: Path, *, runtime: str | None = None, compilation_cache: bool = True
     ) -> None:
+        self._root = problem_root
         self._seccomp = _seccomp_profile(problem_root)
         # runc (the engine's default) unless asked otherwise, e.g. runsc for gVisor.
         self._runtime = runtime or os.environ.get(RUNTIME_VARIABLE) or None
@@ -89,6 +91,10 @@ class Sandbox:
         finally:
             session.dispose()
         return session.outcome
+
+    def image(self, device: Device) -> str:
+        """The image built from this problem's sandbox recipe now."""
+        return current_image(self._root, device)
 
     def turn(self, device: Device) -> AbstractContextManager[object]:
         """Held while a job runs: one submission at a time on the GPU, whose memory no

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from judgekit.package.problem import Device, Limits
 from judgekit.sandbox.frames import Frame
@@ -40,10 +40,11 @@ class ContainerSpec:
 
 @dataclass(frozen=True)
 class Job:
-    """What to run: one submission file over some input files, in one container."""
+    """What to run: one submission file over some cases' inputs, in one container."""
 
     submission: Path
-    inputs: Sequence[tuple[str, Path]]
+    inputs: Sequence[Mapping[str, Any]]
+    """Each case's parameter values (JSON data), in the order they run."""
     function: str
     parameters: Sequence[dict[str, str]]
     limits: Limits
@@ -62,6 +63,7 @@ class RunOutcome:
     frames: list[TimedFrame] = field(default_factory=list)
     killed_for: KillReason | None = None
     exit_code: int | None = None
+    """None when the run completed (the judge then removes the container without waiting)."""
     oom_killed: bool = False
     output_bytes: int = 0
     stderr: str = ""
@@ -79,3 +81,7 @@ class JobRunner(Protocol):
     """Runs one job in a sandbox: a cold `Sandbox` or a `SandboxPool` of prewarmed ones."""
 
     def run(self, job: Job, on_frame: OnFrame | None = None) -> RunOutcome: ...
+
+    def image(self, device: Device) -> str:
+        """The image jobs for DEVICE should name; JudgekitError when it is not built."""
+        ...

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from types import TracebackType
 
+from judgekit.package.problem import Device
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.outcome import ContainerSpec, Job, OnFrame, RunOutcome
@@ -85,6 +86,10 @@ class SandboxPool:
             self._remove_later(session)
         outcome.prewarmed = True
         return outcome
+
+    def image(self, device: Device) -> str:
+        """The pool's image, fixed when it started: a rebuilt image takes a restart."""
+        return self.spec.image if device is self.spec.device else self.sandbox.image(device)
 
     def warm_count(self) -> int:
         with self._changed:

@@ -31,7 +31,14 @@ import docker
 from docker.models.containers import Container
 
 from judgekit.sandbox.engine import EngineError, engine_failure
-from judgekit.sandbox.frames import MAX_FRAME_BYTES, FrameOrder, ProtocolError, Warm, parse_line
+from judgekit.sandbox.frames import (
+    MAX_FRAME_BYTES,
+    Done,
+    FrameOrder,
+    ProtocolError,
+    Warm,
+    parse_line,
+)
 from judgekit.sandbox.leftover_containers import remove_container
 from judgekit.sandbox.outcome import (
     ContainerSpec,
@@ -132,11 +139,15 @@ class SandboxSession:
             submission.chmod(0o644)
             self._drop_warm_up_output()
             self._write_stdin(_job_line(job), close=True)
-            self._watch(job, on_frame, started)
+            completed = self._watch(job, on_frame, started)
             # The reader drains the rest unqueued: the engine does not finish a container
             # whose output nobody reads.
             self.stopped.set()
-            self.finish()
+            # Once every case is answered, nothing the container does counts: it is removed
+            # (killed) without waiting for the interpreter's teardown, a second or more with
+            # JAX loaded. Its exit code stays None: there is no end of its own to report.
+            if not completed:
+                self.finish()
         except KeyboardInterrupt:
             self.outcome.killed_for = KillReason.INTERRUPTED
             raise
@@ -231,7 +242,8 @@ class SandboxSession:
         self.ended.set()
         self._put(("eof", None))
 
-    def _watch(self, job: Job, on_frame: OnFrame | None, started: float) -> None:
+    def _watch(self, job: Job, on_frame: OnFrame | None, started: float) -> bool:
+        """Follow the run to its end; True when it ended with `done`, every case answered."""
         limits = job.limits
         order = FrameOrder(len(job.inputs))
         total_deadline = started + limits.total_time_s
@@ -247,10 +259,10 @@ class SandboxSession:
             except queue.Empty:
                 reason = phase_reason if phase_deadline <= total_deadline else KillReason.TOTAL_TIME
                 self._kill(reason)
-                return
+                return False
             arrived = time.monotonic()
             if kind == "eof":
-                return
+                return False
             if kind == "stream_error":
                 continue
             if kind == "overflow":
@@ -268,7 +280,7 @@ class SandboxSession:
                 except ProtocolError as error:
                     self.outcome.protocol_error = str(error)
                     self._kill(KillReason.PROTOCOL)
-                    return
+                    return False
                 if frame is None:
                     self.outcome.output_bytes += len(payload) + 1
                 else:
@@ -279,10 +291,12 @@ class SandboxSession:
                     phase_reason = KillReason.CASE_TIME
                     self.outcome.frames.append(timed)
                     if not self._deliver(on_frame, timed):
-                        return
+                        return False
+                    if isinstance(frame, Done):
+                        return True
             if self.outcome.output_bytes > limits.output_bytes:
                 self._kill(KillReason.OUTPUT)
-                return
+                return False
 
     def _deliver(self, on_frame: OnFrame | None, timed: TimedFrame) -> bool:
         """Hand a frame to the caller; its failure is ours (a JE), so the run stops there."""
@@ -305,10 +319,7 @@ class SandboxSession:
 
 def _job_line(job: Job) -> bytes:
     """The job for the supervisor's stdin: test inputs reach no file the learner can read."""
-    cases = [
-        {"id": str(index), "values": json.loads(path.read_text(encoding="utf-8"))}
-        for index, (_case_id, path) in enumerate(job.inputs)
-    ]
+    cases = [{"id": str(index), "values": values} for index, values in enumerate(job.inputs)]
     message = {
         "function": job.function,
         "parameters": list(job.parameters),
