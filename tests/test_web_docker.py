@@ -147,6 +147,8 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
         "stored_files": files,
         "upload_phase_s": round(uploaded_s, 2),
         "time_to_last_verdict_s": round(last_verdict_s, 2),
+        # Sandbox runs (the rest are compile errors, judged without one) per minute.
+        "sandbox_runs_per_minute": round(verdicts.get("AC", 0) * 60 / last_verdict_s, 1),
         "lost": lost,
     }
     ARTIFACTS.mkdir(exist_ok=True)
