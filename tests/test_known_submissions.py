@@ -14,9 +14,12 @@ from judgekit.judge.known_submissions import FOLDER_VERDICTS, KnownSubmission, k
 from judgekit.judge.prewarmed import PrewarmedSandboxes
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem, load_problem
+from judgekit.package.recipe import load_recipe
+from judgekit.package.testcase import TestCase, load_cases
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from sandbox_support import require_sandbox
 
+WARM_S = 300
 CORPUS = known_submissions(load_problem(Path(__file__).resolve().parents[1]))
 
 
@@ -32,8 +35,15 @@ def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem:
 @pytest.fixture(scope="module")
 def sandboxes(problem: Problem) -> Iterator[PrewarmedSandboxes]:
     require_sandbox(problem.root)
-    with PrewarmedSandboxes(problem, [Device.CPU], size=2) as sandboxes:
+    # Warmed up at the sample's shapes only: the full warm-up costs each container seconds of
+    # CPU, and what it leaves in the process is the same (tests/test_prewarmed_sandboxes.py).
+    shapes = sorted({load_recipe(problem.root).shape_of(c.input) for c in _sample(problem)})
+    with PrewarmedSandboxes(problem, [Device.CPU], size=2, shapes=shapes) as sandboxes:
         yield sandboxes
+
+
+def _sample(problem: Problem) -> list[TestCase]:
+    return load_cases(problem.testcases_dir, ["sample"])
 
 
 @pytest.mark.docker
@@ -43,8 +53,11 @@ def test_a_known_submission_gets_a_verdict_it_declares(
     problem: Problem, sandboxes: PrewarmedSandboxes, known: KnownSubmission, start: str
 ) -> None:
     """The same verdict from a container started for it and from a prewarmed one."""
+    if start == "prewarmed":
+        assert sandboxes.wait_until_warm(WARM_S), "no prewarmed sandbox"
     sandbox = sandboxes.sandbox if start == "cold" else sandboxes.for_device(Device.CPU)
     report = judge_submission(problem, known.path, sandbox=sandbox)
+    assert report.prewarmed is (start == "prewarmed")
     expected = "/".join(sorted(v.value for v in known.expected))
     assert report.verdict in known.expected, (
         f"{known.name}: expected {expected}, got {report.verdict.value}: {report.message}"

@@ -28,12 +28,14 @@ class Repetitions:
     judgings_per_level: int
 
 
+# Sized to keep a whole run under 10 minutes on 2 cores: each warm-pool judging waits for a
+# container's boot and warm-up (about 13 s here).
 FULL = Repetitions(
     floor_passes=3,
-    per_case_sample=8,
-    latency_runs=5,
+    per_case_sample=4,
+    latency_runs=3,
     throughput_levels=(1, 2, 4),
-    judgings_per_level=6,
+    judgings_per_level=4,
 )
 QUICK = Repetitions(
     floor_passes=1,

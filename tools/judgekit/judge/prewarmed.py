@@ -4,12 +4,14 @@ one pool per device, warmed up for this problem's test set."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
 from judgekit.package.shapes import warmup_shapes
+from judgekit.package.strategies import Shape
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import ContainerSpec, JobRunner
@@ -22,7 +24,13 @@ class PrewarmedSandboxes:
     """SIZE prewarmed sandboxes for each of DEVICES whose image is built; jobs for another
     device, or other limits, run cold."""
 
-    def __init__(self, problem: Problem, devices: Iterable[Device], size: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        devices: Iterable[Device],
+        size: int,
+        shapes: Sequence[Shape] | None = None,
+    ) -> None:
         self._pools: dict[Device, SandboxPool] = {}
         try:
             self.sandbox: Sandbox | None = Sandbox(problem.root)
@@ -31,7 +39,7 @@ class PrewarmedSandboxes:
             self.sandbox = None
         if size < 1 or self.sandbox is None:
             return
-        shapes = warmup_shapes(problem)
+        shapes = warmup_shapes(problem) if shapes is None else shapes
         for device in dict.fromkeys(devices):
             try:
                 image = current_image(problem.root, device)
@@ -51,6 +59,14 @@ class PrewarmedSandboxes:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+    def wait_until_warm(self, timeout_s: float) -> bool:
+        """Wait until every pool is full; False if that took longer than TIMEOUT_S."""
+        deadline = time.monotonic() + timeout_s
+        return all(
+            pool.wait_until_warm(max(0.0, deadline - time.monotonic()))
+            for pool in self._pools.values()
+        )
 
     def for_device(self, device: Device) -> JobRunner | None:
         """The pool for DEVICE; else a cold sandbox; None when the engine was unreachable."""

@@ -25,7 +25,7 @@ from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner, sweep
 from judgekit.sandbox.outcome import ContainerSpec, Job, OnFrame, RunOutcome
-from judgekit.sandbox.session import SUBMISSION_MOUNT, SandboxSession
+from judgekit.sandbox.session import CPU_SHARES, SUBMISSION_MOUNT, SandboxSession
 
 SUPERVISOR_IN_IMAGE = "/judge/supervisor.py"
 NONCE_VARIABLE = "JUDGEKIT_NONCE"
@@ -110,7 +110,12 @@ class Sandbox:
         return self._create(docker.from_env(), job.spec, "0" * 32, folder)
 
     def _create(
-        self, client: docker.DockerClient, spec: ContainerSpec, nonce: str, folder: Path
+        self,
+        client: docker.DockerClient,
+        spec: ContainerSpec,
+        nonce: str,
+        folder: Path,
+        cpu_shares: int = CPU_SHARES,
     ) -> Container:
         memory = f"{spec.limits.memory_mib}m"
         gpu = spec.device is Device.GPU
@@ -137,6 +142,7 @@ class Sandbox:
             mem_limit=memory,
             memswap_limit=memory,
             nano_cpus=int(CPUS * 1e9),
+            cpu_shares=cpu_shares,
             ulimits=[
                 Ulimit(name="nofile", soft=OPEN_FILES_LIMIT, hard=OPEN_FILES_LIMIT),
                 Ulimit(name="fsize", soft=FILE_SIZE_LIMIT, hard=FILE_SIZE_LIMIT),

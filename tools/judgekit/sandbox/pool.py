@@ -121,14 +121,10 @@ class SandboxPool:
             removal.join()
 
     def _take(self) -> SandboxSession | None:
-        """A warm container still waiting for a job, or None (the caller runs cold).
-
-        While one is booting, wait for it: it is warm sooner than a cold one would be."""
-        deadline = time.monotonic() + WARM_UP_S
+        """A warm container still waiting for a job, or None: the caller runs cold, which
+        is sooner than waiting for one still booting (at a low CPU weight, on a busy host)."""
         while True:
             with self._changed:
-                while not self._warm and self._booting and time.monotonic() < deadline:
-                    self._changed.wait(deadline - time.monotonic())
                 if not self._warm:
                     return None
                 session = self._warm.popleft()
@@ -159,7 +155,7 @@ class SandboxPool:
         session = self.sandbox.session(self.spec)
         warm = False
         try:
-            session.boot(self.shapes)
+            session.boot(self.shapes, ahead=True)
             warm = session.await_warm(time.monotonic() + WARM_UP_S)
             if not warm:
                 log.warning("a prewarmed sandbox did not warm up: %s", session.outcome)

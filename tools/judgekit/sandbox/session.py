@@ -55,8 +55,13 @@ KEEP_STDERR_BYTES = 16 * 1024
 # judge holds at most this many times 64 KiB of a run's output at once.
 QUEUE_CHUNKS = 64
 
-CreateContainer = Callable[[docker.DockerClient, ContainerSpec, str, Path], Container]
-"""Creates the hardened container (client, spec, nonce, submission folder), not started."""
+CreateContainer = Callable[[docker.DockerClient, ContainerSpec, str, Path, int], Container]
+"""Creates the hardened container (client, spec, nonce, submission folder, CPU shares), not
+started."""
+# CPU weight of a container booting ahead of demand: its warm-up takes only the CPU that
+# judged runs leave, so prewarming never slows a verdict. Raised at the hand-over.
+BACKGROUND_CPU_SHARES = 2
+CPU_SHARES = 1024
 
 
 class SandboxSession:
@@ -75,13 +80,19 @@ class SandboxSession:
         self.container: Container | None = None
         self.stdin: Any = None
         self.booted = time.monotonic()
+        self.ahead = False
         self._create = create
 
     # -- start ----------------------------------------------------------------------------
 
-    def boot(self, shapes: Sequence[Sequence[int]]) -> None:
-        """Create and start the container and ask it to warm up for SHAPES (maybe none)."""
-        self.container = self._create(self.client, self.spec, self.nonce, self.submission_dir)
+    def boot(self, shapes: Sequence[Sequence[int]], *, ahead: bool = False) -> None:
+        """Create and start the container and ask it to warm up for SHAPES (maybe none);
+        AHEAD of demand, at a low CPU weight until the hand-over."""
+        self.ahead = ahead
+        shares = BACKGROUND_CPU_SHARES if ahead else CPU_SHARES
+        self.container = self._create(
+            self.client, self.spec, self.nonce, self.submission_dir, shares
+        )
         stream = self.container.attach(stdout=True, stderr=True, stream=True, demux=True)
         self.container.start()
         self.booted = time.monotonic()
@@ -137,6 +148,8 @@ class SandboxSession:
             submission = self.submission_dir / "submission.py"
             submission.write_bytes(job.submission.read_bytes())
             submission.chmod(0o644)
+            if self.ahead:
+                container.update(cpu_shares=CPU_SHARES)
             self._drop_warm_up_output()
             self._write_stdin(_job_line(job), close=True)
             completed = self._watch(job, on_frame, started)
