@@ -32,10 +32,10 @@ class Repetitions:
 # container's boot and warm-up (about 13 s here).
 FULL = Repetitions(
     floor_passes=3,
-    per_case_sample=4,
+    per_case_sample=3,
     latency_runs=3,
     throughput_levels=(1, 2, 4),
-    judgings_per_level=4,
+    judgings_per_level=6,
 )
 QUICK = Repetitions(
     floor_passes=1,
