@@ -162,15 +162,16 @@ class SandboxPool:
         except EngineError as error:
             log.warning("cannot boot a prewarmed sandbox: %s", error)
         with self._changed:
-            self._booting -= 1
             kept = warm and not self._closed
             if kept:
                 self._warm.append(session)
                 self._retry_after_s = RETRY_AFTER_S
+        if not kept:
+            session.dispose()  # still counted as booting: close() waits for this removal
+        with self._changed:
+            self._booting -= 1
             self._failing = self._failing or not warm
             self._changed.notify_all()
-        if not kept:
-            session.dispose()
 
     def _remove_later(self, session: SandboxSession) -> None:
         """Remove the used container off the verdict's path."""
