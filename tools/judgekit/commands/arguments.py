@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from judgekit.errors import JudgekitError
+from judgekit.package.problem import Problem
 
 MAX_PORT = 65535
 
@@ -107,3 +108,18 @@ def judge_data_folder(path: Path, option: str = "--data") -> Path:
             "give the judge's data folder, or an empty one"
         ) from None
     return path
+
+
+ALL_GROUPS = "all"
+
+
+def test_groups(problem: Problem, cases: str) -> list[str] | None:
+    """The test groups --cases names: one of problem.yaml's test_groups, or None for all."""
+    if cases == ALL_GROUPS:
+        return None
+    if cases not in problem.group_names:
+        choices = ", ".join(sorted([*problem.group_names, ALL_GROUPS]))
+        raise JudgekitError(
+            f"--cases {cases}: not a test group of this problem; use one of: {choices}"
+        )
+    return [cases]

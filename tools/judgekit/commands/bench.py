@@ -12,9 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from judgekit.bench.bench_run import count_steps, run_bench
 from judgekit.bench.chart import write_chart
 from judgekit.bench.plan import default_submissions, make_plan
-from judgekit.commands.arguments import readable_file, writable_folder
+from judgekit.commands.arguments import ALL_GROUPS, readable_file, test_groups, writable_folder
 from judgekit.commands.bench_tables import print_bench
-from judgekit.commands.run import ALL_GROUPS, _groups
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.package.problem import load_problem
@@ -87,7 +86,7 @@ def run(options: argparse.Namespace) -> int:
     json_path: Path = options.json
     writable_folder(json_path.parent if str(json_path.parent) else Path("."), "--json")
     chart_path = json_path.with_suffix(CHART_SUFFIX)
-    groups = _groups(problem, options.cases) or problem.group_names
+    groups = test_groups(problem, options.cases) or problem.group_names
     cases = load_cases(problem.testcases_dir, groups)
     recipe = load_recipe(problem.root)
 

@@ -10,19 +10,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
-from judgekit.commands.arguments import non_negative, readable_file
+from judgekit.commands.arguments import ALL_GROUPS, non_negative, readable_file, test_groups
 from judgekit.commands.console import case_table, print_report
-from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.fuzzing import Fuzzing, judge_with_fuzz
 from judgekit.judge.learner_view import learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Problem, load_problem
+from judgekit.package.problem import Device, load_problem
 from judgekit.package.testcase import load_cases
-
-ALL_GROUPS = "all"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
     readable_file(options.submission, "SUBMISSION.py")
-    groups = _groups(problem, options.cases)
+    groups = test_groups(problem, options.cases)
     console = Console(stderr=True, highlight=False)
     results: list[CaseResult] = []
     lock = threading.Lock()
@@ -117,16 +114,3 @@ def run(options: argparse.Namespace) -> int:
     if report.verdict is Verdict.JE:
         return ExitCode.USAGE
     return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
-
-
-def _groups(problem: Problem, cases: str) -> list[str] | None:
-    """The test groups --cases names: one of problem.yaml's test_groups, or None for all."""
-    if cases == ALL_GROUPS:
-        return None
-    if cases not in problem.group_names:
-        choices = ", ".join(sorted([*problem.group_names, ALL_GROUPS]))
-        raise JudgekitError(
-            f"--cases {cases}: not a test group of this problem; use one of: {choices}"
-        )
-    return [cases]
-
