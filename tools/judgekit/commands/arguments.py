@@ -113,6 +113,16 @@ def judge_data_folder(path: Path, option: str = "--data") -> Path:
 ALL_GROUPS = "all"
 
 
+def add_cases_option(parser: argparse.ArgumentParser) -> None:
+    """--cases GROUP, read back with `test_groups`."""
+    parser.add_argument(
+        "--cases",
+        default=ALL_GROUPS,
+        metavar="GROUP",
+        help="one test group named in problem.yaml's test_groups, or all (the default)",
+    )
+
+
 def test_groups(problem: Problem, cases: str) -> list[str] | None:
     """The test groups --cases names: one of problem.yaml's test_groups, or None for all."""
     if cases == ALL_GROUPS:

@@ -12,7 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from judgekit.bench.bench_run import count_steps, run_bench
 from judgekit.bench.chart import write_chart
 from judgekit.bench.plan import default_submissions, make_plan
-from judgekit.commands.arguments import ALL_GROUPS, readable_file, test_groups, writable_folder
+from judgekit.commands.arguments import (
+    add_cases_option,
+    readable_file,
+    test_groups,
+    writable_folder,
+)
 from judgekit.commands.bench_tables import print_bench
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
@@ -48,12 +53,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--quick", action="store_true", help="fewer repetitions and a smaller sample (for tests)"
     )
-    parser.add_argument(
-        "--cases",
-        default=ALL_GROUPS,
-        metavar="GROUP",
-        help="one test group named in problem.yaml's test_groups, or all (the default)",
-    )
+    add_cases_option(parser)
     parser.add_argument(
         "--json",
         type=Path,

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
-from judgekit.commands.arguments import ALL_GROUPS, non_negative, readable_file, test_groups
+from judgekit.commands.arguments import add_cases_option, non_negative, readable_file, test_groups
 from judgekit.commands.console import case_table, print_report
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
@@ -39,12 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("submission", type=Path, metavar="SUBMISSION.py")
     parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
-    parser.add_argument(
-        "--cases",
-        default=ALL_GROUPS,
-        metavar="GROUP",
-        help="one test group named in problem.yaml's test_groups, or all (the default)",
-    )
+    add_cases_option(parser)
     parser.add_argument(
         "--fuzz",
         type=non_negative,

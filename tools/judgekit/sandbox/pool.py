@@ -91,10 +91,6 @@ class SandboxPool:
         """The pool's image, fixed when it started: a rebuilt image takes a restart."""
         return self.spec.image if device is self.spec.device else self.sandbox.image(device)
 
-    def warm_count(self) -> int:
-        with self._changed:
-            return len(self._warm)
-
     def wait_until_warm(self, timeout_s: float) -> bool:
         """Wait until SIZE containers are warm; False if that took longer than TIMEOUT_S."""
         deadline = time.monotonic() + timeout_s
