@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian bookworm machine (as root) to judge, serve and test; idempotent.
-#  1. Debian packages: the Docker engine, debootstrap (sandbox base image), Chromium (browser tests)
+#  1. Debian packages: the Docker engine, debootstrap (sandbox base image), Chromium (browser tests),
+#     Redis and PostgreSQL (scale-out tests, on loopback), pandoc (the Kattis export's statement)
 #  2. starts dockerd in the background when no engine answers
 #  3. .venv with the locked dependencies and judgekit (editable)
 #  4. the CPU sandbox image (wheelhouse downloaded here, installed offline in the build)
@@ -13,6 +14,10 @@ need_packages=()
 command -v dockerd >/dev/null || need_packages+=(docker.io)
 command -v debootstrap >/dev/null || need_packages+=(debootstrap)
 command -v chromium >/dev/null || need_packages+=(chromium)
+# Scale-out tests run a real broker and database on loopback; pandoc typesets the Kattis export.
+command -v redis-server >/dev/null || need_packages+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
+command -v pandoc >/dev/null || need_packages+=(pandoc)
 command -v python3 >/dev/null || need_packages+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if ((${#need_packages[@]})); then
