@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
+from judgekit.judgehost.job import MAX_ATTEMPTS
 from judgekit.package.problem import Device, Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database, Status
 from judgekit.web.settings import Settings
-from judgekit.web.workers import MAX_ATTEMPTS
 from web_support import InstantFakeJudge, add_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"

@@ -32,9 +32,16 @@ class Settings:
     """Devices this server can judge on; the submit form offers a choice when there are two."""
     secure_cookies: bool = False
     """Mark cookies Secure; turn on when the server is behind HTTPS."""
+    broker_url: str | None = None
+    """A Celery broker (redis://...): remote judge hosts judge, nothing judges in this process.
+    None: the in-process workers (the default)."""
+    judgehost_token: str | None = None
+    """The shared secret judge hosts present to /api/judgehost (needed with a broker)."""
+    lease_s: float = 30.0
+    """How long a judge host holds a claimed submission without renewing its lease."""
     judge_error_retry_s: float = 5.0
     """After a JE (our fault: engine trouble, a missing image) wait this long, times the attempt
-    number, then judge the submission again, up to workers.MAX_ATTEMPTS attempts in all."""
+    number, then judge the submission again, up to judgehost.job.MAX_ATTEMPTS attempts in all."""
 
     @property
     def upload_limit(self) -> int:
