@@ -32,6 +32,7 @@ from judgekit.web.records import (
     Submission,
     TooManyPending,
     User,
+    WorkerStatus,
     submission_row,
     user_row,
 )
@@ -274,7 +275,7 @@ class Database:
         with self.transaction() as connection:
             cursor = connection.execute(
                 "UPDATE submissions SET status = 'done', verdict = ?, passed = ?, total = ?, "
-                "time_ms = ?, result_json = ?, finished_at = ? "
+                "time_ms = ?, result_json = ?, finished_at = ?, lease_until = NULL "
                 "WHERE id = ? AND status = 'running' AND attempts = ?",
                 (
                     result.get("verdict"),
@@ -296,7 +297,7 @@ class Database:
         """Put a running submission back in the queue, only for the attempt that claimed it."""
         with self.transaction() as connection:
             cursor = connection.execute(
-                "UPDATE submissions SET status = 'queued', started_at = NULL "
+                "UPDATE submissions SET status = 'queued', started_at = NULL, lease_until = NULL "
                 "WHERE id = ? AND status = 'running' AND attempts = ?",
                 (submission_id, attempt),
             )
@@ -314,3 +315,84 @@ class Database:
                 params,
             )
             return cursor.rowcount
+
+    # -- distributed judging: leases and judge hosts ------------------------------------------
+
+    def claim(self, submission_id: int, worker: str, lease_s: float) -> Submission | None:
+        now = time.time()
+        with self.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE submissions SET status = 'running', attempts = attempts + 1, "
+                "started_at = ?, lease_until = ?, worker = ? WHERE id = ? AND "
+                "(status = 'queued' OR (status = 'running' AND lease_until IS NOT NULL "
+                "AND lease_until < ?))",
+                (now, now + lease_s, worker, submission_id, now),
+            )
+            if cursor.rowcount != 1:
+                return None
+            connection.execute(
+                "DELETE FROM case_results WHERE submission_id = ?", (submission_id,)
+            )
+        return self.submission(submission_id)
+
+    def renew_lease(self, submission_id: int, attempt: int, lease_s: float) -> bool:
+        with self.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE submissions SET lease_until = ? WHERE id = ? AND status = 'running' "
+                "AND attempts = ? AND lease_until IS NOT NULL",
+                (time.time() + lease_s, submission_id, attempt),
+            )
+            return cursor.rowcount == 1
+
+    def requeue_expired_leases(self) -> list[int]:
+        with self.transaction() as connection:
+            rows = connection.execute(
+                "SELECT id FROM submissions WHERE status = 'running' "
+                "AND lease_until IS NOT NULL AND lease_until < ?",
+                (time.time(),),
+            ).fetchall()
+            ids = [int(row[0]) for row in rows]
+            for submission_id in ids:
+                connection.execute(
+                    "UPDATE submissions SET status = 'queued', started_at = NULL, "
+                    "lease_until = NULL, worker = NULL WHERE id = ?",
+                    (submission_id,),
+                )
+        return ids
+
+    def queued_submissions(self, limit: int | None = None) -> list[Submission]:
+        rows = self._query(
+            f"SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} WHERE s.status = 'queued' "
+            "ORDER BY s.id LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        return [submission_row(row) for row in rows]
+
+    def record_worker_heartbeat(
+        self,
+        name: str,
+        device: str,
+        image: str,
+        versions: dict[str, str],
+        submission_id: int | None,
+    ) -> None:
+        now = time.time()
+        with self.transaction() as connection:
+            connection.execute(
+                "INSERT INTO workers (name, device, image, versions_json, started_at, "
+                "heartbeat_at, submission_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET device = excluded.device, "
+                "image = excluded.image, versions_json = excluded.versions_json, "
+                "heartbeat_at = excluded.heartbeat_at, submission_id = excluded.submission_id",
+                (name, device, image, strict_json.dumps(versions), now, now, submission_id),
+            )
+
+    def worker_statuses(self) -> list[WorkerStatus]:
+        rows = self._query(
+            "SELECT name, device, image, versions_json, started_at, heartbeat_at, "
+            "submission_id FROM workers ORDER BY heartbeat_at DESC"
+        )
+        return [
+            WorkerStatus(r[0], r[1], r[2], strict_json.loads(r[3]), r[4], r[5], r[6])
+            for r in rows
+        ]

@@ -81,3 +81,14 @@ def user_row(row: Sequence[Any]) -> User:
 
 
 USER_COLUMNS = "id, name, password_hash, is_admin, created_at"
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    name: str
+    device: str
+    image: str
+    versions: dict[str, str]
+    started_at: float
+    heartbeat_at: float
+    submission_id: int | None

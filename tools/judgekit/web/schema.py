@@ -58,6 +58,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE submissions ADD COLUMN problem_id TEXT;
     CREATE INDEX submissions_by_problem ON submissions(problem_id, id);
     """,
+    """
+    ALTER TABLE submissions ADD COLUMN lease_until REAL;
+    ALTER TABLE submissions ADD COLUMN worker TEXT;
+    CREATE TABLE workers (
+        name TEXT PRIMARY KEY,
+        device TEXT NOT NULL,
+        image TEXT NOT NULL,
+        versions_json TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        heartbeat_at REAL NOT NULL,
+        submission_id INTEGER
+    );
+    """,
 )
 
 
