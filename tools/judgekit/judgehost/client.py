@@ -33,15 +33,17 @@ class JudgehostClient:
         *,
         patience_s: float = 60.0,
         stopping: threading.Event | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
+        """HTTP: a client to send through instead of a new one (tests pass the app's)."""
         self.server = server.rstrip("/")
         self.patience_s = patience_s
         self._stopping = stopping or threading.Event()
-        self._http = httpx.Client(
-            base_url=f"{self.server}/api/judgehost",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(30.0, connect=5.0),
+        self._prefix = "/api/judgehost"
+        self._http = http or httpx.Client(
+            base_url=self.server, timeout=httpx.Timeout(30.0, connect=5.0)
         )
+        self._auth = {"Authorization": f"Bearer {token}"}
 
     def close(self) -> None:
         self._http.close()
@@ -53,11 +55,11 @@ class JudgehostClient:
             problem: str
             try:
                 content = None if body is None else strict_json.dumps(body).encode("utf-8")
+                headers = dict(self._auth)
+                if content is not None:
+                    headers["Content-Type"] = "application/json"
                 response = self._http.request(
-                    method,
-                    path,
-                    content=content,
-                    headers={"Content-Type": "application/json"} if content else None,
+                    method, self._prefix + path, content=content, headers=headers
                 )
                 if response.status_code == 401:
                     raise JudgekitError(
