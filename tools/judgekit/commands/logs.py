@@ -38,3 +38,5 @@ def configure_logging(log_format: str | None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    # One line per HTTP request a judge host makes (a case each) would drown the rest.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

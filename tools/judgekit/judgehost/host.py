@@ -100,6 +100,7 @@ class JudgeHost:
                 self.identity.device.value,
             )
             return
+        log.info("submission %d: claimed, attempt %d", submission_id, claim.attempt)
         with self.slots.held(submission_id), self._renewing(claim), _submission_file(claim) as path:
             run_job(
                 ClaimedJob(claim.submission_id, claim.attempt, self.identity.device, path),
