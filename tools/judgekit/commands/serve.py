@@ -6,7 +6,13 @@ import argparse
 import logging
 from pathlib import Path
 
-from judgekit.commands.arguments import judge_data_folder, non_negative, port, positive
+from judgekit.commands.arguments import (
+    add_database_url_option,
+    judge_data_folder,
+    non_negative,
+    port,
+    positive,
+)
 from judgekit.commands.listening import listening_socket
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
@@ -28,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the web UI and the JSON API, judging submissions in the sandbox",
         description=(
             "Serve the problem page, submission upload, live results and an admin page, plus "
-            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in one "
-            "SQLite file and an uploads folder under --data; judging runs in-process, each "
+            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in a "
+            "database (by default one SQLite file under --data; see --database-url) and an "
+            "uploads folder under --data; judging runs in-process, each "
             "submission in a fresh sandbox container. Create the first account with "
             "`judgekit users add NAME --admin`."
         ),
@@ -79,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--secure-cookies", action="store_true", help="mark cookies Secure (behind HTTPS)"
     )
+    add_database_url_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -86,6 +94,7 @@ def run(options: argparse.Namespace) -> int:
     import uvicorn
 
     from judgekit.web.app import create_app
+    from judgekit.web.store import shown_url
     from judgekit.web.workers import real_judge
 
     problem = load_problem(options.problem)
@@ -106,13 +115,14 @@ def run(options: argparse.Namespace) -> int:
         max_pending_per_user=options.max_pending,
         devices=devices,
         secure_cookies=options.secure_cookies,
+        database_url=options.database_url,
     )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     pool_size = settings.workers if options.pool_size is None else options.pool_size
     with listening_socket(settings.host, settings.port) as sock:
-        judge_data_folder(settings.data_dir)
+        judge_data_folder(settings.data_dir, settings.database_url)
         try:
             from judgekit.judge.prewarmed import PrewarmedSandboxes
         except ImportError as error:
@@ -121,7 +131,8 @@ def run(options: argparse.Namespace) -> int:
             app = create_app(settings, real_judge(sandboxes))
             print(
                 f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
-                f"(data in {settings.data_dir}, {settings.workers} workers, "
+                f"(data in {settings.data_dir}, database {shown_url(settings.db_url)}, "
+                f"{settings.workers} workers, "
                 f"{pool_size} prewarmed sandbox(es) per device)",
                 flush=True,
             )

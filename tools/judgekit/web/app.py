@@ -29,7 +29,7 @@ log = logging.getLogger("judgekit.web")
 
 
 def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) -> FastAPI:
-    db = Database(settings.db_path)
+    db = Database(settings.db_url)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     pool = WorkerPool(settings, db, judge)
     context = AppContext(settings=settings, db=db, pool=pool)
