@@ -11,8 +11,10 @@ from typing import TypeVar
 
 import pytest
 from judgekit.cli import main
-from judgekit.web.db import Database, DatabaseUnavailable, Status, TooManyPending
-from judgekit.web.store import shown_url
+from judgekit.package.problem import Problem
+from judgekit.web.db import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
+from judgekit.web.settings import Settings, resolve_database_url
+from judgekit.web.store import DATABASE_URL_ENV, shown_url, sqlite_url
 from sqlalchemy import text
 
 T = TypeVar("T")
@@ -175,6 +177,23 @@ def test_worker_heartbeats_are_upserted_newest_first(db: Database) -> None:
     assert w1.versions == {"jax": "0.5"} and w1.submission_id == 7 and w1.image == "img:1"
 
 
+def test_concurrent_first_heartbeats_make_one_row(db: Database) -> None:
+    results = _together(8, lambda i: db.record_worker_heartbeat("w", "cpu", "img", {}, i))
+    assert results == [None] * 8
+    assert [w.name for w in db.worker_statuses()] == ["w"]
+
+
+def test_the_database_option_wins_over_the_environment(
+    problem: Problem, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    assert resolve_database_url(tmp_path) == sqlite_url(tmp_path / DB_FILE)
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql://u@h/env")
+    assert Settings(problem=problem, data_dir=tmp_path).db_url == "postgresql://u@h/env"
+    option = Settings(problem=problem, data_dir=tmp_path, database_url="sqlite:///o.db")
+    assert option.db_url == "sqlite:///o.db"
+
+
 def test_nul_and_lone_surrogates_in_results_round_trip(db: Database) -> None:
     submission_id = _submit(db, _user(db))
     awkward = "nul\x00 and \ud800 lone"
@@ -189,6 +208,7 @@ def test_nul_and_lone_surrogates_in_results_round_trip(db: Database) -> None:
     message = row.result["message"]
     assert message.startswith("nul\x00 and ") and message.endswith(" lone")
     assert "\x00" not in (row.result_json or "")
+    assert db.user_by_name("ada\x00") is None and db.user_by_name("ada\udc80") is None
 
 
 def test_a_bad_database_url_is_one_line_without_the_password(

@@ -32,7 +32,7 @@ from judgekit.web.records import (
     submission_row,
     user_row,
 )
-from judgekit.web.store import DatabaseUnavailable, sqlite_url
+from judgekit.web.store import DatabaseUnavailable, sqlite_url, storable
 from judgekit.web.tables import (
     SUBMISSION_SELECT,
     USER_SELECT,
@@ -96,7 +96,8 @@ class Database(Leases):
         return user_row(rows[0]) if rows else None
 
     def user_by_name(self, name: str) -> User | None:
-        return self._user(users.c.name == name)
+        # The login form's name is anything a visitor typed; no stored name has NUL or a surrogate.
+        return self._user(users.c.name == name) if storable(name) else None
 
     def user_by_id(self, user_id: int) -> User | None:
         return self._user(users.c.id == user_id)

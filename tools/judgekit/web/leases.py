@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from judgekit.judge import strict_json
 from judgekit.web.records import (
@@ -146,14 +147,25 @@ class Leases(Store):
             "heartbeat_at": now,
             "submission_id": submission_id,
         }
-        with self.transaction() as connection:
-            existing = connection.execute(
-                select(workers.c.name).where(workers.c.name == name).with_for_update()
-            ).scalar()
-            if existing is None:
-                connection.execute(insert(workers).values(name=name, started_at=now, **values))
-            else:
-                connection.execute(update(workers).where(workers.c.name == name).values(**values))
+        for tries_left in (1, 0):
+            try:
+                with self.transaction() as connection:
+                    existing = connection.execute(
+                        select(workers.c.name).where(workers.c.name == name).with_for_update()
+                    ).scalar()
+                    if existing is None:
+                        connection.execute(
+                            insert(workers).values(name=name, started_at=now, **values)
+                        )
+                    else:
+                        connection.execute(
+                            update(workers).where(workers.c.name == name).values(**values)
+                        )
+                return
+            except IntegrityError:
+                # Two first heartbeats at once on PostgreSQL: the other inserted; update it.
+                if not tries_left:
+                    raise
 
     def worker_statuses(self) -> list[WorkerStatus]:
         """Every worker that ever sent a heartbeat, the newest heartbeat first."""

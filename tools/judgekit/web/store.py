@@ -51,6 +51,18 @@ class DatabaseUnavailable(Exception):
         super().__init__(f"cannot open the database at {shown_url(url)}: {reason}")
 
 
+def storable(value: str) -> bool:
+    """Whether VALUE can be a text parameter on every backend: PostgreSQL refuses NUL, and
+    psycopg cannot encode a lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def sqlite_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
