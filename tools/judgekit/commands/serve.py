@@ -120,6 +120,8 @@ def run(options: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic lists its autogenerate plugins at every open; its migration steps stay logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     pool_size = settings.workers if options.pool_size is None else options.pool_size
     with listening_socket(settings.host, settings.port) as sock:
         judge_data_folder(settings.data_dir, settings.database_url)
