@@ -43,7 +43,7 @@ def settings(problem: Problem, tmp_path: Path, broker: RedisServer) -> Settings:
 
 @pytest.fixture()
 def learner_token(settings: Settings) -> str:
-    db = Database(settings.db_path)
+    db = Database(settings.db_url)
     try:
         return auth.create_user(db, "alice", PASSWORD, admin=False)[1]
     finally:
@@ -200,7 +200,7 @@ def test_a_judge_host_job_streams_cases_and_stores_the_result(
         assert status_of(client, learner_token, submission)["verdict"] == "WA"
 
         host.heartbeat_once()
-        db = Database(settings.db_path)
+        db = Database(settings.db_url)
         try:
             (status,) = db.worker_statuses()
         finally:
@@ -221,7 +221,7 @@ def test_a_queued_submission_reaches_the_broker(
             found = queued_submission_ids(celery_app(broker.url), (Device.CPU,))
             time.sleep(0.1)
         assert submission in found
-        db = Database(settings.db_path)
+        db = Database(settings.db_url)
         try:
             assert db.submission(submission).status is Status.QUEUED  # type: ignore[union-attr]
         finally:

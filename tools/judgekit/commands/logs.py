@@ -40,3 +40,5 @@ def configure_logging(log_format: str | None) -> None:
     root.setLevel(logging.INFO)
     # One line per HTTP request a judge host makes (a case each) would drown the rest.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic lists its autogenerate plugins at every open; its migration steps stay logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -8,7 +8,13 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from judgekit.commands.arguments import judge_data_folder, non_negative, port, positive
+from judgekit.commands.arguments import (
+    add_database_url_option,
+    judge_data_folder,
+    non_negative,
+    port,
+    positive,
+)
 from judgekit.commands.listening import listening_socket
 from judgekit.commands.logs import configure_logging
 from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
@@ -36,8 +42,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the web UI and the JSON API, judging submissions in the sandbox",
         description=(
             "Serve the problem page, submission upload, live results and an admin page, plus "
-            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in one "
-            "SQLite file and an uploads folder under --data; judging runs in-process, each "
+            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in a "
+            "database (by default one SQLite file under --data; see --database-url) and an "
+            "uploads folder under --data; judging runs in-process, each "
             "submission in a fresh sandbox container. Create the first account with "
             "`judgekit users add NAME --admin`."
         ),
@@ -87,6 +94,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--secure-cookies", action="store_true", help="mark cookies Secure (behind HTTPS)"
     )
+    add_database_url_option(parser)
     parser.add_argument(
         "--broker",
         metavar="URL",
@@ -132,9 +140,10 @@ def run(options: argparse.Namespace) -> int:
         secure_cookies=options.secure_cookies,
         broker_url=broker_url,
         judgehost_token=token,
+        database_url=options.database_url,
     )
     with listening_socket(settings.host, settings.port) as sock:
-        judge_data_folder(settings.data_dir)
+        judge_data_folder(settings.data_dir, settings.database_url)
         if broker_url is not None:
             started = _serve(settings, sock, None, f"judge hosts via {redacted(broker_url)}")
         else:
@@ -162,11 +171,12 @@ def _serve(
 
     from judgekit.judgehost.job import real_judge
     from judgekit.web.app import create_app
+    from judgekit.web.store import shown_url
 
     app = create_app(settings, real_judge(sandboxes))
     print(
         f"judgekit: serving {settings.problem.title} on http://{settings.host}:{settings.port} "
-        f"(data in {settings.data_dir}, {judged_by})",
+        f"(data in {settings.data_dir}, database {shown_url(settings.db_url)}, {judged_by})",
         flush=True,
     )
     config = uvicorn.Config(

@@ -35,7 +35,7 @@ log = logging.getLogger("judgekit.web")
 
 
 def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) -> FastAPI:
-    db = Database(settings.db_path)
+    db = Database(settings.db_url)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     pool: Executor
     hello = None
