@@ -75,8 +75,11 @@ def start_web_app(
     env: Mapping[str, str] = {},
     problem: Path = REPO_ROOT,
     max_pending: int = 50,
+    database_url: str | None = None,
 ) -> WebApp:
     port = free_port()
+    if database_url is not None:
+        env = {**env, "JUDGEKIT_DATABASE_URL": database_url}
     process = spawn(
         [
             "serve",

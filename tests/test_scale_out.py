@@ -1,4 +1,5 @@
-"""The distributed judge for real: `judgekit serve --broker` with a real redis-server, two
+"""The distributed judge for real: `judgekit serve --broker` on PostgreSQL with a real
+redis-server, two
 `judgekit worker` processes judging in the Docker sandbox, one SIGKILLed mid-job and Redis
 restarted (losing every message) along the way. Every submission ends with exactly one
 verdict, the one `judgekit run` gives for the same file. Also: a judge host whose package or
@@ -20,8 +21,10 @@ from pathlib import Path
 import httpx
 import pytest
 from judge_hosts_support import Process, start_web_app, start_worker, wait_for_log
+from judgekit.web.db import Database, Status
+from postgres_support import PostgresServer
 from redis_support import RedisServer, redis_server
-from web_support import REPO_ROOT, add_user, need_docker
+from web_support import REPO_ROOT, add_user, need, need_docker
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1500)]
 
@@ -73,13 +76,19 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def test_fifty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
-    tmp_path: Path, broker: RedisServer
+    tmp_path: Path, broker: RedisServer, postgres_server: PostgresServer | None
 ) -> None:
+    need(postgres_server is not None, "PostgreSQL 15 (run tools/setup.sh)")
+    assert postgres_server is not None
+    database = postgres_server.create_database()
     expected = {kind: run_verdict(path) for kind, path in FILES.items()}
     data = tmp_path / "judge-data"
-    tokens = [add_user(data, f"learner{i}", f"password of learner {i}") for i in range(USERS)]
-    admin = add_user(data, "teacher", "password of the teacher", admin=True)
-    web = start_web_app(data, broker.url, max_pending=len(MIX))
+    tokens = [
+        add_user(data, f"learner{i}", f"password of learner {i}", database_url=database)
+        for i in range(USERS)
+    ]
+    admin = add_user(data, "teacher", "password of the teacher", admin=True, database_url=database)
+    web = start_web_app(data, broker.url, max_pending=len(MIX), database_url=database)
     workers: list[Process] = []
     try:
         for name in ("host-a", "host-b"):
@@ -128,7 +137,7 @@ def test_fifty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
                 if killed and not restarted and len(finished) >= 25:
                     broker.restart()  # no persistence: every waiting message is lost
                     restarted = True
-                time.sleep(0.5)
+                time.sleep(1.0)
         last_verdict = max((at for _, at in finished.values()), default=time.monotonic())
     finally:
         for worker in workers:
@@ -146,6 +155,15 @@ def test_fifty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
     assert not wrong
     victim = finished[victim_claims[0]][0]
     assert victim["verdict"] == expected[uploaded[victim_claims[0]][0]][0]
+    db = Database(database)
+    try:
+        rows = db.submissions(limit=1000)
+        victim_row = db.submission(victim_claims[0])
+    finally:
+        db.close()
+    assert len(rows) == len(uploaded)
+    assert all(row.status is Status.DONE and row.result is not None for row in rows)
+    assert victim_row is not None and victim_row.attempts >= 2  # judged again after the kill
 
     latencies = [at - uploaded[i][1] for i, (_, at) in finished.items()]
     figures = {

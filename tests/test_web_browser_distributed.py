@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from judge_hosts_support import WebApp, start_web_app, start_worker, wait_for_log
+from postgres_support import PostgresServer
 from redis_support import redis_server
-from web_support import CHROMIUM, REPO_ROOT, add_user, need_chromium, need_docker
+from web_support import CHROMIUM, REPO_ROOT, add_user, need, need_chromium, need_docker
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(600)]
 
@@ -19,15 +20,20 @@ PASSWORD = "distributed browser password"
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+def web(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
+) -> Iterator[WebApp]:
     need_chromium()
     need_docker()
+    need(postgres_server is not None, "PostgreSQL 15 (run tools/setup.sh)")
+    assert postgres_server is not None
+    database = postgres_server.create_database()
     folder = tmp_path_factory.mktemp("distributed")
     data = folder / "judge-data"
-    add_user(data, "admin", PASSWORD, admin=True)
-    add_user(data, "alice", PASSWORD)
+    add_user(data, "admin", PASSWORD, admin=True, database_url=database)
+    add_user(data, "alice", PASSWORD, database_url=database)
     with redis_server(folder / "redis") as broker:
-        app = start_web_app(data, broker.url)
+        app = start_web_app(data, broker.url, database_url=database)
         worker = start_worker(folder, "browser-host", broker.url, app.url)
         try:
             wait_for_log(worker, "judge host", 180)
