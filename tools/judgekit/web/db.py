@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.judge import strict_json
+from judgekit.web.class_queries import ClassQueries
 from judgekit.web.records import (
     SUBMISSION_COLUMNS,
     SUBMISSION_FROM,
@@ -42,7 +43,7 @@ __all__ = ["DB_FILE", "Database", "Status", "Submission", "TooManyPending", "Use
 DB_FILE = "judge.sqlite3"
 
 
-class Database:
+class Database(ClassQueries):
     """Thread-safe access to the judge database: one sqlite3 connection per thread."""
 
     def __init__(self, path: Path) -> None:

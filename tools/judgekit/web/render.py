@@ -139,7 +139,9 @@ def _markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> str:
-    return str(_markdown().render(text))
+    # A code block can scroll sideways: keyboard users reach it with Tab (axe's
+    # scrollable-region-focusable).
+    return str(_markdown().render(text)).replace("<pre><code", '<pre tabindex="0"><code')
 
 
 def highlight_python(source: str) -> str:

@@ -58,6 +58,25 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE submissions ADD COLUMN problem_id TEXT;
     CREATE INDEX submissions_by_problem ON submissions(problem_id, id);
     """,
+    # Similarity between submissions of different users, found by a background scan:
+    # pairs above the threshold (first_id < second_id) with the matching regions of each file
+    # as JSON [[start, end], ...] character offsets, and which submissions were scanned.
+    """
+    CREATE TABLE similarity_pairs (
+        first_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        second_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        first_regions TEXT NOT NULL,
+        second_regions TEXT NOT NULL,
+        computed_at REAL NOT NULL,
+        PRIMARY KEY (first_id, second_id)
+    );
+    CREATE INDEX similarity_pairs_by_score ON similarity_pairs(score);
+    CREATE TABLE similarity_checked (
+        submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+        checked_at REAL NOT NULL
+    );
+    """,
 )
 
 

@@ -1,0 +1,173 @@
+"""The web judge for a class, against a fake judge (fast; no Docker): queue position and wait
+estimate, the summary per group, the 429 page, grade export and similarity."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from judgekit.package.problem import Problem
+from judgekit.web import auth
+from judgekit.web.app import create_app
+from judgekit.web.db import Database
+from judgekit.web.queue_place import QueuePlace, estimate_wait
+from judgekit.web.settings import Settings
+from web_support import InstantFakeJudge
+
+PASSWORD = "correct horse battery"
+WRONG = b"WRONG = 1\n\ndef frozen_kernel_unchanged(seed, x, f, bias):\n    return [0, 0, 0]\n"
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "judge-data"
+
+
+@pytest.fixture()
+def tokens(data: Path) -> dict[str, str]:
+    db = Database(data / "judge.sqlite3")
+    try:
+        return {
+            name: auth.create_user(db, name, PASSWORD, admin=name == "admin")[1]
+            for name in ("alice", "bob", "-cmd", "admin")
+        }
+    finally:
+        db.close()
+
+
+@pytest.fixture()
+def gate() -> threading.Event:
+    opened = threading.Event()
+    opened.set()
+    return opened
+
+
+@pytest.fixture()
+def client(
+    problem: Problem, data: Path, tokens: dict[str, str], gate: threading.Event
+) -> Iterator[TestClient]:
+    settings = Settings(problem=problem, data_dir=data, workers=1, max_pending_per_user=3)
+    with TestClient(create_app(settings, InstantFakeJudge(gate))) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(client: TestClient, token: str, content: bytes = b"x = 1\n") -> int:
+    response = client.post(
+        "/api/submissions", headers=bearer(token), files={"file": ("s.py", content)}
+    )
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"])
+
+
+def until(client: TestClient, token: str, submission_id: int, status: str) -> dict[str, object]:
+    for _ in range(400):
+        body = client.get(f"/api/submissions/{submission_id}", headers=bearer(token)).json()
+        if body["status"] == status:
+            return dict(body)
+        time.sleep(0.02)
+    raise AssertionError(f"submission {submission_id} never became {status}")
+
+
+def login(client: TestClient, name: str) -> None:
+    csrf = client.get("/login").cookies.get(auth.CSRF_COOKIE) or client.cookies.get(
+        auth.CSRF_COOKIE
+    )
+    response = client.post(
+        "/login",
+        data={"name": name, "password": PASSWORD, auth.CSRF_FIELD: csrf, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+# -- queue position -------------------------------------------------------------------------
+
+
+def test_the_wait_is_the_median_judging_time_per_slot_for_each_submission_up_to_this_one() -> None:
+    assert estimate_wait(0, [4.0], 1) == 4.0
+    assert estimate_wait(2, [10.0, 20.0, 90.0], 2) == 30.0
+    assert estimate_wait(5, [], 4) is None
+    assert "unknown" in QueuePlace(1, 0, None).text
+
+
+def test_queued_submissions_show_their_place_and_wait_in_the_api_and_the_page(
+    client: TestClient, tokens: dict[str, str], gate: threading.Event
+) -> None:
+    alice, bob = tokens["alice"], tokens["bob"]
+    until(client, alice, upload(client, alice), "done")  # some judging history
+    gate.clear()
+    running = upload(client, alice)
+    until(client, alice, running, "running")
+    second, third = upload(client, bob), upload(client, alice)
+    assert client.get(f"/api/submissions/{running}", headers=bearer(alice)).json()["queue"] is None
+    place = client.get(f"/api/submissions/{third}", headers=bearer(alice)).json()["queue"]
+    assert place["position"] == 2 and place["ahead"] == 1
+    assert isinstance(place["estimated_wait_s"], float) and place["estimated_wait_s"] >= 0
+    assert (
+        client.get(f"/api/submissions/{second}", headers=bearer(bob)).json()["queue"]["position"]
+        == 1
+    )
+    login(client, "alice")
+    page = client.get(f"/submissions/{third}", headers={"accept": "text/html"}).text
+    assert "Place 2 in the queue (1 submission ahead)" in page
+    gate.set()
+    assert until(client, alice, third, "done")["queue"] is None
+
+
+def test_openapi_describes_the_queue_place(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    queue = schema["components"]["schemas"]["QueueModel"]
+    assert set(queue["properties"]) == {"position", "ahead", "estimated_wait_s"}
+    assert "queue" in schema["components"]["schemas"]["SubmissionModel"]["properties"]
+
+
+# -- the 429 page ---------------------------------------------------------------------------
+
+
+def test_the_pending_limit_page_says_the_limit_and_how_long_to_wait(
+    client: TestClient, tokens: dict[str, str], gate: threading.Event
+) -> None:
+    gate.clear()
+    for _ in range(3):
+        upload(client, tokens["alice"])
+    login(client, "alice")
+    csrf = client.cookies.get(auth.CSRF_COOKIE)
+    response = client.post(
+        "/submit",
+        data={"code": "x = 2\n", auth.CSRF_FIELD: csrf},
+        headers={"accept": "text/html"},
+    )
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "5"
+    assert "you already have 3 submissions waiting" in response.text
+    assert "try again in 5 s" in response.text
+    api = client.post("/api/submissions", headers=bearer(tokens["alice"]), json={"source": "x"})
+    assert api.status_code == 429 and api.headers["retry-after"] == "5"
+    assert "detail" in api.json()
+    gate.set()
+
+
+# -- the summary per group ------------------------------------------------------------------
+
+
+def test_a_judged_submission_shows_a_summary_per_group_and_keeps_hidden_cases_collapsed(
+    client: TestClient, tokens: dict[str, str], problem: Problem
+) -> None:
+    wrong = upload(client, tokens["alice"], WRONG)
+    until(client, tokens["alice"], wrong, "done")
+    login(client, "alice")
+    page = client.get(f"/submissions/{wrong}", headers={"accept": "text/html"}).text
+    assert 'data-testid="group-summary"' in page
+    hidden = sorted(problem.hidden_groups)
+    for group in hidden:
+        assert f'<details class="hidden-group" data-group="{group}"' in page  # not open
+    assert page.count("<details open") == 1  # the first failing public case only
+    assert 'id="only-failures"' in page
