@@ -171,3 +171,87 @@ def test_a_judged_submission_shows_a_summary_per_group_and_keeps_hidden_cases_co
         assert f'<details class="hidden-group" data-group="{group}"' in page  # not open
     assert page.count("<details open") == 1  # the first failing public case only
     assert 'id="only-failures"' in page
+
+
+# -- grade export ---------------------------------------------------------------------------
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_grades_give_each_learner_the_best_verdict_attempts_and_first_ac(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    alice, bob = tokens["alice"], tokens["bob"]
+    wrong = upload(client, alice, WRONG)
+    until(client, alice, wrong, "done")
+    accepted = upload(client, alice)
+    until(client, alice, accepted, "done")
+    until(client, alice, upload(client, alice, WRONG), "done")  # a worse try after the AC
+    until(client, bob, upload(client, bob, WRONG), "done")
+    admin = bearer(tokens["admin"])
+    body = client.get("/api/grades", headers=admin).json()
+    by_user = {g["user"]: g for g in body["grades"]}
+    assert set(by_user) == {"alice", "bob", "-cmd"}  # admins are not graded
+    assert by_user["alice"]["best_verdict"] == "AC" and by_user["alice"]["attempts"] == 3
+    assert by_user["alice"]["first_ac_submission_id"] == accepted
+    assert by_user["alice"]["first_ac_url"].endswith(f"/submissions/{accepted}")
+    assert by_user["bob"]["best_verdict"] == "WA" and by_user["bob"]["first_ac_at"] is None
+    assert by_user["-cmd"]["attempts"] == 0 and by_user["-cmd"]["best_verdict"] is None
+
+    response = client.get("/api/grades?format=csv", headers=admin)
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = {row["user"]: row for row in _csv(response.text)}
+    assert "'-cmd" in rows  # a learner-chosen name never runs as a spreadsheet formula
+    assert rows["alice"]["best_verdict"] == "AC" and rows["alice"]["attempts"] == "3"
+
+
+def test_a_deadline_counts_only_earlier_submissions_and_a_bad_one_is_refused(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    alice = tokens["alice"]
+    until(client, alice, upload(client, alice, WRONG), "done")
+    admin = bearer(tokens["admin"])
+    before = client.get("/api/grades?deadline=2000-01-01T00:00:00Z", headers=admin).json()
+    assert before["deadline"] == "2000-01-01T00:00:00+00:00"
+    assert {g["user"]: g["attempts"] for g in before["grades"]}["alice"] == 0
+    later = client.get("/api/grades?deadline=2999-01-01T00:00:00%2B02:00", headers=admin).json()
+    assert {g["user"]: g["best_verdict"] for g in later["grades"]}["alice"] == "WA"
+    bad = client.get("/api/grades?deadline=next friday", headers=admin)
+    assert bad.status_code == 422 and "ISO-8601" in bad.json()["detail"]
+    assert client.get("/api/grades", headers=bearer(alice)).status_code == 403
+    assert client.get("/api/grades").status_code == 401
+
+
+def test_grades_stream_page_after_page_for_a_large_class(tmp_path: Path) -> None:
+    db = Database(tmp_path / "judge.sqlite3")
+    for number in range(1203):
+        db.add_user(f"learner{number:04}", "x", f"token{number}", admin=False)
+    rows = list(db.grade_rows(page_size=100))
+    assert [row[1] for row in rows] == [f"learner{n:04}" for n in range(1203)]
+    db.close()
+
+
+def test_the_admin_downloads_grades_as_csv_from_the_page(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    login(client, "admin")
+    page = client.get("/admin/grades", headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'href="/admin/grades.csv"' in page.text
+    download = client.get("/admin/grades.csv")
+    assert download.headers["content-disposition"] == 'attachment; filename="grades.csv"'
+    assert {row["user"] for row in _csv(download.text)} == {"alice", "bob", "'-cmd"}
+    login(client, "alice")
+    assert client.get("/admin/grades.json").status_code == 404
+
+
+def test_openapi_describes_the_grade_export(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    get = schema["paths"]["/api/grades"]["get"]
+    assert {p["name"] for p in get["parameters"]} == {"format", "deadline"}
+    assert {"application/json", "text/csv"} <= set(get["responses"]["200"]["content"])
+    assert {"401", "403", "422"} <= set(get["responses"])

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from judgekit import __version__
-from judgekit.web import api, events, pages
+from judgekit.web import api, class_api, class_pages, events, pages
 from judgekit.web.context import AppContext
 from judgekit.web.db import Database
 from judgekit.web.settings import Settings
@@ -53,8 +53,10 @@ def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) 
     app.state.judgekit = context
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(class_api.router)
     app.include_router(events.router)
     app.include_router(pages.router)
+    app.include_router(class_pages.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
