@@ -50,7 +50,13 @@ def gate() -> threading.Event:
 def client(
     problem: Problem, data: Path, tokens: dict[str, str], gate: threading.Event
 ) -> Iterator[TestClient]:
-    settings = Settings(problem=problem, data_dir=data, workers=1, max_pending_per_user=3)
+    settings = Settings(
+        problem=problem,
+        data_dir=data,
+        workers=1,
+        max_pending_per_user=3,
+        similarity_poll_s=0.1,
+    )
     with TestClient(create_app(settings, InstantFakeJudge(gate))) as test_client:
         yield test_client
 
@@ -255,3 +261,41 @@ def test_openapi_describes_the_grade_export(client: TestClient) -> None:
     assert {p["name"] for p in get["parameters"]} == {"format", "deadline"}
     assert {"application/json", "text/csv"} <= set(get["responses"]["200"]["content"])
     assert {"401", "403", "422"} <= set(get["responses"])
+
+
+# -- similarity -----------------------------------------------------------------------------
+
+FILES = Path(__file__).resolve().parent / "similarity_files"
+
+
+def test_the_admin_sees_a_copied_pair_side_by_side_with_the_matches_marked(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    original = (FILES / "original.py.txt").read_bytes()
+    copy = (FILES / "renamed_copy.py.txt").read_bytes() + b"# <script>alert(1)</script>\n"
+    independent = (FILES / "independent_functional.py.txt").read_bytes()
+    ids = {
+        "alice": upload(client, tokens["alice"], original),
+        "bob": upload(client, tokens["bob"], copy),
+        "-cmd": upload(client, tokens["-cmd"], independent),
+    }
+    for name, submission_id in ids.items():
+        until(client, tokens[name], submission_id, "done")
+    login(client, "admin")
+    pair = f"{ids['alice']}-{ids['bob']}"
+    for _ in range(200):
+        listing = client.get("/admin/similarity", headers={"accept": "text/html"}).text
+        if f'data-pair="{pair}"' in listing:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"pair {pair} never listed")
+    time.sleep(0.5)  # let the scan finish the third submission too
+    listing = client.get("/admin/similarity", headers={"accept": "text/html"}).text
+    assert listing.count("data-pair=") == 1
+    page = client.get(f"/admin/similarity/{ids['alice']}/{ids['bob']}").text
+    assert page.count('<mark class="match">') >= 2
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
+    assert client.get(f"/admin/similarity/{ids['alice']}/{ids['-cmd']}").status_code == 404
+    login(client, "alice")
+    assert client.get("/admin/similarity").status_code == 404

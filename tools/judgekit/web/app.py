@@ -22,26 +22,33 @@ from judgekit.web import api, class_api, class_pages, events, pages
 from judgekit.web.context import AppContext
 from judgekit.web.db import Database
 from judgekit.web.settings import Settings
+from judgekit.web.similarity_scan import SimilarityScan
 from judgekit.web.workers import Judge, WorkerPool
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("judgekit.web")
 
 
-def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, judge: Judge, *, start_workers: bool = True, scan_similarity: bool = True
+) -> FastAPI:
     db = Database(settings.db_path)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     pool = WorkerPool(settings, db, judge)
     context = AppContext(settings=settings, db=db, pool=pool)
+    scan = SimilarityScan(settings, db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if start_workers:
             pool.start()
+        if scan_similarity:
+            scan.start()
         try:
             yield
         finally:
             pool.stop()
+            scan.stop()
             db.close()
 
     app = FastAPI(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import urlencode
@@ -9,10 +10,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from judgekit.web.context import AppContext, get_context
+from judgekit.web.context import AppContext, get_context, source_text
 from judgekit.web.db import User
 from judgekit.web.grades import Grade, csv_chunks, grade, json_chunks, parse_deadline
 from judgekit.web.pages import login_redirect, render
+from judgekit.web.similarity import Regions, marked_segments
 from judgekit.web.views import current_user
 
 router = APIRouter(include_in_schema=False)
@@ -73,3 +75,46 @@ def grades_download(
     if kind not in ("csv", "json"):
         raise HTTPException(404, "grades come as grades.csv or grades.json")
     return grades_response(context, kind, parse_deadline(deadline), str(request.base_url))
+
+
+@router.get("/admin/similarity", response_class=HTMLResponse)
+def similarity_page(request: Request, context: Context) -> Response:
+    if admin_user(request) is None:
+        return login_redirect(request)
+    return render(
+        request,
+        "similarity.html",
+        {
+            "pairs": context.db.similarity_pairs(),
+            "threshold": context.settings.similarity_threshold,
+        },
+    )
+
+
+@router.get("/admin/similarity/{first_id}/{second_id}", response_class=HTMLResponse)
+def similarity_pair_page(
+    request: Request, first_id: PageId, second_id: PageId, context: Context
+) -> Response:
+    if admin_user(request) is None:
+        return login_redirect(request)
+    stored = context.db.similarity_pair(first_id, second_id)
+    first, second = context.db.submission(first_id), context.db.submission(second_id)
+    if stored is None or first is None or second is None:
+        raise HTTPException(404, f"no similar pair {first_id} and {second_id}")
+    score, first_regions, second_regions = stored
+    sides = [
+        {
+            "submission": submission,
+            "segments": marked_segments(
+                source_text(context, submission), _regions(json.loads(regions))
+            ),
+        }
+        for submission, regions in ((first, first_regions), (second, second_regions))
+    ]
+    return render(request, "similarity_pair.html", {"score": score, "sides": sides})
+
+
+def _regions(data: object) -> Regions:
+    if not isinstance(data, list):
+        return ()
+    return tuple((int(pair[0]), int(pair[1])) for pair in data if len(pair) == 2)
