@@ -6,8 +6,8 @@
   if (code && window.CodeMirror) {
     // Tab indents inside the editor; Escape then Tab (or Shift-Tab) moves focus on, so the
     // editor never traps the keyboard (WCAG 2.1.2). The hint under the editor says so.
-    var leaving = false;
-    var pass = function () { leaving = false; return window.CodeMirror.Pass; };
+    // A binding of `false` leaves the key to the browser; addKeyMap outranks extraKeys.
+    var leave = { Tab: false, "Shift-Tab": false };
     var editor = window.CodeMirror.fromTextArea(code, {
       mode: "python",
       lineNumbers: true,
@@ -17,19 +17,15 @@
       viewportMargin: Infinity,
       screenReaderLabel: "Your code",
       extraKeys: {
-        Esc: function () { leaving = true; },
-        Tab: function (cm) {
-          if (leaving) return pass();
-          cm.replaceSelection("    ");
-        },
-        "Shift-Tab": function (cm) {
-          if (leaving) return pass();
-          cm.execCommand("indentLess");
-        }
+        Esc: function (cm) { cm.addKeyMap(leave); },
+        Tab: function (cm) { cm.replaceSelection("    "); },
+        "Shift-Tab": function (cm) { cm.execCommand("indentLess"); }
       }
     });
+    var stay = function () { editor.removeKeyMap(leave); };
+    editor.on("blur", stay);
     editor.on("keydown", function (_cm, event) {
-      if (event.key !== "Escape" && event.key !== "Tab" && event.key !== "Shift") leaving = false;
+      if (event.key !== "Escape" && event.key !== "Tab" && event.key !== "Shift") stay();
     });
     var hint = document.getElementById("editor-hint");
     if (hint) {
