@@ -299,3 +299,29 @@ def test_the_admin_sees_a_copied_pair_side_by_side_with_the_matches_marked(
     assert client.get(f"/admin/similarity/{ids['alice']}/{ids['-cmd']}").status_code == 404
     login(client, "alice")
     assert client.get("/admin/similarity").status_code == 404
+
+
+def test_the_place_counts_only_queued_submissions_for_the_same_device(tmp_path: Path) -> None:
+    db = Database(tmp_path / "judge.sqlite3")
+    user = db.add_user("ada", "x", "token", admin=False)
+
+    def add(device: str) -> int:
+        return db.add_submission(
+            user_id=user.id,
+            filename="s.py",
+            stored_name="s",
+            size=1,
+            sha256="h",
+            device=device,
+            max_pending=99,
+        )
+
+    first_cpu, gpu, second_cpu, third_cpu = add("cpu"), add("gpu"), add("cpu"), add("cpu")
+    claimed = db.claim_next()  # the oldest, first_cpu, is running now
+    assert claimed is not None and claimed.id == first_cpu
+    assert db.queue_ahead(first_cpu) is None
+    assert db.queue_ahead(gpu) == 0
+    assert db.queue_ahead(second_cpu) == 0
+    assert db.queue_ahead(third_cpu) == 1
+    assert db.recent_judging_times() == []
+    db.close()

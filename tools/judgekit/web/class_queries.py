@@ -56,7 +56,7 @@ class ClassQueries:
         made = "" if deadline is None else " AND {0}.created_at <= ?"
         limit: tuple[Any, ...] = () if deadline is None else (deadline,)
         sql = (
-            "WITH page AS (SELECT id, name FROM users WHERE is_admin = ? AND id > ? "
+            "WITH page AS (SELECT id, name, is_admin FROM users WHERE id > ? "
             "ORDER BY id LIMIT ?), "
             "ranked AS (SELECT s.user_id, s.id, s.verdict, s.passed, s.total, "
             "ROW_NUMBER() OVER (PARTITION BY s.user_id ORDER BY "
@@ -66,7 +66,7 @@ class ClassQueries:
             f"WHERE s.status = 'done'{made.format('s')}) "
             "SELECT p.id, p.name, "
             f"(SELECT COUNT(*) FROM submissions c WHERE c.user_id = p.id{made.format('c')}), "
-            "b.id, b.verdict, b.passed, b.total, f.id, f.created_at "
+            "b.id, b.verdict, b.passed, b.total, f.id, f.created_at, p.is_admin "
             "FROM page p LEFT JOIN ranked b ON b.user_id = p.id AND b.place = 1 "
             "LEFT JOIN submissions f ON f.id = (SELECT MIN(a.id) FROM submissions a "
             f"WHERE a.user_id = p.id AND a.verdict = 'AC'{made.format('a')}) "
@@ -74,8 +74,10 @@ class ClassQueries:
         )
         after = 0
         while True:
-            rows = self._query(sql, (False, after, page_size, *limit, *limit, *limit))
-            yield from (tuple(row) for row in rows)
+            rows = self._query(sql, (after, page_size, *limit, *limit, *limit))
+            # Admins are dropped here, not in SQL: is_admin is an INTEGER in SQLite and may be
+            # a BOOLEAN elsewhere, and no comparison suits both.
+            yield from (tuple(row[:-1]) for row in rows if not row[-1])
             if len(rows) < page_size:
                 return
             after = int(rows[-1][0])
