@@ -1,13 +1,19 @@
-"""Shared fixtures: the problem package in this checkout, loaded once per session."""
+"""Shared fixtures: the problem package in this checkout, loaded once per session, and the
+judge database on each backend (SQLite, and a private PostgreSQL server when installed)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from judgekit.package.numerics import pin_answer_numerics
 from judgekit.package.problem import Problem, load_problem
 from judgekit.package.reference import ReferenceRunner
+from judgekit.web.db import DB_FILE
+from judgekit.web.store import sqlite_url
+from postgres_support import PG_BIN, PostgresServer, postgres_available
+from web_support import need
 
 # Before any test computes with JAX: tests compare the reference's answers bit for bit.
 pin_answer_numerics()
@@ -28,3 +34,30 @@ def problem() -> Problem:
 @pytest.fixture(scope="session")
 def reference(problem: Problem) -> ReferenceRunner:
     return ReferenceRunner(problem)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """A private PostgreSQL server for the session; None when PostgreSQL is not installed."""
+    if not postgres_available():
+        yield None
+        return
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_server: PostgresServer | None
+) -> str:
+    """A fresh, empty judge database on each backend: the SQLite file in tmp_path/judge-data
+    (where the web tests keep their data folder), or a new database on the private server."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "judge-data" / DB_FILE)
+    need(postgres_server is not None, f"PostgreSQL 15 in {PG_BIN} (run tools/setup.sh)")
+    assert postgres_server is not None
+    return postgres_server.create_database()

@@ -13,12 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
+from judgekit.judgehost.job import MAX_ATTEMPTS
 from judgekit.package.problem import Device, Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database, Status
 from judgekit.web.settings import Settings
-from judgekit.web.workers import MAX_ATTEMPTS
+from sqlalchemy import text
 from web_support import InstantFakeJudge, add_user
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
@@ -30,10 +31,13 @@ def data(tmp_path: Path) -> Path:
     return tmp_path / "judge-data"
 
 
-def make_app(problem: Problem, data: Path, judge: InstantFakeJudge, **kw: int) -> TestClient:
+def make_app(
+    problem: Problem, data: Path, judge: InstantFakeJudge, database_url: str, **kw: int
+) -> TestClient:
     settings = Settings(
         problem=problem,
         data_dir=data,
+        database_url=database_url,
         workers=kw.get("workers", 2),
         max_pending_per_user=kw.get("max_pending", 10),
         judge_error_retry_s=0.01,
@@ -42,8 +46,8 @@ def make_app(problem: Problem, data: Path, judge: InstantFakeJudge, **kw: int) -
 
 
 @pytest.fixture()
-def tokens(data: Path) -> dict[str, str]:
-    db = Database(data / "judge.sqlite3")
+def tokens(database_url: str) -> dict[str, str]:
+    db = Database(database_url)
     try:
         return {
             name: auth.create_user(db, name, PASSWORD, admin=name == "admin")[1]
@@ -54,8 +58,10 @@ def tokens(data: Path) -> dict[str, str]:
 
 
 @pytest.fixture()
-def client(problem: Problem, data: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
-    with make_app(problem, data, InstantFakeJudge()) as test_client:
+def client(
+    problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
+) -> Iterator[TestClient]:
+    with make_app(problem, data, InstantFakeJudge(), database_url) as test_client:
         yield test_client
 
 
@@ -80,9 +86,9 @@ def upload(client: TestClient, token: str, content: bytes, name: str = "s.py") -
     return int(response.json()["id"])
 
 
-def test_users_add_prints_the_token_last(data: Path) -> None:
-    token = add_user(data, "carol", PASSWORD, admin=True)
-    db = Database(data / "judge.sqlite3")
+def test_users_add_prints_the_token_last(data: Path, database_url: str) -> None:
+    token = add_user(data, "carol", PASSWORD, admin=True, database_url=database_url)
+    db = Database(database_url)
     user = db.user_by_token_hash(auth.token_hash(token))
     assert user is not None and user.name == "carol" and user.is_admin
     assert user.password_hash.startswith("$argon2")
@@ -157,10 +163,12 @@ def test_errors_change_nothing(
     )
 
 
-def test_too_many_pending_is_429(problem: Problem, data: Path, tokens: dict[str, str]) -> None:
+def test_too_many_pending_is_429(
+    problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
+) -> None:
     gate = threading.Event()
     judge = InstantFakeJudge(gate)
-    with make_app(problem, data, judge, workers=1, max_pending=2) as client:
+    with make_app(problem, data, judge, database_url, workers=1, max_pending=2) as client:
         token = tokens["alice"]
         ids = [upload(client, token, b"x = 1\n") for _ in range(2)]
         response = client.post(
@@ -222,10 +230,10 @@ def test_pages_login_submit_and_privacy(client: TestClient, tokens: dict[str, st
 
 
 def test_restart_requeues_running_and_finishes_once(
-    problem: Problem, data: Path, tokens: dict[str, str]
+    problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     gate = threading.Event()
-    with make_app(problem, data, InstantFakeJudge(gate), workers=1) as client:
+    with make_app(problem, data, InstantFakeJudge(gate), database_url, workers=1) as client:
         submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
         for _ in range(100):
             if (
@@ -237,22 +245,23 @@ def test_restart_requeues_running_and_finishes_once(
                 break
             time.sleep(0.05)
         # Simulate a crash: the row stays 'running' while the app goes away.
-        db = Database(data / "judge.sqlite3")
+        db = Database(database_url)
         gate.set()
-    db2 = Database(data / "judge.sqlite3")
+    db2 = Database(database_url)
     row = db2.submission(submission_id)
     assert row is not None and row.status is Status.DONE
     db.close()
     db2.close()
     # A row left running by a killed server is re-queued and judged exactly once more.
-    db3 = Database(data / "judge.sqlite3")
+    db3 = Database(database_url)
     with db3.transaction() as connection:
         connection.execute(
-            "UPDATE submissions SET status='running', result_json=NULL WHERE id=?", (submission_id,)
+            text("UPDATE submissions SET status='running', result_json=NULL WHERE id=:id"),
+            {"id": submission_id},
         )
     db3.close()
     judge = InstantFakeJudge()
-    with make_app(problem, data, judge, workers=2) as client:
+    with make_app(problem, data, judge, database_url, workers=2) as client:
         body = wait(client, tokens["alice"], submission_id)
         assert body["verdict"] == "AC"
     assert len(judge.calls) == 1
@@ -281,10 +290,10 @@ class FailingFirstJudge(InstantFakeJudge):
 
 
 def test_a_judge_error_is_judged_again_and_the_retry_result_stands(
-    problem: Problem, data: Path, tokens: dict[str, str]
+    problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     judge = FailingFirstJudge(failures=1)
-    with make_app(problem, data, judge, workers=1) as client:
+    with make_app(problem, data, judge, database_url, workers=1) as client:
         body = wait(
             client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
         )
@@ -293,10 +302,10 @@ def test_a_judge_error_is_judged_again_and_the_retry_result_stands(
 
 
 def test_a_judge_error_that_persists_is_reported_after_the_last_attempt(
-    problem: Problem, data: Path, tokens: dict[str, str]
+    problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     judge = FailingFirstJudge(failures=MAX_ATTEMPTS + 5)
-    with make_app(problem, data, judge, workers=1) as client:
+    with make_app(problem, data, judge, database_url, workers=1) as client:
         body = wait(
             client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
         )

@@ -203,7 +203,7 @@ def class_server(
 
     need_chromium()
     data = tmp_path_factory.mktemp("class") / "judge-data"
-    db = Database(data / "judge.sqlite3")
+    db = Database.for_data_dir(data)
     tokens = {
         name: auth.create_user(db, name, PASSWORD, admin=name == "admin")[1]
         for name in ("admin", "alice", "bob")

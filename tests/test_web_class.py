@@ -1,5 +1,6 @@
 """The web judge for a class, against a fake judge (fast; no Docker): queue position and wait
-estimate, the summary per group, the 429 page, grade export and similarity."""
+estimate, the summary per group, the 429 page, grade export and similarity. Whatever reads or
+writes the database runs on SQLite and on PostgreSQL (conftest's `database_url`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database
-from judgekit.web.queue_place import QueuePlace, estimate_wait
+from judgekit.web.queue_place import NO_SLOTS, QueuePlace, estimate_wait
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge
 
@@ -28,8 +29,8 @@ def data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def tokens(data: Path) -> dict[str, str]:
-    db = Database(data / "judge.sqlite3")
+def tokens(database_url: str) -> dict[str, str]:
+    db = Database(database_url)
     try:
         return {
             name: auth.create_user(db, name, PASSWORD, admin=name == "admin")[1]
@@ -48,11 +49,16 @@ def gate() -> threading.Event:
 
 @pytest.fixture()
 def client(
-    problem: Problem, data: Path, tokens: dict[str, str], gate: threading.Event
+    problem: Problem,
+    data: Path,
+    database_url: str,
+    tokens: dict[str, str],
+    gate: threading.Event,
 ) -> Iterator[TestClient]:
     settings = Settings(
         problem=problem,
         data_dir=data,
+        database_url=database_url,
         workers=1,
         max_pending_per_user=3,
         similarity_poll_s=0.1,
@@ -101,7 +107,9 @@ def test_the_wait_is_the_median_judging_time_per_slot_for_each_submission_up_to_
     assert estimate_wait(0, [4.0], 1) == 4.0
     assert estimate_wait(2, [10.0, 20.0, 90.0], 2) == 30.0
     assert estimate_wait(5, [], 4) is None
+    assert estimate_wait(0, [4.0], 0) is None  # nothing judges that device
     assert "unknown" in QueuePlace(1, 0, None).text
+    assert "no judge host" in QueuePlace(1, 0, None, NO_SLOTS).text
 
 
 def test_queued_submissions_show_their_place_and_wait_in_the_api_and_the_page(
@@ -233,12 +241,13 @@ def test_a_deadline_counts_only_earlier_submissions_and_a_bad_one_is_refused(
     assert client.get("/api/grades").status_code == 401
 
 
-def test_grades_stream_page_after_page_for_a_large_class(tmp_path: Path) -> None:
-    db = Database(tmp_path / "judge.sqlite3")
+def test_grades_stream_page_after_page_for_a_large_class(database_url: str) -> None:
+    db = Database(database_url)
     for number in range(1203):
-        db.add_user(f"learner{number:04}", "x", f"token{number}", admin=False)
-    rows = list(db.grade_rows(page_size=100))
-    assert [row[1] for row in rows] == [f"learner{n:04}" for n in range(1203)]
+        db.add_user(f"learner{number:04}", "x", f"token{number}", admin=number % 100 == 7)
+    rows = list(db.grade_rows(page_size=100))  # admins are left out in SQL, not by the pages
+    assert [row[1] for row in rows] == [f"learner{n:04}" for n in range(1203) if n % 100 != 7]
+    assert all(len(row) == 9 for row in rows)
     db.close()
 
 
@@ -301,8 +310,8 @@ def test_the_admin_sees_a_copied_pair_side_by_side_with_the_matches_marked(
     assert client.get("/admin/similarity").status_code == 404
 
 
-def test_the_place_counts_only_queued_submissions_for_the_same_device(tmp_path: Path) -> None:
-    db = Database(tmp_path / "judge.sqlite3")
+def test_the_place_counts_only_queued_submissions_for_the_same_device(database_url: str) -> None:
+    db = Database(database_url)
     user = db.add_user("ada", "x", "token", admin=False)
 
     def add(device: str) -> int:

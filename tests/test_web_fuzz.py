@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from web_support import REPO_ROOT, InstantFakeJudge
 
 _DATA = Path(tempfile.mkdtemp(prefix="judgekit-fuzz-"))
-_db = Database(_DATA / "judge.sqlite3")
+_db = Database.for_data_dir(_DATA)
 _, TOKEN = auth.create_user(_db, "fuzzer", "fuzzing password", admin=False)
 _db.close()
 APP = create_app(

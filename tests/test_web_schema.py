@@ -1,5 +1,6 @@
-"""The judge database upgrades an existing file in place, and records which problem each
-submission was made for."""
+"""The judge database's schema: Alembic migrations make a new database, and a SQLite file made
+before Alembic (PRAGMA user_version 1 or 2) is upgraded in place with its rows; each submission
+records which problem it was made for."""
 
 from __future__ import annotations
 
@@ -7,45 +8,110 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database
-from judgekit.web.schema import MIGRATIONS
+from judgekit.web.db import DB_FILE, Database, Status
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge
 
+HEAD = "0003_similarity"
 
-def _version_one_database(path: Path) -> None:
-    """A database file as the first schema left it, with one user and one submission."""
+
+# The schema as the pre-Alembic code made it (its MIGRATIONS[0] and [1], PRAGMA user_version).
+OLD_SCHEMA_1 = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+    is_admin INTEGER NOT NULL DEFAULT 0, token_hash TEXT UNIQUE, created_at REAL NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at REAL NOT NULL, expires_at REAL NOT NULL
+);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at REAL NOT NULL, filename TEXT NOT NULL, stored_name TEXT NOT NULL,
+    size INTEGER NOT NULL, sha256 TEXT NOT NULL, device TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done')),
+    attempts INTEGER NOT NULL DEFAULT 0, verdict TEXT, passed INTEGER, total INTEGER,
+    time_ms INTEGER, result_json TEXT, started_at REAL, finished_at REAL
+);
+CREATE INDEX submissions_by_user ON submissions(user_id, id);
+CREATE INDEX submissions_by_status ON submissions(status, id);
+CREATE TABLE case_results (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL, seq INTEGER NOT NULL, case_json TEXT NOT NULL,
+    PRIMARY KEY (submission_id, seq)
+)
+"""
+OLD_SCHEMA_2 = """
+ALTER TABLE submissions ADD COLUMN problem_id TEXT;
+CREATE INDEX submissions_by_problem ON submissions(problem_id, id)
+"""
+
+
+def _old_database(path: Path, version: int) -> None:
+    """A database file as the pre-Alembic code left it at VERSION, with a user, a finished
+    submission and one left running (by a killed server)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, isolation_level=None)
-    for statement in MIGRATIONS[0].split(";"):
-        if statement.strip():
+    for script in (OLD_SCHEMA_1, OLD_SCHEMA_2)[:version]:
+        for statement in script.split(";"):
             connection.execute(statement)
-    connection.execute("PRAGMA user_version=1")
+    connection.execute(f"PRAGMA user_version={version}")
     connection.execute(
         "INSERT INTO users (id, name, password_hash, created_at) VALUES (1, 'ada', 'x', 0)"
     )
-    connection.execute(
-        "INSERT INTO submissions (user_id, created_at, filename, stored_name, size, sha256, "
-        "device, status) VALUES (1, 0, 'old.py', 'old', 1, 'h', 'cpu', 'done')"
-    )
+    for status in ("done", "running"):
+        connection.execute(
+            "INSERT INTO submissions (user_id, created_at, filename, stored_name, size, sha256, "
+            f"device, status) VALUES (1, 0, 'old.py', 'old', 1, 'h', 'cpu', '{status}')"
+        )
     connection.close()
 
 
-def test_an_old_database_is_upgraded_and_its_rows_have_no_problem_id(tmp_path: Path) -> None:
-    path = tmp_path / "judge.sqlite3"
-    _version_one_database(path)
-    db = Database(path)
-    assert db.schema_version == len(MIGRATIONS)
-    (old,) = db.submissions()
-    assert old.filename == "old.py" and old.problem_id is None
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_old_database_is_upgraded_in_place_and_keeps_its_rows(
+    tmp_path: Path, version: int
+) -> None:
+    _old_database(tmp_path / DB_FILE, version)
+    db = Database.for_data_dir(tmp_path)
+    assert db.schema_revision == HEAD
+    done, running = sorted(db.submissions(), key=lambda s: s.id)
+    assert done.filename == "old.py" and done.problem_id is None and done.status is Status.DONE
+    assert running.lease_until is None and running.worker is None
+    assert db.requeue_interrupted() == 1
+    user = db.user_by_name("ada")
+    assert user is not None
+    new_id = db.add_submission(
+        user_id=user.id,
+        filename="n.py",
+        stored_name="n",
+        size=1,
+        sha256="h",
+        device="cpu",
+        max_pending=9,
+        problem_id="p",
+    )
+    assert new_id == 3
+    db.record_worker_heartbeat("w", "cpu", "img", {}, None)
+    db.close()
+    again = Database.for_data_dir(tmp_path)  # opening a migrated file changes nothing
+    assert again.schema_revision == HEAD and len(again.submissions()) == 3
+    again.close()
+
+
+def test_a_new_database_is_at_the_newest_revision(database_url: str) -> None:
+    db = Database(database_url)
+    assert db.schema_revision == HEAD
     db.close()
 
 
 def test_each_new_submission_records_its_problem_and_lists_filter_by_it(tmp_path: Path) -> None:
-    db = Database(tmp_path / "judge.sqlite3")
+    db = Database.for_data_dir(tmp_path)
     user = db.add_user("ada", "x", "token", admin=False)
     common: dict[str, Any] = {
         "user_id": user.id,
@@ -66,7 +132,7 @@ def test_each_new_submission_records_its_problem_and_lists_filter_by_it(tmp_path
 def test_the_api_shows_the_problem_a_submission_was_made_for(
     problem: Problem, tmp_path: Path
 ) -> None:
-    db = Database(tmp_path / "judge.sqlite3")
+    db = Database.for_data_dir(tmp_path)
     _, token = auth.create_user(db, "ada", "correct horse battery", admin=False)
     db.close()
     settings = Settings(problem=problem, data_dir=tmp_path, workers=1)

@@ -21,6 +21,7 @@ from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.db import Database
 from judgekit.web.settings import Settings
+from sqlalchemy import text
 from web_support import InstantFakeJudge
 
 PASSWORD = "correct horse battery"
@@ -75,7 +76,7 @@ def data(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def token(data: Path) -> str:
-    db = Database(data / "judge.sqlite3")
+    db = Database.for_data_dir(data)
     try:
         return auth.create_user(db, "alice", PASSWORD, admin=False)[1]
     finally:
@@ -95,7 +96,7 @@ def client(problem: Problem, data: Path, token: str) -> Iterator[TestClient]:
 
 def _stored_row(data: Path, *, done: bool) -> int:
     """A submission of alice's written straight into the database, as an older judge did."""
-    db = Database(data / "judge.sqlite3")
+    db = Database.for_data_dir(data)
     try:
         user = db.user_by_name("alice")
         assert user is not None
@@ -111,20 +112,24 @@ def _stored_row(data: Path, *, done: bool) -> int:
         with db.transaction() as connection:
             if done:
                 connection.execute(
-                    "UPDATE submissions SET status = 'done', attempts = 1, verdict = 'WA', "
-                    "passed = 0, total = 1, time_ms = 9, result_json = ? WHERE id = ?",
-                    (LEGACY_RESULT, submission_id),
+                    text(
+                        "UPDATE submissions SET status = 'done', attempts = 1, verdict = 'WA', "
+                        "passed = 0, total = 1, time_ms = 9, result_json = :r WHERE id = :id"
+                    ),
+                    {"r": LEGACY_RESULT, "id": submission_id},
                 )
             else:
                 # Running forever (no worker owns it): only its live case rows exist.
                 connection.execute(
-                    "UPDATE submissions SET status = 'running', attempts = 99 WHERE id = ?",
-                    (submission_id,),
+                    text("UPDATE submissions SET status = 'running', attempts = 99 WHERE id = :id"),
+                    {"id": submission_id},
                 )
                 connection.execute(
-                    "INSERT INTO case_results (submission_id, attempt, seq, case_json) "
-                    "VALUES (?, 99, 0, ?)",
-                    (submission_id, LEGACY_CASE),
+                    text(
+                        "INSERT INTO case_results (submission_id, attempt, seq, case_json) "
+                        "VALUES (:id, 99, 0, :case)"
+                    ),
+                    {"id": submission_id, "case": LEGACY_CASE},
                 )
         return submission_id
     finally:
@@ -192,9 +197,11 @@ def test_a_new_result_with_nan_is_stored_and_served_as_strict_json(
     body = strict_loads(response.text)
     _assert_strict_case(body["result"]["cases"][0])
     assert body["result"]["message"] == "bad \ufffd"
-    db = Database(data / "judge.sqlite3")
+    db = Database.for_data_dir(data)
     try:
-        row = db._query("SELECT result_json FROM submissions WHERE id = ?", (submission_id,))
+        row = db._read(
+            text("SELECT result_json FROM submissions WHERE id = :id"), {"id": submission_id}
+        )
     finally:
         db.close()
     strict_loads(row[0][0])  # stored strict too, not only served so

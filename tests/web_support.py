@@ -149,7 +149,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def add_user(data: Path, name: str, password: str, *, admin: bool = False) -> str:
+def add_user(
+    data: Path, name: str, password: str, *, admin: bool = False, database_url: str | None = None
+) -> str:
     """Create a user through the real CLI; return the API token (its last output line)."""
     args = [
         sys.executable,
@@ -166,6 +168,8 @@ def add_user(data: Path, name: str, password: str, *, admin: bool = False) -> st
     ]
     if admin:
         args.append("--admin")
+    if database_url is not None:
+        args += ["--database-url", database_url]
     result = subprocess.run(
         args, input=password + "\n", capture_output=True, text=True, check=True, timeout=60
     )

@@ -6,11 +6,31 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from judgekit.commands import bench, generate, image, run, serve, users, validate, verify
+from judgekit.commands import (
+    bench,
+    generate,
+    image,
+    run,
+    serve,
+    users,
+    validate,
+    verify,
+    worker,
+)
 
 
 class Command(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-COMMANDS: tuple[Command, ...] = (generate, validate, image, run, verify, bench, serve, users)
+COMMANDS: tuple[Command, ...] = (
+    generate,
+    validate,
+    image,
+    run,
+    verify,
+    bench,
+    serve,
+    worker,
+    users,
+)

@@ -93,21 +93,38 @@ def writable_folder(path: Path, option: str) -> Path:
     return path
 
 
-def judge_data_folder(path: Path, option: str = "--data") -> Path:
-    """PATH if the web judge can keep its database there (created, or migrated, now)."""
-    import sqlite3
+def judge_data_folder(path: Path, database_url: str | None = None, option: str = "--data") -> str:
+    """The web judge's database URL, once PATH is a writable data folder (for uploads, and the
+    SQLite file by default) and the database opens (created, or migrated, now).
 
-    from judgekit.web.db import DB_FILE, Database
+    DATABASE_URL is --database-url; None means JUDGEKIT_DATABASE_URL, else the SQLite file."""
+    from judgekit.web.db import DB_FILE, Database, DatabaseUnavailable
+    from judgekit.web.settings import default_database_url, resolve_database_url
+    from judgekit.web.store import DATABASE_URL_ENV
 
     writable_folder(path, option)
+    url = resolve_database_url(path, database_url)
     try:
-        Database(path / DB_FILE).close()
-    except (OSError, sqlite3.Error) as error:
-        raise JudgekitError(
-            f"{option} {path}: cannot open {DB_FILE} there ({error}); "
-            "give the judge's data folder, or an empty one"
-        ) from None
-    return path
+        Database(url).close()
+    except DatabaseUnavailable as error:
+        if database_url is not None:
+            raise JudgekitError(f"{error}; check --database-url") from None
+        if url == default_database_url(path):
+            raise JudgekitError(
+                f"{option} {path}: cannot open {DB_FILE} there ({error.reason}); "
+                "give the judge's data folder, or an empty one"
+            ) from None
+        raise JudgekitError(f"{error}; check {DATABASE_URL_ENV}") from None
+    return url
+
+
+def add_database_url_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the judge database: sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB "
+        "(default: $JUDGEKIT_DATABASE_URL, else judge.sqlite3 in the data folder)",
+    )
 
 
 ALL_GROUPS = "all"

@@ -1,15 +1,26 @@
-"""`judgekit serve`: the judge's web UI and HTTP API with in-process judging workers."""
+"""`judgekit serve`: the judge's web UI and HTTP API, judging in-process or through a broker."""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
+import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from judgekit.commands.arguments import judge_data_folder, non_negative, port, positive
+from judgekit.commands.arguments import (
+    add_database_url_option,
+    judge_data_folder,
+    non_negative,
+    port,
+    positive,
+)
 from judgekit.commands.listening import listening_socket
+from judgekit.commands.logs import configure_logging
+from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
+from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
 from judgekit.web.settings import (
     DEFAULT_DATA_DIR,
@@ -21,6 +32,9 @@ from judgekit.web.settings import (
     default_workers,
 )
 
+if TYPE_CHECKING:
+    from judgekit.judge.prewarmed import PrewarmedSandboxes
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -28,8 +42,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the web UI and the JSON API, judging submissions in the sandbox",
         description=(
             "Serve the problem page, submission upload, live results and an admin page, plus "
-            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in one "
-            "SQLite file and an uploads folder under --data; judging runs in-process, each "
+            "a JSON API under /api (OpenAPI schema at /openapi.json). Everything lives in a "
+            "database (by default one SQLite file under --data; see --database-url) and an "
+            "uploads folder under --data; judging runs in-process, each "
             "submission in a fresh sandbox container. Create the first account with "
             "`judgekit users add NAME --admin`."
         ),
@@ -79,15 +94,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--secure-cookies", action="store_true", help="mark cookies Secure (behind HTTPS)"
     )
+    add_database_url_option(parser)
+    parser.add_argument(
+        "--broker",
+        metavar="URL",
+        default=None,
+        help=f"a Celery broker (redis://...): judge hosts (`judgekit worker`) judge, not this "
+        f"process; needs {TOKEN_ENV} (default: ${BROKER_ENV}; none: in-process workers)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None,
+        help="log lines as text or one JSON object each (default: $JUDGEKIT_LOG_FORMAT, else text)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(options: argparse.Namespace) -> int:
-    import uvicorn
-
-    from judgekit.web.app import create_app
-    from judgekit.web.workers import real_judge
-
+    configure_logging(options.log_format)
     problem = load_problem(options.problem)
     devices = (
         tuple(Device(d) for d in dict.fromkeys(options.devices))
@@ -97,6 +122,13 @@ def run(options: argparse.Namespace) -> int:
     unsupported = [d.value for d in devices if d not in problem.devices]
     if unsupported:
         raise JudgekitError(f"--device {', '.join(unsupported)}: not in problem.yaml devices")
+    broker_url = options.broker or os.environ.get(BROKER_ENV) or None
+    token = os.environ.get(TOKEN_ENV) or None
+    if broker_url is not None and token is None:
+        raise JudgekitError(
+            f"a broker needs a judge-host token: set {TOKEN_ENV} to a long random secret "
+            "(the same on every judge host)"
+        )
     settings = Settings(
         problem=problem,
         data_dir=options.data,
@@ -106,33 +138,58 @@ def run(options: argparse.Namespace) -> int:
         max_pending_per_user=options.max_pending,
         devices=devices,
         secure_cookies=options.secure_cookies,
+        broker_url=broker_url,
+        judgehost_token=token,
+        database_url=options.database_url,
     )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    pool_size = settings.workers if options.pool_size is None else options.pool_size
     with listening_socket(settings.host, settings.port) as sock:
-        judge_data_folder(settings.data_dir)
-        try:
-            from judgekit.judge.prewarmed import PrewarmedSandboxes
-        except ImportError as error:
-            raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
-        with PrewarmedSandboxes(problem, devices, pool_size) as sandboxes:
-            app = create_app(settings, real_judge(sandboxes))
-            print(
-                f"judgekit: serving {problem.title} on http://{settings.host}:{settings.port} "
-                f"(data in {settings.data_dir}, {settings.workers} workers, "
-                f"{pool_size} prewarmed sandbox(es) per device)",
-                flush=True,
-            )
-            config = uvicorn.Config(
-                app, host=settings.host, port=settings.port, log_level="info", access_log=False
-            )
-            server = uvicorn.Server(config)
+        judge_data_folder(settings.data_dir, settings.database_url)
+        if broker_url is not None:
+            started = _serve(settings, sock, None, f"judge hosts via {redacted(broker_url)}")
+        else:
+            pool_size = settings.workers if options.pool_size is None else options.pool_size
             try:
-                server.run(sockets=[sock])
-            except SystemExit:  # uvicorn's own exit when the app's start-up fails
-                server.started = False
-    if not server.started:
+                from judgekit.judge.prewarmed import PrewarmedSandboxes
+            except ImportError as error:
+                raise JudgekitError(f"the sandboxed judge is not available: {error}") from None
+            with PrewarmedSandboxes(problem, devices, pool_size) as sandboxes:
+                started = _serve(
+                    settings,
+                    sock,
+                    sandboxes,
+                    f"{settings.workers} workers, {pool_size} prewarmed sandbox(es) per device",
+                )
+    if not started:
         raise JudgekitError("the server did not start; the log above says why")
     return int(ExitCode.OK)
+
+
+def _serve(
+    settings: Settings, sock: socket.socket, sandboxes: PrewarmedSandboxes | None, judged_by: str
+) -> bool:
+    import uvicorn
+
+    from judgekit.judgehost.job import real_judge
+    from judgekit.web.app import create_app
+    from judgekit.web.store import shown_url
+
+    app = create_app(settings, real_judge(sandboxes))
+    print(
+        f"judgekit: serving {settings.problem.title} on http://{settings.host}:{settings.port} "
+        f"(data in {settings.data_dir}, database {shown_url(settings.db_url)}, {judged_by})",
+        flush=True,
+    )
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        log_config=None,
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn's own exit when the app's start-up fails
+        return False
+    return bool(server.started)

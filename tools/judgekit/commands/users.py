@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from judgekit.commands.arguments import judge_data_folder
+from judgekit.commands.arguments import add_database_url_option, judge_data_folder
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.web.settings import DEFAULT_DATA_DIR
@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    add_database_url_option(add)
     add.set_defaults(handler=run_add)
 
 
@@ -54,11 +55,11 @@ def _password(options: argparse.Namespace) -> str:
 
 def run_add(options: argparse.Namespace) -> int:
     from judgekit.web.auth import AccountError, create_user
-    from judgekit.web.db import DB_FILE, Database
+    from judgekit.web.db import Database
 
-    judge_data_folder(options.data)
+    url = judge_data_folder(options.data, options.database_url)
     password = _password(options)
-    db = Database(options.data / DB_FILE)
+    db = Database(url)
     try:
         user, token = create_user(db, options.name, password, admin=options.admin)
     except AccountError as error:

@@ -76,13 +76,24 @@ class ImageRecipe:
     def digest(self, base_id: str) -> str:
         """sha256 over the Dockerfile, the sandbox code, lock file, the warm-up shapes and
         the base image's id: a changed test set means a new image."""
+        digest = self._inputs()
+        digest.update(base_id.encode())
+        digest.update(self.device.value.encode())
+        return digest.hexdigest()
+
+    def inputs_digest(self) -> str:
+        """sha256 over what this checkout puts into the image (not the base image, which each
+        host bootstraps itself): equal on two hosts when they build the same sandbox."""
+        digest = self._inputs()
+        digest.update(self.device.value.encode())
+        return digest.hexdigest()
+
+    def _inputs(self) -> hashlib._Hash:
         digest = hashlib.sha256()
         for part in (self.dockerfile, *self.code, self.lock):
             digest.update(part.name.encode() + b"\0" + part.read_bytes() + b"\0")
         digest.update(SHAPES_FILE.encode() + b"\0" + self.shapes_json + b"\0")
-        digest.update(base_id.encode())
-        digest.update(self.device.value.encode())
-        return digest.hexdigest()
+        return digest
 
     def tag(self, base_id: str) -> str:
         return f"{IMAGE_REPOSITORY}-{self.device.value}:{self.digest(base_id)[:12]}"

@@ -97,7 +97,8 @@ class QueueModel(BaseModel):
     ahead: int = Field(description="queued submissions for the same device before this one")
     estimated_wait_s: float | None = Field(
         description="(ahead + 1) * the median judging time of the last 20 finished submissions "
-        "/ the number of judging slots; null when nothing has been judged yet"
+        "/ the number of judging slots for its device; null when nothing has been judged "
+        "recently or no judge host for its device is running"
     )
 
 
@@ -166,7 +167,7 @@ def submission_json(
     result = submission.result if submission.status is Status.DONE else None
     place = None
     if context is not None and submission.status is Status.QUEUED:
-        place = queue_place(context.db, submission.id, context.settings.workers)
+        place = queue_place(context.db, submission, context.pool)
     return {
         "id": submission.id,
         "user": submission.user_name,

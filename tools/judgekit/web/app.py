@@ -1,7 +1,9 @@
 """The FastAPI application factory: `create_app(settings, judge)`.
 
-`judge` is what the workers call for each submission; `judgekit serve` passes the sandboxed
-Docker judge (workers.real_judge()). Tests of the queue may pass a fake one.
+`judge` is what the in-process workers call for each submission; `judgekit serve` passes the
+sandboxed Docker judge (judgehost.job.real_judge()). Tests of the queue may pass a fake one.
+With `settings.broker_url`, remote judge hosts judge instead (web.judge_hosts) and report
+through /api/judgehost.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from judgekit import __version__
-from judgekit.web import api, class_api, class_pages, events, pages
+from judgekit.judgehost.job import Judge
+from judgekit.judgehost.protocol import hello_for
+from judgekit.web import api, class_api, class_pages, events, judgehost_api, pages
 from judgekit.web.context import AppContext
 from judgekit.web.db import Database
+from judgekit.web.executor import Executor
+from judgekit.web.judge_hosts import JudgeHosts
 from judgekit.web.settings import Settings
 from judgekit.web.similarity_scan import SimilarityScan
-from judgekit.web.workers import Judge, WorkerPool
+from judgekit.web.workers import WorkerPool
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("judgekit.web")
@@ -32,10 +38,16 @@ log = logging.getLogger("judgekit.web")
 def create_app(
     settings: Settings, judge: Judge, *, start_workers: bool = True, scan_similarity: bool = True
 ) -> FastAPI:
-    db = Database(settings.db_path)
+    db = Database(settings.db_url)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    pool = WorkerPool(settings, db, judge)
-    context = AppContext(settings=settings, db=db, pool=pool)
+    pool: Executor
+    hello = None
+    if settings.broker_url is None:
+        pool = WorkerPool(settings, db, judge)
+    else:
+        pool = JudgeHosts(settings, db, settings.broker_url)
+        hello = hello_for(settings.problem, settings.lease_s)
+    context = AppContext(settings=settings, db=db, pool=pool, hello=hello)
     scan = SimilarityScan(settings, db)
 
     @asynccontextmanager
@@ -61,6 +73,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(class_api.router)
+    if settings.judgehost_token is not None:
+        app.include_router(judgehost_api.router)
     app.include_router(events.router)
     app.include_router(pages.router)
     app.include_router(class_pages.router)

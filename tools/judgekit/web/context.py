@@ -1,4 +1,4 @@
-"""What every route needs: the settings, the database, the workers, and accepting an upload."""
+"""What every route needs: the settings, the database, who judges, and accepting an upload."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.types import Message
 
+from judgekit.judgehost.protocol import Hello
 from judgekit.package.problem import Device
 from judgekit.web.db import Database, Submission, TooManyPending, User
+from judgekit.web.executor import Executor
 from judgekit.web.settings import Settings
 from judgekit.web.uploads import discard_upload, display_name, store_upload
-from judgekit.web.workers import WorkerPool
 
 # Room for a multipart envelope (boundaries, headers, a device field) around the file itself.
 MULTIPART_OVERHEAD = 16 * 1024
@@ -24,7 +25,9 @@ JSON_EXPANSION = 6
 class AppContext:
     settings: Settings
     db: Database
-    pool: WorkerPool
+    pool: Executor
+    hello: Hello | None = None
+    """What judge hosts must match (web.judgehost_api); None without a broker."""
 
 
 def get_context(request: Request) -> AppContext:

@@ -1,161 +1,143 @@
-"""The judge's one SQLite file: users, sessions, submissions and live case results.
-
-WAL mode with synchronous=FULL: a commit is on disk when it returns. One connection per
-thread (SQLite serialises the writers; `busy_timeout` makes them wait instead of failing).
-Every write that must be atomic runs in `BEGIN IMMEDIATE ... COMMIT` through `transaction()`.
+"""The judge database: users, sessions, submissions and live case results, through
+SQLAlchemy 2 Core on SQLite (the default: one file in the data folder) or PostgreSQL.
+judgekit.web.store says how each backend is opened and kept safe under concurrency.
 
 Submission life cycle: queued -> running (attempts += 1) -> done. A server killed while a
 submission is running leaves the row 'running'; `requeue_interrupted()` at start-up puts it
-back to 'queued'. The result is written in the same transaction that sets 'done', and only by
-the attempt that claimed the row, so one submission never gets two different results.
+back to 'queued' (only rows without a lease: remote workers' rows are theirs until the lease
+runs out). The result is written in the same transaction that sets 'done', and only by the
+attempt that claimed the row, so one submission never gets two different results.
 
-Results are stored and read as strict JSON (judgekit.judge.strict_json): rows written before that
-rule, with bare NaN or escaped lone surrogates, are made strict as they are read.
+Results are stored and read as strict JSON (judgekit.judge.strict_json): ASCII-only, so a NUL
+or a lone surrogate in a message is stored escaped, which PostgreSQL's text accepts. Rows
+written before that rule, with bare NaN or escaped lone surrogates, are made strict as read.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, func, insert, select, update
+
 from judgekit.judge import strict_json
 from judgekit.web.class_queries import ClassQueries
+from judgekit.web.leases import NO_LEASE, Leases
 from judgekit.web.records import (
-    SUBMISSION_COLUMNS,
-    SUBMISSION_FROM,
-    USER_COLUMNS,
     Status,
     Submission,
     TooManyPending,
     User,
+    WorkerStatus,
     submission_row,
     user_row,
 )
-from judgekit.web.schema import migrate
+from judgekit.web.store import DatabaseUnavailable, sqlite_url, storable
+from judgekit.web.tables import (
+    SUBMISSION_SELECT,
+    USER_SELECT,
+    case_results,
+    sessions,
+    submissions,
+    users,
+)
 
-__all__ = ["DB_FILE", "Database", "Status", "Submission", "TooManyPending", "User"]
+__all__ = [
+    "DB_FILE",
+    "Database",
+    "DatabaseUnavailable",
+    "Status",
+    "Submission",
+    "TooManyPending",
+    "User",
+    "WorkerStatus",
+    "sqlite_url",
+]
 
 DB_FILE = "judge.sqlite3"
 
+_PENDING = submissions.c.status != Status.DONE.value
+_UNJUDGED: dict[str, Any] = {
+    "status": Status.QUEUED.value,
+    "started_at": None,
+    **NO_LEASE,
+}
 
-class Database(ClassQueries):
-    """Thread-safe access to the judge database: one sqlite3 connection per thread."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrate()
+class Database(Leases, ClassQueries):
+    """Thread-safe access to the judge database at a SQLAlchemy URL (see `for_data_dir`)."""
 
-    # -- connections -----------------------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = connection
-            with self._all_lock:
-                self._all.append(connection)
-        return connection
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._connection().execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        with self._all_lock:
-            for connection in self._all:
-                with suppress(sqlite3.Error):
-                    connection.close()
-            self._all.clear()
-        self._local = threading.local()
-
-    def _migrate(self) -> None:
-        with self.transaction() as connection:
-            migrate(connection)
-
-    @property
-    def schema_version(self) -> int:
-        return int(self._query("PRAGMA user_version")[0][0])
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> Database:
+        """The SQLite file DB_FILE in DATA_DIR (made, with the folder, if missing)."""
+        return cls(sqlite_url(data_dir / DB_FILE))
 
     # -- users and sessions ------------------------------------------------------------------
 
     def add_user(self, name: str, password_hash: str, token_hash: str, *, admin: bool) -> User:
         with self.transaction() as connection:
-            cursor = connection.execute(
-                "INSERT INTO users (name, password_hash, is_admin, token_hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (name, password_hash, int(admin), token_hash, time.time()),
-            )
-            user_id = cursor.lastrowid
-        user = self.user_by_id(int(user_id or 0))
+            user_id = connection.execute(
+                insert(users)
+                .values(
+                    name=name,
+                    password_hash=password_hash,
+                    is_admin=int(admin),
+                    token_hash=token_hash,
+                    created_at=time.time(),
+                )
+                .returning(users.c.id)
+            ).scalar_one()
+        user = self.user_by_id(int(user_id))
         assert user is not None
         return user
 
-    def user_by_name(self, name: str) -> User | None:
-        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,))
+    def _user(self, condition: Any) -> User | None:
+        rows = self._read(USER_SELECT.where(condition))
         return user_row(rows[0]) if rows else None
+
+    def user_by_name(self, name: str) -> User | None:
+        # The login form's name is anything a visitor typed; no stored name has NUL or a surrogate.
+        return self._user(users.c.name == name) if storable(name) else None
 
     def user_by_id(self, user_id: int) -> User | None:
-        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return user_row(rows[0]) if rows else None
+        return self._user(users.c.id == user_id)
 
     def user_by_token_hash(self, token_hash: str) -> User | None:
-        rows = self._query(f"SELECT {USER_COLUMNS} FROM users WHERE token_hash = ?", (token_hash,))
-        return user_row(rows[0]) if rows else None
+        return self._user(users.c.token_hash == token_hash)
 
     def add_session(self, token_hash: str, user_id: int, lifetime_s: float) -> None:
         now = time.time()
         with self.transaction() as connection:
-            connection.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+            connection.execute(delete(sessions).where(sessions.c.expires_at < now))
             connection.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (token_hash, user_id, now, now + lifetime_s),
+                insert(sessions).values(
+                    token_hash=token_hash,
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + lifetime_s,
+                )
             )
 
     def user_by_session(self, token_hash: str) -> User | None:
-        rows = self._query(
-            f"SELECT {', '.join('u.' + c for c in USER_COLUMNS.split(', '))} "
-            "FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.token_hash = ? AND s.expires_at > ?",
-            (token_hash, time.time()),
+        rows = self._read(
+            USER_SELECT.join_from(users, sessions, sessions.c.user_id == users.c.id).where(
+                sessions.c.token_hash == token_hash, sessions.c.expires_at > time.time()
+            )
         )
         return user_row(rows[0]) if rows else None
 
     def delete_session(self, token_hash: str) -> None:
         with self.transaction() as connection:
-            connection.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+            connection.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 
     # -- submissions -------------------------------------------------------------------------
 
     def pending_count(self, user_id: int) -> int:
-        rows = self._query(
-            "SELECT COUNT(*) FROM submissions WHERE user_id = ? AND status != 'done'", (user_id,)
+        rows = self._read(
+            select(func.count())
+            .select_from(submissions)
+            .where(submissions.c.user_id == user_id, _PENDING)
         )
         return int(rows[0][0])
 
@@ -173,145 +155,160 @@ class Database(ClassQueries):
     ) -> int:
         """Insert a queued submission and commit; raise TooManyPending instead if over quota."""
         with self.transaction() as connection:
+            # The user's row lock serialises this user's submits on PostgreSQL (SQLite's
+            # BEGIN IMMEDIATE already does), so the count cannot go stale before the insert.
+            connection.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
             pending = connection.execute(
-                "SELECT COUNT(*) FROM submissions WHERE user_id = ? AND status != 'done'",
-                (user_id,),
-            ).fetchone()[0]
+                select(func.count())
+                .select_from(submissions)
+                .where(submissions.c.user_id == user_id, _PENDING)
+            ).scalar_one()
             if pending >= max_pending:
                 raise TooManyPending(f"{pending} submissions are still waiting for a verdict")
-            cursor = connection.execute(
-                "INSERT INTO submissions (user_id, created_at, filename, stored_name, size, "
-                "sha256, device, status, problem_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
-                (user_id, time.time(), filename, stored_name, size, sha256, device, problem_id),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def submission(self, submission_id: int) -> Submission | None:
-        rows = self._query(
-            f"SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} WHERE s.id = ?", (submission_id,)
-        )
-        return submission_row(rows[0]) if rows else None
+            submission_id = connection.execute(
+                insert(submissions)
+                .values(
+                    user_id=user_id,
+                    created_at=time.time(),
+                    filename=filename,
+                    stored_name=stored_name,
+                    size=size,
+                    sha256=sha256,
+                    device=device,
+                    status=Status.QUEUED.value,
+                    problem_id=problem_id,
+                )
+                .returning(submissions.c.id)
+            ).scalar_one()
+            return int(submission_id)
 
     def submissions(
         self, *, user_id: int | None = None, problem_id: str | None = None, limit: int = 200
     ) -> list[Submission]:
         """Newest first; all users' when user_id is None, all problems' when problem_id is."""
-        conditions: list[str] = []
-        params: list[Any] = []
+        statement = SUBMISSION_SELECT
         if user_id is not None:
-            conditions.append("s.user_id = ?")
-            params.append(user_id)
+            statement = statement.where(submissions.c.user_id == user_id)
         if problem_id is not None:
-            conditions.append("s.problem_id = ?")
-            params.append(problem_id)
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        rows = self._query(
-            f"SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} {where}ORDER BY s.id DESC LIMIT ?",
-            (*params, limit),
-        )
+            statement = statement.where(submissions.c.problem_id == problem_id)
+        rows = self._read(statement.order_by(submissions.c.id.desc()).limit(limit))
         return [submission_row(row) for row in rows]
 
     def status_counts(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)
-        for status, count in self._query(
-            "SELECT status, COUNT(*) FROM submissions GROUP BY status"
-        ):
+        rows = self._read(select(submissions.c.status, func.count()).group_by(submissions.c.status))
+        for status, count in rows:
             counts[Status(status)] = int(count)
         return counts
 
     def requeue_interrupted(self) -> int:
-        """Put submissions left 'running' by a killed server back in the queue."""
+        """Put submissions left 'running' by a killed server back in the queue (only in-process
+        runs: a row under a lease belongs to its remote worker until the lease runs out)."""
         with self.transaction() as connection:
-            cursor = connection.execute(
-                "UPDATE submissions SET status = 'queued', started_at = NULL "
-                "WHERE status = 'running'"
+            result = connection.execute(
+                update(submissions)
+                .where(
+                    submissions.c.status == Status.RUNNING.value,
+                    submissions.c.lease_until.is_(None),
+                )
+                .values(**_UNJUDGED)
             )
-            return cursor.rowcount
-
-    def claim_next(self) -> Submission | None:
-        """Atomically move the oldest queued submission to running, one attempt more."""
-        with self.transaction() as connection:
-            row = connection.execute(
-                "SELECT id FROM submissions WHERE status = 'queued' ORDER BY id LIMIT 1"
-            ).fetchone()
-            if row is None:
-                return None
-            connection.execute(
-                "UPDATE submissions SET status = 'running', attempts = attempts + 1, "
-                "started_at = ? WHERE id = ?",
-                (time.time(), row[0]),
-            )
-            connection.execute("DELETE FROM case_results WHERE submission_id = ?", (row[0],))
-        return self.submission(int(row[0]))
+            return result.rowcount
 
     def add_case_result(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
         """Record one finished case of a running attempt; False if that attempt is stale."""
         with self.transaction() as connection:
             current = connection.execute(
-                "SELECT attempts, status FROM submissions WHERE id = ?", (submission_id,)
-            ).fetchone()
+                select(submissions.c.attempts, submissions.c.status)
+                .where(submissions.c.id == submission_id)
+                .with_for_update()
+            ).first()
             if current is None or current[0] != attempt or current[1] != Status.RUNNING:
                 return False
             seq = connection.execute(
-                "SELECT COUNT(*) FROM case_results WHERE submission_id = ?", (submission_id,)
-            ).fetchone()[0]
+                select(func.count())
+                .select_from(case_results)
+                .where(case_results.c.submission_id == submission_id)
+            ).scalar_one()
             connection.execute(
-                "INSERT INTO case_results (submission_id, attempt, seq, case_json) "
-                "VALUES (?, ?, ?, ?)",
-                (submission_id, attempt, seq, strict_json.dumps(case)),
+                insert(case_results).values(
+                    submission_id=submission_id,
+                    attempt=attempt,
+                    seq=seq,
+                    case_json=strict_json.dumps(case),
+                )
             )
             return True
 
     def case_results(self, submission_id: int, after: int = -1) -> list[tuple[int, dict[str, Any]]]:
-        rows = self._query(
-            "SELECT seq, case_json FROM case_results WHERE submission_id = ? AND seq > ? "
-            "ORDER BY seq",
-            (submission_id, after),
+        rows = self._read(
+            select(case_results.c.seq, case_results.c.case_json)
+            .where(case_results.c.submission_id == submission_id, case_results.c.seq > after)
+            .order_by(case_results.c.seq)
         )
         return [(int(seq), strict_json.loads(text)) for seq, text in rows]
 
     def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
         """Store the result and mark done in one transaction, only for the claiming attempt."""
         with self.transaction() as connection:
-            cursor = connection.execute(
-                "UPDATE submissions SET status = 'done', verdict = ?, passed = ?, total = ?, "
-                "time_ms = ?, result_json = ?, finished_at = ? "
-                "WHERE id = ? AND status = 'running' AND attempts = ?",
-                (
-                    result.get("verdict"),
-                    result.get("passed"),
-                    result.get("total"),
-                    result.get("time_ms"),
-                    strict_json.dumps(result),
-                    time.time(),
-                    submission_id,
-                    attempt,
-                ),
+            updated = connection.execute(
+                update(submissions)
+                .where(
+                    submissions.c.id == submission_id,
+                    submissions.c.status == Status.RUNNING.value,
+                    submissions.c.attempts == attempt,
+                )
+                .values(
+                    status=Status.DONE.value,
+                    verdict=result.get("verdict"),
+                    passed=result.get("passed"),
+                    total=result.get("total"),
+                    time_ms=result.get("time_ms"),
+                    result_json=strict_json.dumps(result),
+                    finished_at=time.time(),
+                    **NO_LEASE,
+                )
             )
-            if cursor.rowcount != 1:
+            if updated.rowcount != 1:
                 return False
-            connection.execute("DELETE FROM case_results WHERE submission_id = ?", (submission_id,))
+            connection.execute(
+                delete(case_results).where(case_results.c.submission_id == submission_id)
+            )
             return True
 
     def retry(self, submission_id: int, attempt: int) -> bool:
         """Put a running submission back in the queue, only for the attempt that claimed it."""
         with self.transaction() as connection:
-            cursor = connection.execute(
-                "UPDATE submissions SET status = 'queued', started_at = NULL "
-                "WHERE id = ? AND status = 'running' AND attempts = ?",
-                (submission_id, attempt),
+            result = connection.execute(
+                update(submissions)
+                .where(
+                    submissions.c.id == submission_id,
+                    submissions.c.status == Status.RUNNING.value,
+                    submissions.c.attempts == attempt,
+                )
+                .values(**_UNJUDGED)
             )
-            return cursor.rowcount == 1
+            return result.rowcount == 1
 
     def requeue(self, submission_id: int | None = None) -> int:
         """Rejudge: put one submission (or all that are done) back in the queue."""
+        condition = (
+            submissions.c.status == Status.DONE.value
+            if submission_id is None
+            else (submissions.c.id == submission_id) & (submissions.c.status != "queued")
+        )
         with self.transaction() as connection:
-            where = "status = 'done'" if submission_id is None else "id = ? AND status != 'queued'"
-            params: tuple[Any, ...] = () if submission_id is None else (submission_id,)
-            cursor = connection.execute(
-                "UPDATE submissions SET status = 'queued', verdict = NULL, passed = NULL, "
-                "total = NULL, time_ms = NULL, result_json = NULL, started_at = NULL, "
-                f"finished_at = NULL WHERE {where}",
-                params,
+            result = connection.execute(
+                update(submissions)
+                .where(condition)
+                .values(
+                    verdict=None,
+                    passed=None,
+                    total=None,
+                    time_ms=None,
+                    result_json=None,
+                    finished_at=None,
+                    **_UNJUDGED,
+                )
             )
-            return cursor.rowcount
+            return result.rowcount

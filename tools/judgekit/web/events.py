@@ -75,9 +75,7 @@ async def submission_events(
                     yield _event("reset", {})
                     return
                 attempt = submission.attempts
-            queued = await run_in_threadpool(
-                queue_place, context.db, submission_id, context.settings.workers
-            )
+            queued = await run_in_threadpool(queue_place, context.db, submission, context.pool)
             now_place = None if queued is None else {**queued.to_json(), "text": queued.text}
             if submission.status != status or now_place != place:
                 status, place = submission.status, now_place

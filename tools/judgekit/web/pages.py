@@ -314,7 +314,9 @@ def admin_page(request: Request, context: Context) -> Response:
         {
             "submissions": context.db.submissions(limit=500),
             "counts": context.db.status_counts(),
-            "workers": context.pool.states,
+            "workers": context.pool.workers(),
+            "queues": context.pool.queue_depths(),
+            "distributed": context.settings.broker_url is not None,
             "statuses": list(Status),
         },
     )

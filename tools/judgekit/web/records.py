@@ -51,6 +51,10 @@ class Submission:
     finished_at: float | None
     problem_id: str | None
     """problem.yaml's id when the submission was made; None for rows older than that record."""
+    lease_until: float | None = None
+    """While a remote worker judges it: when its lease runs out (epoch seconds); else None."""
+    worker: str | None = None
+    """The remote worker that claimed it under a lease; None for in-process runs."""
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -58,14 +62,6 @@ class Submission:
             return None
         data: dict[str, Any] = strict_json.loads(self.result_json)
         return data
-
-
-SUBMISSION_COLUMNS = (
-    "s.id, s.user_id, u.name, s.created_at, s.filename, s.stored_name, s.size, s.sha256, "
-    "s.device, s.status, s.attempts, s.verdict, s.passed, s.total, s.time_ms, s.result_json, "
-    "s.started_at, s.finished_at, s.problem_id"
-)
-SUBMISSION_FROM = "FROM submissions s JOIN users u ON u.id = s.user_id"
 
 
 def submission_row(row: Sequence[Any]) -> Submission:
@@ -80,4 +76,28 @@ def user_row(row: Sequence[Any]) -> User:
     )
 
 
-USER_COLUMNS = "id, name, password_hash, is_admin, created_at"
+@dataclass(frozen=True)
+class WorkerStatus:
+    """A remote judging worker as its last heartbeat described it."""
+
+    name: str
+    device: str
+    image: str
+    versions: dict[str, str]
+    started_at: float
+    heartbeat_at: float
+    submission_id: int | None
+    """The submission it was judging at that heartbeat; None when idle."""
+
+
+def worker_row(row: Sequence[Any]) -> WorkerStatus:
+    versions = strict_json.loads(row[3])
+    return WorkerStatus(
+        name=row[0],
+        device=row[1],
+        image=row[2],
+        versions={str(k): str(v) for k, v in versions.items()},
+        started_at=row[4],
+        heartbeat_at=row[5],
+        submission_id=row[6],
+    )

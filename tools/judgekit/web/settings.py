@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
+from judgekit.web.store import DATABASE_URL_ENV, sqlite_url
 
 # The one place for the server's defaults: Settings uses them, and so does `judgekit serve`.
 DEFAULT_DATA_DIR = Path("judge-data")
@@ -14,6 +15,18 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_PENDING = 10
 DEFAULT_DEVICES = (Device.CPU,)
+
+
+def default_database_url(data_dir: Path) -> str:
+    from judgekit.web.db import DB_FILE
+
+    return sqlite_url(data_dir / DB_FILE)
+
+
+def resolve_database_url(data_dir: Path, option: str | None = None) -> str:
+    """The database to use: OPTION (--database-url), else $JUDGEKIT_DATABASE_URL, else the
+    SQLite file in DATA_DIR."""
+    return option or os.environ.get(DATABASE_URL_ENV) or default_database_url(data_dir)
 
 
 def default_workers() -> int:
@@ -32,9 +45,18 @@ class Settings:
     """Devices this server can judge on; the submit form offers a choice when there are two."""
     secure_cookies: bool = False
     """Mark cookies Secure; turn on when the server is behind HTTPS."""
+    broker_url: str | None = None
+    """A Celery broker (redis://...): remote judge hosts judge, nothing judges in this process.
+    None: the in-process workers (the default)."""
+    judgehost_token: str | None = None
+    """The shared secret judge hosts present to /api/judgehost (needed with a broker)."""
+    lease_s: float = 30.0
+    """How long a judge host holds a claimed submission without renewing its lease."""
+    database_url: str | None = None
+    """--database-url; None: $JUDGEKIT_DATABASE_URL, else the SQLite file in data_dir."""
     judge_error_retry_s: float = 5.0
     """After a JE (our fault: engine trouble, a missing image) wait this long, times the attempt
-    number, then judge the submission again, up to workers.MAX_ATTEMPTS attempts in all."""
+    number, then judge the submission again, up to judgehost.job.MAX_ATTEMPTS attempts in all."""
     similarity_poll_s: float = 10.0
     """How often the background similarity scan looks for newly finished submissions."""
     similarity_threshold: float = 0.6
@@ -49,10 +71,8 @@ class Settings:
         return tuple(group.name for group in self.problem.test_groups)
 
     @property
-    def db_path(self) -> Path:
-        from judgekit.web.db import DB_FILE
-
-        return self.data_dir / DB_FILE
+    def db_url(self) -> str:
+        return resolve_database_url(self.data_dir, self.database_url)
 
     @property
     def uploads_dir(self) -> Path:

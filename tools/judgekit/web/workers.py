@@ -3,7 +3,8 @@
 The queue *is* the submissions table, so nothing lives only in memory: a server killed at any
 moment restarts with every accepted submission still queued or running; `start()` re-queues
 the running ones, and judging a file again gives the same result (the judge is deterministic).
-Only the attempt that claimed a row can store its result (see Database.finish).
+Each claimed submission goes through judgehost.job.run_job, the job function remote judge
+hosts run too; only the attempt that claimed a row can store its result (Database.finish).
 """
 
 from __future__ import annotations
@@ -11,67 +12,37 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from judgekit.judge.learner_view import learner_case, learner_report
-from judgekit.judge.report import CaseResult, JudgeReport
-from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Problem
+from judgekit.judgehost.job import ClaimedJob, Judge, run_job
+from judgekit.package.problem import Device
 from judgekit.web.db import Database, Submission
+from judgekit.web.executor import WorkerView
 from judgekit.web.settings import Settings
-
-if TYPE_CHECKING:
-    from judgekit.judge.prewarmed import PrewarmedSandboxes
 
 log = logging.getLogger("judgekit.web")
 
-MAX_ATTEMPTS = 3
-"""Attempts per submission: one interrupted by a restart, or ended in a JE (a judge error is
-never the learner's fault, and engine trouble passes), is judged again up to this many times."""
 IDLE_POLL_S = 1.0
 
 
-class Judge(Protocol):
-    """What the workers call: judgekit.judge.judging.judge_submission, or a test double."""
+class DatabaseSink:
+    """The job's results go straight into the database (judgehost.job.ResultSink)."""
 
-    def __call__(
-        self,
-        problem: Problem,
-        submission: Path,
-        *,
-        device: Device,
-        groups: Sequence[str],
-        on_case: Callable[[CaseResult], None] | None = None,
-    ) -> JudgeReport: ...
+    def __init__(self, db: Database, stopping: threading.Event) -> None:
+        self.db = db
+        self._stopping = stopping
 
+    def add_case(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
+        return self.db.add_case_result(submission_id, attempt, case)
 
-def real_judge(sandboxes: PrewarmedSandboxes | None = None) -> Judge:
-    """The sandboxed Docker judge of `judgekit run`, through SANDBOXES' prewarmed containers
-    where given."""
-    from judgekit.judge.judging import judge_submission
+    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
+        return self.db.finish(submission_id, attempt, result)
 
-    def judge(
-        problem: Problem,
-        submission: Path,
-        *,
-        device: Device,
-        groups: Sequence[str],
-        on_case: Callable[[CaseResult], None] | None = None,
-    ) -> JudgeReport:
-        sandbox = sandboxes.for_device(device) if sandboxes is not None else None
-        report: JudgeReport = judge_submission(
-            problem, submission, device=device, groups=groups, on_case=on_case, sandbox=sandbox
-        )
-        return report
-
-    return judge
-
-
-def judge_error(device: str, message: str) -> dict[str, Any]:
-    return JudgeReport(verdict=Verdict.JE, message=message, device=device, image="").to_json()
+    def retry_later(self, submission_id: int, attempt: int, delay_s: float) -> None:
+        """Back off, then queue the submission again; a restart meanwhile re-queues it anyway."""
+        if not self._stopping.wait(delay_s):
+            self.db.retry(submission_id, attempt)
 
 
 @dataclass
@@ -90,7 +61,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.states: list[WorkerState] = []
-        self._hidden = settings.problem.hidden_groups
+        self._sink = DatabaseSink(db, self._stopping)
 
     def start(self) -> int:
         """Re-queue what a killed server left running, then start the worker threads."""
@@ -106,6 +77,19 @@ class WorkerPool:
             self._threads.append(thread)
             thread.start()
         return requeued
+
+    def workers(self) -> list[WorkerView]:
+        return [
+            WorkerView(state.name, None, state.submission_id, state.since)
+            for state in self.states
+        ]
+
+    def queue_depths(self) -> dict[str, int]:
+        return {"in-process": len(self.db.queued_submissions())}
+
+    def slots(self, device: str) -> int:
+        """Every worker thread judges any device the server offers."""
+        return self.settings.workers
 
     def notify(self) -> None:
         with self._wake:
@@ -139,59 +123,16 @@ class WorkerPool:
                 state.submission_id = state.since = None
 
     def _judge(self, submission: Submission) -> None:
-        attempt = submission.attempts
-        if attempt > MAX_ATTEMPTS:
-            result = judge_error(
-                submission.device,
-                f"judging was interrupted or failed {MAX_ATTEMPTS} times; not retried",
-            )
-            self.db.finish(submission.id, attempt, result)
-            return
-
-        def on_case(case: CaseResult) -> None:
-            try:
-                self.db.add_case_result(
-                    submission.id, attempt, learner_case(case.to_json(), self._hidden)
-                )
-            except Exception:  # pragma: no cover - live progress is best effort
-                log.exception("submission %d: cannot record a live case result", submission.id)
-
-        path = self.settings.uploads_dir / submission.stored_name
-        started = time.monotonic()
-        try:
-            report = self.judge(
-                self.settings.problem,
-                path,
-                device=Device(submission.device),
-                groups=self.settings.groups,
-                on_case=on_case,
-            )
-            result = learner_report(report.to_json(), self._hidden)
-        except Exception as error:
-            log.exception("submission %d: the judge failed", submission.id)
-            result = judge_error(submission.device, f"the judge failed: {type(error).__name__}")
-        if result.get("verdict") == Verdict.JE.value and attempt < MAX_ATTEMPTS:
-            self._retry_later(submission.id, attempt, str(result.get("message", "")))
-            return
-        stored = self.db.finish(submission.id, attempt, result)
-        log.info(
-            "submission %d: %s in %.1f s%s",
-            submission.id,
-            result.get("verdict"),
-            time.monotonic() - started,
-            "" if stored else " (stale attempt, result dropped)",
+        job = ClaimedJob(
+            submission_id=submission.id,
+            attempt=submission.attempts,
+            device=Device(submission.device),
+            file=self.settings.uploads_dir / submission.stored_name,
         )
-
-    def _retry_later(self, submission_id: int, attempt: int, message: str) -> None:
-        """Back off, then queue the submission again; a restart meanwhile re-queues it anyway."""
-        delay = self.settings.judge_error_retry_s * attempt
-        log.warning(
-            "submission %d: judge error on attempt %d (%s); judging again in %.0f s",
-            submission_id,
-            attempt,
-            message,
-            delay,
+        run_job(
+            job,
+            problem=self.settings.problem,
+            judge=self.judge,
+            sink=self._sink,
+            retry_delay_s=self.settings.judge_error_retry_s,
         )
-        if self._stopping.wait(delay):
-            return
-        self.db.retry(submission_id, attempt)

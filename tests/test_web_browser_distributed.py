@@ -1,0 +1,81 @@
+"""The browser against the distributed judge: `judgekit serve --broker` (nothing judges in the
+web process) and one `judgekit worker` judge host. A submission made through the page fills in
+case by case while the judge host runs it, then shows the verdict; the admin page shows the
+queue and the judge host's device, job and heartbeat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from judge_hosts_support import WebApp, start_web_app, start_worker, wait_for_log
+from redis_support import redis_server
+from web_support import CHROMIUM, REPO_ROOT, add_user, need_chromium, need_docker
+
+pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(600)]
+
+REFERENCE = REPO_ROOT / "reference" / "frozen_kernel_unchanged.py"
+PASSWORD = "distributed browser password"
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+    need_chromium()
+    need_docker()
+    folder = tmp_path_factory.mktemp("distributed")
+    data = folder / "judge-data"
+    add_user(data, "admin", PASSWORD, admin=True)
+    add_user(data, "alice", PASSWORD)
+    with redis_server(folder / "redis") as broker:
+        app = start_web_app(data, broker.url)
+        worker = start_worker(folder, "browser-host", broker.url, app.url)
+        try:
+            wait_for_log(worker, "judge host", 180)
+            yield app
+        finally:
+            worker.stop()
+            app.process.stop()
+
+
+def log_in(page: object, url: str, name: str) -> None:
+    page.goto(url + "/login")  # type: ignore[attr-defined]
+    page.fill("input[name=name]", name)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
+
+
+def test_cases_appear_live_while_a_judge_host_judges(web: WebApp) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            log_in(page, web.url, "alice")
+            expect(page.get_by_test_id("who")).to_contain_text("alice")
+            page.goto(web.url + "/submit")
+            page.set_input_files("input[name=file]", str(REFERENCE))
+            page.click("#submit-form button[type=submit]")
+            page.wait_for_url("**/submissions/*")
+            # Some cases are shown while the verdict is still pending: they arrive live.
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-case]').length > 0"
+                " && document.querySelector('[data-testid=verdict]').dataset.verdict === ''",
+                timeout=180_000,
+            )
+            expect(page.get_by_test_id("verdict")).to_have_attribute(
+                "data-verdict", "AC", timeout=240_000
+            )
+
+            admin = browser.new_page()
+            log_in(admin, web.url, "admin")
+            admin.goto(web.url + "/admin")
+            hosts = admin.get_by_test_id("workers")
+            expect(hosts).to_contain_text("browser-host/1")
+            expect(hosts).to_contain_text("cpu")
+            expect(admin.get_by_test_id("queues")).to_contain_text("judgekit.cpu")
+        finally:
+            browser.close()
