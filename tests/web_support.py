@@ -61,14 +61,39 @@ def need_chromium() -> None:
     need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM}")
 
 
+class StepGate:
+    """A gate for InstantFakeJudge that lets judge calls through one per `step()`, or all of
+    them while open (`open()`, `close()`)."""
+
+    def __init__(self) -> None:
+        self._steps = threading.Semaphore(0)
+        self._open = threading.Event()
+
+    def step(self) -> None:
+        self._steps.release()
+
+    def open(self) -> None:
+        self._open.set()
+        self._steps.release(100)
+
+    def close(self) -> None:
+        self._open.clear()
+        while self._steps.acquire(blocking=False):
+            pass
+
+    def wait(self, timeout: float) -> bool:
+        return self._open.is_set() or self._steps.acquire(timeout=timeout)
+
+
 class InstantFakeJudge:
     """A FAKE judge for unit tests of the queue and the API only (never for end-to-end tests).
 
     Empty, non-UTF-8 or unparsable files get CE; a file containing `WRONG` gets WA on every
-    case; anything else gets AC. `gate`, when set, makes each call wait for it first.
+    case, one containing `HALF` WA on every second case of each group; anything else gets AC.
+    `gate`, when set, makes each call wait for it first.
     """
 
-    def __init__(self, gate: threading.Event | None = None) -> None:
+    def __init__(self, gate: threading.Event | StepGate | None = None) -> None:
         self.gate = gate
         self.calls: list[Path] = []
         self._lock = threading.Lock()
@@ -92,9 +117,12 @@ class InstantFakeJudge:
             return JudgeReport(
                 Verdict.CE, f"fake CE: {source_problem.message}", device.value, "fake"
             )
-        wrong = b"WRONG" in data
+        all_wrong, half = b"WRONG" in data, b"HALF" in data
         cases = []
+        index_in_group: dict[str, int] = {}
         for case in load_cases(problem.testcases_dir, groups):
+            index = index_in_group[case.group] = index_in_group.get(case.group, -1) + 1
+            wrong = all_wrong or (half and index % 2 == 1)
             answer = case.answer or ()
             got = [v + 1.0 for v in answer] if wrong else list(answer)
             result = CaseResult(
@@ -111,7 +139,7 @@ class InstantFakeJudge:
             if on_case is not None:
                 on_case(result)
             cases.append(result)
-        verdict = Verdict.WA if wrong else Verdict.AC
+        verdict = Verdict.WA if any(c.verdict is Verdict.WA for c in cases) else Verdict.AC
         return JudgeReport(verdict, "fake", device.value, "fake", tuple(cases), "cpu", 5)
 
 

@@ -28,6 +28,7 @@ from judgekit.web.context import (
     with_body,
 )
 from judgekit.web.db import Status, Submission, User
+from judgekit.web.queue_place import queue_place
 
 MAX_ID = 2**63 - 1
 
@@ -89,6 +90,18 @@ class ResultModel(BaseModel):
     fuzz_seed: int | None = None
 
 
+class QueueModel(BaseModel):
+    position: int = Field(
+        description="1-based place among the queued submissions for the same device, by id"
+    )
+    ahead: int = Field(description="queued submissions for the same device before this one")
+    estimated_wait_s: float | None = Field(
+        description="(ahead + 1) * the median judging time of the last 20 finished submissions "
+        "/ the number of judging slots for its device; null when nothing has been judged "
+        "recently or no judge host for its device is running"
+    )
+
+
 class SubmissionModel(BaseModel):
     id: int
     user: str
@@ -106,6 +119,7 @@ class SubmissionModel(BaseModel):
     total: int | None
     time_ms: int | None
     result: ResultModel | None = Field(description="present when status is done")
+    queue: QueueModel | None = Field(description="present while status is queued")
 
 
 class SubmissionList(BaseModel):
@@ -146,8 +160,14 @@ Context = Annotated[AppContext, Depends(get_context)]
 SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def submission_json(submission: Submission, problem: Problem) -> dict[str, Any]:
+def submission_json(
+    submission: Submission, problem: Problem, context: AppContext | None = None
+) -> dict[str, Any]:
+    """The API's view of SUBMISSION; its place in the queue when CONTEXT is given."""
     result = submission.result if submission.status is Status.DONE else None
+    place = None
+    if context is not None and submission.status is Status.QUEUED:
+        place = queue_place(context.db, submission, context.pool)
     return {
         "id": submission.id,
         "user": submission.user_name,
@@ -164,6 +184,7 @@ def submission_json(submission: Submission, problem: Problem) -> dict[str, Any]:
         "time_ms": submission.time_ms,
         # The stored learner view of JudgeReport.to_json(), not re-serialised through the model.
         "result": learner_report(result, problem.hidden_groups) if result is not None else None,
+        "queue": place.to_json() if place is not None else None,
     }
 
 
@@ -254,7 +275,7 @@ async def _accept(
 def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     rows = context.db.submissions(user_id=user.id)
     return StrictJSONResponse(
-        {"submissions": [submission_json(s, context.settings.problem) for s in rows]}
+        {"submissions": [submission_json(s, context.settings.problem, context) for s in rows]}
     )
 
 
@@ -266,5 +287,7 @@ def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
 )
 def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context) -> JSONResponse:
     return StrictJSONResponse(
-        submission_json(visible_submission(context, user, submission_id), context.settings.problem)
+        submission_json(
+            visible_submission(context, user, submission_id), context.settings.problem, context
+        )
     )

@@ -22,19 +22,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from judgekit import __version__
 from judgekit.judgehost.job import Judge
 from judgekit.judgehost.protocol import hello_for
-from judgekit.web import api, events, judgehost_api, pages
+from judgekit.web import api, class_api, class_pages, events, judgehost_api, pages
 from judgekit.web.context import AppContext
 from judgekit.web.db import Database
 from judgekit.web.executor import Executor
 from judgekit.web.judge_hosts import JudgeHosts
 from judgekit.web.settings import Settings
+from judgekit.web.similarity_scan import SimilarityScan
 from judgekit.web.workers import WorkerPool
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("judgekit.web")
 
 
-def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, judge: Judge, *, start_workers: bool = True, scan_similarity: bool = True
+) -> FastAPI:
     db = Database(settings.db_url)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     pool: Executor
@@ -45,15 +48,19 @@ def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) 
         pool = JudgeHosts(settings, db, settings.broker_url)
         hello = hello_for(settings.problem, settings.lease_s)
     context = AppContext(settings=settings, db=db, pool=pool, hello=hello)
+    scan = SimilarityScan(settings, db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if start_workers:
             pool.start()
+        if scan_similarity:
+            scan.start()
         try:
             yield
         finally:
             pool.stop()
+            scan.stop()
             db.close()
 
     app = FastAPI(
@@ -65,10 +72,12 @@ def create_app(settings: Settings, judge: Judge, *, start_workers: bool = True) 
     app.state.judgekit = context
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(class_api.router)
     if settings.judgehost_token is not None:
         app.include_router(judgehost_api.router)
     app.include_router(events.router)
     app.include_router(pages.router)
+    app.include_router(class_pages.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -119,12 +119,16 @@ def accept_submission(
     return submission_id
 
 
+RETRY_AFTER_S = 5
+
+
 def too_many_pending(limit: int) -> HTTPException:
     return HTTPException(
         429,
-        f"you already have {limit} submissions waiting for a verdict; "
-        "submit again when one of them is done",
-        headers={"Retry-After": "5"},
+        f"you already have {limit} submissions waiting for a verdict, the most one user may "
+        f"have at a time; submit again when one of them is done (try again in "
+        f"{RETRY_AFTER_S} s)",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 
 

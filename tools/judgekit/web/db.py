@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from judgekit.judge import strict_json
+from judgekit.web.class_queries import ClassQueries
 from judgekit.web.leases import NO_LEASE, Leases
 from judgekit.web.records import (
     Status,
@@ -64,7 +65,7 @@ _UNJUDGED: dict[str, Any] = {
 }
 
 
-class Database(Leases):
+class Database(Leases, ClassQueries):
     """Thread-safe access to the judge database at a SQLAlchemy URL (see `for_data_dir`)."""
 
     @classmethod

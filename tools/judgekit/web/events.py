@@ -1,7 +1,8 @@
 """Live updates of one submission as server-sent events (text/event-stream).
 
-Events: `case` (one finished case, as the table row's HTML, with `id:` its sequence number so
-a reconnecting browser resumes after the last one it saw), `status` (queued/running),
+Events: `case` (one finished case, as the table row's HTML, its group and verdict, with `id:` its
+sequence number so a reconnecting browser resumes after the last one it saw), `status`
+(queued/running, and while queued the place in the queue, sent again whenever it changes),
 `done` (the whole result section's HTML; the stream then ends) and `reset` (the submission is
 being judged again: reload).
 """
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from judgekit.judge import strict_json
 from judgekit.web.context import AppContext, get_context, visible_submission
 from judgekit.web.db import Status
+from judgekit.web.queue_place import queue_place
 from judgekit.web.templating import render_case_rows, templates
 from judgekit.web.views import current_user, result_values
 
@@ -53,6 +55,7 @@ async def submission_events(
         last_seq = after
         attempt = first.attempts
         status: Status | None = None
+        place: dict[str, object] | None = None
         loop = asyncio.get_running_loop()
         started = idle_since = loop.time()
         yield "retry: 2000\n\n"
@@ -72,13 +75,21 @@ async def submission_events(
                     yield _event("reset", {})
                     return
                 attempt = submission.attempts
-            if submission.status != status:
-                status = submission.status
-                yield _event("status", {"status": status.value})
+            queued = await run_in_threadpool(queue_place, context.db, submission, context.pool)
+            now_place = None if queued is None else {**queued.to_json(), "text": queued.text}
+            if submission.status != status or now_place != place:
+                status, place = submission.status, now_place
+                yield _event("status", {"status": status.value, "queue": place})
             rows = await run_in_threadpool(context.db.case_results, submission_id, last_seq)
             for seq, case in rows:
                 html = render_case_rows(case, problem, open_first=case.get("verdict") != "AC")
-                yield _event("case", {"html": html, "seq": seq}, seq)
+                data = {
+                    "html": html,
+                    "seq": seq,
+                    "group": str(case.get("group", "")),
+                    "verdict": str(case.get("verdict", "")),
+                }
+                yield _event("case", data, seq)
                 last_seq = seq
                 idle_since = loop.time()
             if loop.time() - idle_since > KEEPALIVE_S:

@@ -36,3 +36,7 @@ class Executor(Protocol):
 
     def queue_depths(self) -> dict[str, int]:
         """Submissions waiting, per queue."""
+
+    def slots(self, device: str) -> int:
+        """How many submissions for DEVICE can be judged at once now (for the queue's wait
+        estimate; 0: nothing is judging that device, so no estimate)."""

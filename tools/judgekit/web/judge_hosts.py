@@ -56,6 +56,11 @@ class JudgeHosts:
             if w.heartbeat_at is not None and now - w.heartbeat_at < HEARTBEAT_STALE_S
         ]
 
+    def slots(self, device: str) -> int:
+        """The live judging slots for DEVICE: a judge host running N jobs at once heartbeats
+        as N workers (NAME/1 ... NAME/N), each judging one submission at a time."""
+        return sum(1 for w in self.live_workers() if w.device == device)
+
     def queue_depths(self) -> dict[str, int]:
         try:
             return self.dispatcher.queue_depths()

@@ -266,6 +266,7 @@ async def submit_form(request: Request, context: Context) -> Response:
             "submit.html",
             _submit_values(context, str(error.detail), text if len(text) <= limit else ""),
             status_code=error.status_code,
+            headers=error.headers,
         )
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 

@@ -57,6 +57,10 @@ class Settings:
     judge_error_retry_s: float = 5.0
     """After a JE (our fault: engine trouble, a missing image) wait this long, times the attempt
     number, then judge the submission again, up to judgehost.job.MAX_ATTEMPTS attempts in all."""
+    similarity_poll_s: float = 10.0
+    """How often the background similarity scan looks for newly finished submissions."""
+    similarity_threshold: float = 0.6
+    """Pairs of submissions whose shares of matching tokens both reach this are listed."""
 
     @property
     def upload_limit(self) -> int:

@@ -78,6 +78,36 @@ workers = Table(
     Column("submission_id", Integer),
 )
 
+# Similarity between submissions of different users, found by the background scan
+# (web.similarity_scan): pairs at or above the threshold (first_id < second_id) with each
+# file's matching regions as JSON [[start, end], ...] character offsets, and which submissions
+# were scanned.
+similarity_pairs = Table(
+    "similarity_pairs",
+    metadata,
+    Column("first_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "second_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("score", Float, nullable=False),
+    Column("first_regions", Text, nullable=False),
+    Column("second_regions", Text, nullable=False),
+    Column("computed_at", Float, nullable=False),
+)
+
+similarity_checked = Table(
+    "similarity_checked",
+    metadata,
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("checked_at", Float, nullable=False),
+)
+
 USER_SELECT = select(
     users.c.id, users.c.name, users.c.password_hash, users.c.is_admin, users.c.created_at
 )

@@ -10,6 +10,8 @@ from fastapi import Request
 from judgekit.web import auth
 from judgekit.web.context import AppContext, get_context
 from judgekit.web.db import Submission, User
+from judgekit.web.queue_place import queue_place
+from judgekit.web.summary import group_summaries
 from judgekit.web.templating import case_view, expected_case_count
 
 
@@ -32,6 +34,8 @@ def result_values(context: AppContext, submission: Submission) -> dict[str, Any]
         "submission": submission,
         "result": result,
         "cases": views,
+        "groups": group_summaries(views, problem, context.settings.groups),
         "first_failing": first_failing,
         "expected_total": expected_case_count(problem, context.settings.groups),
+        "queue": queue_place(context.db, submission, context.pool),
     }

@@ -87,6 +87,10 @@ class WorkerPool:
     def queue_depths(self) -> dict[str, int]:
         return {"in-process": len(self.db.queued_submissions())}
 
+    def slots(self, device: str) -> int:
+        """Every worker thread judges any device the server offers."""
+        return self.settings.workers
+
     def notify(self) -> None:
         with self._wake:
             self._wake.notify_all()

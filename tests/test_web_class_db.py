@@ -1,0 +1,151 @@
+"""The class views' data on SQLite and PostgreSQL alike (conftest's `database_url`): the
+similarity tables (migration 0003, stored pairs, the scan's bookkeeping) and the judging slots
+the queue's wait estimate divides by, in-process and with judge hosts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from judgekit.package.problem import Problem
+from judgekit.web.db import Database
+from judgekit.web.judge_hosts import HEARTBEAT_STALE_S, JudgeHosts
+from judgekit.web.migrations import _config
+from judgekit.web.queue_place import NO_SLOTS, queue_place
+from judgekit.web.settings import Settings
+from judgekit.web.tables import workers
+from judgekit.web.workers import WorkerPool
+from sqlalchemy import inspect, update
+from web_support import InstantFakeJudge
+
+
+@pytest.fixture()
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def _judged(db: Database, user_id: int, device: str = "cpu") -> int:
+    submission_id = db.add_submission(
+        user_id=user_id,
+        filename="s.py",
+        stored_name="s",
+        size=1,
+        sha256="h",
+        device=device,
+        max_pending=99,
+    )
+    claimed = db.claim_next()
+    assert claimed is not None and claimed.id == submission_id
+    assert db.finish(submission_id, claimed.attempts, {"verdict": "AC", "passed": 1, "total": 1})
+    return submission_id
+
+
+def test_the_similarity_tables_keep_scores_and_times_as_double_precision(db: Database) -> None:
+    columns = {c["name"]: c for c in inspect(db.engine).get_columns("similarity_pairs")}
+    assert set(columns) == {
+        "first_id",
+        "second_id",
+        "score",
+        "first_regions",
+        "second_regions",
+        "computed_at",
+    }
+    if db.dialect == "postgresql":
+        assert str(columns["score"]["type"]) == "DOUBLE PRECISION"
+        assert str(columns["computed_at"]["type"]) == "DOUBLE PRECISION"
+    indexes = inspect(db.engine).get_indexes("similarity_pairs")
+    assert [i["column_names"] for i in indexes if i["name"] == "similarity_pairs_by_score"] == [
+        ["score"]
+    ]
+    assert inspect(db.engine).get_pk_constraint("similarity_checked")["constrained_columns"] == [
+        "submission_id"
+    ]
+
+
+def test_migration_0003_goes_down_and_up_again(db: Database) -> None:
+    from alembic import command
+
+    for target, present in (("0002_distributed", False), ("head", True)):
+        with db.transaction() as connection:
+            getattr(command, "downgrade" if target != "head" else "upgrade")(
+                _config(connection), target
+            )
+        names = inspect(db.engine).get_table_names()
+        assert ("similarity_pairs" in names) is present
+        assert ("similarity_checked" in names) is present
+    assert db.schema_revision == "0003_similarity"
+
+
+def test_similarity_pairs_are_stored_replaced_and_listed_most_similar_first(
+    db: Database,
+) -> None:
+    alice, bob, carol = (db.add_user(n, "x", f"t-{n}", admin=False).id for n in "abc")
+    first, second, third = _judged(db, alice), _judged(db, bob), _judged(db, carol)
+    assert [s.id for s in db.unchecked_for_similarity()] == [first, second, third]
+    latest = db.submission(first)
+    assert latest is not None
+    assert [s.id for s in db.latest_of_other_users(latest)] == [second, third]
+
+    regions = json.dumps([[0, 4]])
+    db.record_similarity(first, [])
+    db.record_similarity(second, [(first, second, 0.75, regions, regions)])
+    db.record_similarity(third, [(first, third, 0.9, regions, "[]")])
+    db.record_similarity(third, [(first, third, 0.95, regions, "[]")])  # again: replaced
+    assert db.unchecked_for_similarity() == []
+    assert db.similarity_pairs() == [
+        (first, "a", third, "c", pytest.approx(0.95)),
+        (first, "a", second, "b", pytest.approx(0.75)),
+    ]
+    stored = db.similarity_pair(first, third)
+    assert stored is not None and stored[0] == pytest.approx(0.95)
+    assert stored[1:] == (regions, "[]")
+    assert db.similarity_pair(second, third) is None
+
+
+def test_in_process_workers_are_the_slots_of_every_device(
+    problem: Problem, tmp_path: Path, db: Database
+) -> None:
+    settings = Settings(problem=problem, data_dir=tmp_path, workers=3)
+    pool = WorkerPool(settings, db, InstantFakeJudge())
+    assert pool.slots("cpu") == pool.slots("gpu") == 3
+
+
+def test_live_judge_host_slots_of_the_device_divide_the_wait_and_none_gives_no_estimate(
+    problem: Problem, tmp_path: Path, db: Database
+) -> None:
+    settings = Settings(problem=problem, data_dir=tmp_path, broker_url="redis://127.0.0.1:9/0")
+    hosts = JudgeHosts(settings, db, "redis://127.0.0.1:9/0")  # the broker is never contacted
+    user = db.add_user("ada", "x", "t", admin=False).id
+    _judged(db, user)  # some judging history
+    waiting = db.submission(
+        db.add_submission(
+            user_id=user,
+            filename="s.py",
+            stored_name="s",
+            size=1,
+            sha256="h",
+            device="cpu",
+            max_pending=99,
+        )
+    )
+    assert waiting is not None
+    place = queue_place(db, waiting, hosts)
+    assert place is not None and place.estimated_wait_s is None and NO_SLOTS in place.text
+
+    for name, device in (("h/1", "cpu"), ("h/2", "cpu"), ("g/1", "gpu"), ("old/1", "cpu")):
+        db.record_worker_heartbeat(name, device, "img", {}, None)
+    with db.transaction() as connection:
+        connection.execute(
+            update(workers)
+            .where(workers.c.name == "old/1")
+            .values(heartbeat_at=workers.c.heartbeat_at - 2 * HEARTBEAT_STALE_S)
+        )
+    assert hosts.slots("cpu") == 2 and hosts.slots("gpu") == 1
+    place = queue_place(db, waiting, hosts)
+    assert place is not None and place.position == 1 and place.estimated_wait_s is not None
