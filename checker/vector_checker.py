@@ -6,10 +6,13 @@ Library use::
 
 Standalone, as a Kattis-style output validator (the submission's output on stdin)::
 
-    python checker/vector_checker.py CASE.in CASE.ans FEEDBACK_DIR [rtol R] [atol A] < output
+    python checker/vector_checker.py CASE.in CASE.ans FEEDBACK_DIR [rtol R] [atol A] \
+        [shape 3] [names a,b,c] < output
 
 exits 42 when accepted and 43 when rejected, with the reason in FEEDBACK_DIR/judgemessage.txt.
-Without flags, rtol and atol are read from the problem.yaml beside this folder.
+`shape` is comma-separated (`2,3`), `names` too. A setting without its flag is read from the
+problem.yaml beside this folder; with rtol, atol and shape all given, no problem.yaml is needed
+(as in a Kattis export, where this file runs on its own).
 Only the standard library and NumPy are used, so any judge can run this file as it is.
 """
 
@@ -174,21 +177,33 @@ def _problem_settings() -> tuple[tuple[int, ...], float, float, tuple[str, ...]]
     )
 
 
+FLAGS = ("rtol", "atol", "shape", "names")
+
+
 def main(argv: Sequence[str]) -> int:
     if len(argv) < 3 or len(argv) % 2 == 0:
         print(__doc__, file=sys.stderr)
         return 2
     _input, answer, feedback = Path(argv[0]), Path(argv[1]), Path(argv[2])
-    shape, rtol, atol, names = _problem_settings()
     flags = dict(zip(argv[3::2], argv[4::2], strict=True))
-    unknown = set(flags) - {"rtol", "atol"}
+    unknown = set(flags) - set(FLAGS)
     if unknown:
         print(
-            f"unknown flag(s): {', '.join(sorted(unknown))}; allowed: rtol, atol", file=sys.stderr
+            f"unknown flag(s): {', '.join(sorted(unknown))}; allowed: {', '.join(FLAGS)}",
+            file=sys.stderr,
         )
         return 2
+    shape: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+    rtol = atol = 0.0
+    if not {"rtol", "atol", "shape"} <= set(flags):
+        shape, rtol, atol, names = _problem_settings()
     rtol = float(flags.get("rtol", rtol))
     atol = float(flags.get("atol", atol))
+    if "shape" in flags:
+        shape = tuple(int(n) for n in flags["shape"].split(",") if n)
+    if "names" in flags:
+        names = tuple(flags["names"].split(","))
     expected = _read_expected(answer)
     try:
         returned = parse_returned(sys.stdin.read())

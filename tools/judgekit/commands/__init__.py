@@ -8,6 +8,7 @@ from typing import Protocol
 
 from judgekit.commands import (
     bench,
+    export,
     generate,
     image,
     run,
@@ -33,4 +34,5 @@ COMMANDS: tuple[Command, ...] = (
     serve,
     worker,
     users,
+    export,
 )

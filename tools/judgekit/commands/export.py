@@ -1,0 +1,36 @@
+"""`judgekit export kattis OUT`: write the problem as a Kattis-format package."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from judgekit.exit_codes import ExitCode
+from judgekit.export.kattis import export_kattis
+from judgekit.package.problem import load_problem
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="write the problem in another judge's package format (kattis)",
+        description=(
+            "Write the problem as a Kattis-format package (problem format 2023-07-draft, as "
+            "problemtools' verifyproblem reads it) into OUT, a new or empty folder: "
+            "problem.yaml, the statement, data/sample and data/secret, the input and output "
+            "validators, the known submissions wrapped as stdin/stdout programs, "
+            "requirements.txt, and a README of what the format cannot express."
+        ),
+    )
+    parser.add_argument("format", choices=["kattis"], help="the package format")
+    parser.add_argument("out", type=Path, metavar="OUT", help="a new or empty folder")
+    parser.set_defaults(handler=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    result = export_kattis(load_problem(options.problem), options.out)
+    print(
+        f"export: {result.out}: {result.cases} cases, {len(result.placed)} submissions; "
+        f"{len(result.left_out)} left out (listed in README.md)"
+    )
+    return ExitCode.OK

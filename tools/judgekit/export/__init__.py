@@ -1,0 +1,1 @@
+"""Exports of the problem package to other judges' formats (`judgekit export`)."""
