@@ -111,7 +111,7 @@ def test_the_encoding_round_trips_every_committed_case(problem: Problem) -> None
         "0\n1 1e999\n4\n2.0\n",
         "0\n1 1.0\n4\n2.0",
         "0\n1  1.0\n4\n2.0\n",
-        "0.5\n1 1.0\n4\n2.0\n",
+        "0.5\n1 1.0\n4\n2.0\n", "0\n1 1.00\n4\n2.0\n", "-0\n1 1.0\n4\n2.0\n", "0\n1 1.0\n4\n2\n",
     ],
 )
 def test_malformed_inputs_do_not_decode(problem: Problem, text: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from pathlib import Path
 
 from judgekit.exit_codes import ExitCode
@@ -28,7 +30,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(options: argparse.Namespace) -> int:
-    result = export_kattis(load_problem(options.problem), options.out)
+    problem = load_problem(options.problem)
+    result = export_kattis(problem, options.out)
+    if not re.fullmatch(r"[a-z0-9]+", options.out.resolve().name):
+        short = re.sub(r"[^a-z0-9]", "", problem.id.lower())
+        print(
+            f"judgekit: note: Kattis-format judges take the folder's name as the problem's "
+            f"short name, which must be [a-z0-9]+: rename {options.out} to e.g. {short}",
+            file=sys.stderr,
+        )
     print(
         f"export: {result.out}: {result.cases} cases, {len(result.placed)} submissions; "
         f"{len(result.left_out)} left out (listed in README.md)"

@@ -5,7 +5,9 @@
 - a vector parameter: its length, then each element as a real, all on one line separated by
   single spaces, e.g. `3 1.0 2.0 3.0`.
 
-Every line ends with one "\\n"; there is nothing else. Since float(repr(v)) == v, decoding an
+Every line ends with one "\\n"; there is nothing else, and each number has exactly one
+spelling (no `+`, no leading or trailing zeros beyond repr's, no `-0`): the input validator
+rejects any other. Since float(repr(v)) == v, decoding an
 encoded input gives back exactly the numbers of `testcases/`. Parameters are given as
 `(name, kind)` pairs, kind one of "integer", "real", "vector" (problem.yaml's `kind`).
 
@@ -52,7 +54,7 @@ def decode_input(parameters: Sequence[tuple[str, str]], text: str) -> InputValue
 
     def integer(token: str, where: str) -> int:
         digits = token[1:] if token.startswith("-") else token
-        if not digits.isdigit() or not digits.isascii() or (len(digits) > 1 and digits[0] == "0"):
+        if not digits.isdigit() or not digits.isascii() or str(int(token)) != token:
             raise ValueError(f"{where}: {token!r} is not an integer in decimal")
         return int(token)
 
@@ -66,6 +68,8 @@ def decode_input(parameters: Sequence[tuple[str, str]], text: str) -> InputValue
             number = float("nan")
         if number - number != 0:  # NaN or infinite (1e999)
             raise ValueError(f"{where}: {token!r} is not a finite decimal number")
+        if repr(number) != token:
+            raise ValueError(f"{where}: {token!r} is not written as {repr(number)!r}")
         return number
 
     if not text.endswith("\n"):
