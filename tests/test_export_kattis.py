@@ -178,3 +178,22 @@ def test_exporting_into_a_folder_that_is_not_empty_is_refused(
     assert main(["--problem", str(problem.root), "export", "kattis", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_secret_cases_writes_the_samples_and_the_first_hidden_cases_and_says_so(
+    problem: Problem, tmp_path: Path
+) -> None:
+    partial = export_kattis(problem, tmp_path / "out", secret_cases=2)
+    ours = load_cases(problem.testcases_dir, problem.group_names)
+    public = [c for c in ours if c.group not in problem.hidden_groups]
+    hidden = [c for c in ours if c.group in problem.hidden_groups]
+    assert read_exported_cases(problem, partial.out) == public + hidden[:2]
+    assert partial.cases == len(public) + 2
+    assert "A partial export" in (partial.out / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_sleeping_submission_is_left_out_with_the_reason(export: KattisExport) -> None:
+    readme = (export.out / "README.md").read_text(encoding="utf-8")
+    assert "`time_limit_exceeded/sleeps.py`: it sleeps" in readme
+    assert not (export.out / "submissions" / "time_limit_exceeded" / "sleeps").exists()
+    assert "A partial export" not in readme

@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+from judgekit.commands.arguments import non_negative
 from judgekit.exit_codes import ExitCode
 from judgekit.export.kattis import export_kattis
 from judgekit.package.problem import load_problem
@@ -26,12 +27,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("format", choices=["kattis"], help="the package format")
     parser.add_argument("out", type=Path, metavar="OUT", help="a new or empty folder")
+    parser.add_argument(
+        "--secret-cases",
+        type=non_negative,
+        default=None,
+        metavar="N",
+        help=(
+            "write only the first N hidden cases (in our order), for a quick verifyproblem "
+            "check; the README inside says the export is partial (default: every case)"
+        ),
+    )
     parser.set_defaults(handler=run)
 
 
 def run(options: argparse.Namespace) -> int:
     problem = load_problem(options.problem)
-    result = export_kattis(problem, options.out)
+    result = export_kattis(problem, options.out, options.secret_cases)
     if not re.fullmatch(r"[a-z0-9]+", options.out.resolve().name):
         short = re.sub(r"[^a-z0-9]", "", problem.id.lower())
         print(

@@ -132,7 +132,20 @@ def requirements_txt(problem: Problem) -> str:
     return f"# {GENERATED}\n" + "".join(f"{name}=={pins[name]}\n" for name in PINNED)
 
 
-def readme(problem: Problem, left_out: Sequence[LeftOut], wrapper: str, solution: str) -> str:
+def readme(
+    problem: Problem,
+    left_out: Sequence[LeftOut],
+    wrapper: str,
+    solution: str,
+    secret_cases: int | None = None,
+) -> str:
+    subset = (
+        ""
+        if secret_cases is None
+        else f"**A partial export** (`--secret-cases {secret_cases}`): `data/secret` holds only "
+        f"the first {secret_cases} hidden cases, for a quick check; export again without the "
+        "option for the whole test set.\n\n"
+    )
     skipped = (
         "\n".join(f"- `{item.submission.name}`: {item.reason}." for item in left_out) or "- none"
     )
@@ -140,7 +153,7 @@ def readme(problem: Problem, left_out: Sequence[LeftOut], wrapper: str, solution
 
 {GENERATED}
 
-Install the pinned libraries into the Python that runs submissions:
+{subset}Install the pinned libraries into the Python that runs submissions:
 `pip install -r requirements.txt`. Submissions are Python 3 programs using JAX: configure the
 judge's `python3` language to run that Python (problemtools' default runs `pypy3`), e.g. a
 `languages.yaml` in `~/.config/problemtools/` with
@@ -169,6 +182,8 @@ judge's `python3` language to run that Python (problemtools' default runs `pypy3
   {problem.limits.total_time_s:g} s, from a warm compilation cache. A Kattis-format judge
   starts one process per case: its time limit ({time_limit_s(problem)} s) covers start-up and
   one case together, and there is no limit on the whole run.
+- **Wall-clock limits**: problemtools' `verifyproblem` limits CPU time only, so a submission
+  that sleeps would never end there; such submissions are left out (below).
 - **Output cap**: ours is {problem.limits.output_bytes} bytes of everything printed; the format
   counts in MiB.
 

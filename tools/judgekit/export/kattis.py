@@ -10,6 +10,8 @@ problemtools' `verifyproblem` reads it), written from the package's own files on
     OUT/submissions/<verdict>/<name>/{main.py, solution.py}
 
 `read_exported_cases` reads the data back as our test cases, to show nothing drifted.
+`secret_cases=N` writes only the first N hidden cases (in our order), for a quick check with
+`verifyproblem`, whose output-validator check runs the validator on every case several times.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ OUTPUT_VALIDATOR_DIR = Path("output_validator")
 class KattisExport:
     out: Path
     cases: int
+    """How many cases were written (fewer than ours when secret_cases was given)."""
     placed: tuple[Placed, ...]
     left_out: tuple[LeftOut, ...]
 
@@ -69,8 +72,17 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _write_data(problem: Problem, out: Path) -> int:
+def _selected(problem: Problem, secret_cases: int | None) -> list[TestCase]:
     cases = load_cases(problem.testcases_dir, problem.group_names)
+    if secret_cases is None:
+        return cases
+    hidden = [case for case in cases if case.group in problem.hidden_groups]
+    kept = {case.id for case in hidden[:secret_cases]}
+    return [case for case in cases if case.group not in problem.hidden_groups or case.id in kept]
+
+
+def _write_data(problem: Problem, out: Path, secret_cases: int | None) -> int:
+    cases = _selected(problem, secret_cases)
     pairs = parameter_pairs(problem)
     written: set[Path] = set()
     for case in cases:
@@ -85,19 +97,21 @@ def _write_data(problem: Problem, out: Path) -> int:
     return len(cases)
 
 
-def export_kattis(problem: Problem, out: Path) -> KattisExport:
-    """Write PROBLEM as a Kattis-format package into OUT, a new or empty folder."""
+def export_kattis(problem: Problem, out: Path, secret_cases: int | None = None) -> KattisExport:
+    """Write PROBLEM as a Kattis-format package into OUT, a new or empty folder (with only the
+    first SECRET_CASES hidden cases when given)."""
     placed, left_out = place(known_submissions(problem))
     wrapper = wrapper_source(problem)
     _prepare(out)
-    cases = _write_data(problem, out)
+    cases = _write_data(problem, out, secret_cases)
     _write(out / "problem.yaml", documents.problem_yaml(problem))
     _write(
         out / "statement" / "problem.en.md",
         documents.statement_markdown(problem, WRAPPER_FILE, SOLUTION_FILE),
     )
     _write(out / "requirements.txt", documents.requirements_txt(problem))
-    _write(out / "README.md", documents.readme(problem, left_out, WRAPPER_FILE, SOLUTION_FILE))
+    readme = documents.readme(problem, left_out, WRAPPER_FILE, SOLUTION_FILE, secret_cases)
+    _write(out / "README.md", readme)
     _write(out / INPUT_VALIDATOR, validator_source(problem))
     checker = problem.root / problem.checker
     (out / OUTPUT_VALIDATOR_DIR).mkdir()

@@ -40,6 +40,10 @@ WHY_THIS_ONE_LEFT_OUT = {
         "os._exit(0) ends the process with status 0 and no output, which a Kattis-format "
         "judge reports as wrong answer, not as run-time error"
     ),
+    "time_limit_exceeded/sleeps.py": (
+        "it sleeps, using no CPU time: problemtools' verifyproblem limits CPU time only and "
+        "would wait for it forever (judges with a wall-clock limit, as ours, give it TLE)"
+    ),
 }
 WHY_SECURITY_LEFT_OUT = (
     "a security probe tests our sandbox's hardening (seccomp, no network, read-only files, "
