@@ -11,11 +11,12 @@ class ExitCode(IntEnum):
 
 
 MEANINGS = {
-    ExitCode.OK: "success (for run: the submission was accepted)",
+    ExitCode.OK: "success (for run and submit: the submission was accepted)",
     ExitCode.FAILED: "a learner verdict other than AC, or a check that found problems",
     ExitCode.USAGE: (
-        "a usage error (a bad option, path or port), a broken problem package, or a judge "
-        "error (JE)"
+        "a usage error (a bad option, path or port), a broken problem package, a judge "
+        "error (JE), or for submit: a server that cannot be reached or refuses the token, "
+        "the file, or keeps rate-limiting"
     ),
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }

@@ -13,6 +13,7 @@ from judgekit.commands import (
     image,
     run,
     serve,
+    submit,
     users,
     validate,
     verify,
@@ -33,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     bench,
     serve,
     worker,
+    submit,
     users,
     export,
 )

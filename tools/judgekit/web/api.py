@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path as PathType
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -15,6 +17,7 @@ from starlette.datastructures import UploadFile
 from judgekit.judge.learner_view import learner_report
 from judgekit.judge.strict_json import json_safe
 from judgekit.package.problem import Problem
+from judgekit.package.testcase import load_cases
 from judgekit.web import auth
 from judgekit.web.context import (
     JSON_EXPANSION,
@@ -120,6 +123,17 @@ class SubmissionModel(BaseModel):
     time_ms: int | None
     result: ResultModel | None = Field(description="present when status is done")
     queue: QueueModel | None = Field(description="present while status is queued")
+
+
+class CaseRow(BaseModel):
+    seq: int = Field(description="the case's sequence number; pass the last one seen as `after`")
+    case: CaseModel
+
+
+class CaseProgress(BaseModel):
+    status: Status
+    total: int = Field(description="how many cases the judge runs in all")
+    cases: list[CaseRow] = Field(description="the cases finished after `after`, in order")
 
 
 class SubmissionList(BaseModel):
@@ -290,4 +304,34 @@ def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context)
         submission_json(
             visible_submission(context, user, submission_id), context.settings.problem, context
         )
+    )
+
+
+@lru_cache(maxsize=8)
+def _case_count(testcases_dir: PathType, groups: tuple[str, ...]) -> int:
+    return len(load_cases(testcases_dir, groups))
+
+
+@router.get(
+    "/submissions/{submission_id}/cases",
+    response_model=CaseProgress,
+    responses=_errors(401, 404),
+    summary="The cases finished so far, after sequence number `after` (live progress)",
+)
+def get_case_progress(
+    submission_id: SubmissionId, user: ApiUser, context: Context, after: int = -1
+) -> JSONResponse:
+    submission = visible_submission(context, user, submission_id)
+    settings = context.settings
+    if submission.status is Status.DONE:  # the live rows are gone; the result holds the cases
+        report = submission_json(submission, settings.problem)["result"] or {}
+        rows = list(enumerate(report.get("cases", [])))[max(after + 1, 0) :]
+    else:
+        rows = context.db.case_results(submission_id, after)
+    return StrictJSONResponse(
+        {
+            "status": submission.status.value,
+            "total": _case_count(settings.problem.testcases_dir, settings.groups),
+            "cases": [{"seq": seq, "case": case} for seq, case in rows],
+        }
     )
