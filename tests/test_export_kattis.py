@@ -3,6 +3,7 @@ the export's data is our test set (nothing drifted). No Docker; JAX runs twice a
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,19 @@ import pytest
 import yaml
 from judgekit.cli import main
 from judgekit.errors import JudgekitError
-from judgekit.export.kattis import KattisExport, export_kattis, parameter_pairs, read_exported_cases
-from judgekit.export.programs import SOLUTION_FILE, WRAPPER_FILE
+from judgekit.export.kattis import (
+    KattisExport,
+    data_folder,
+    export_kattis,
+    parameter_pairs,
+    read_exported_cases,
+)
+from judgekit.export.programs import (
+    SOLUTION_FILE,
+    WRAPPER_FILE,
+    validator_source,
+    wrapper_source,
+)
 from judgekit.export.text_format import decode_input, encode_input
 from judgekit.judge.known_submissions import known_submissions
 from judgekit.package.problem import Problem
@@ -111,7 +123,10 @@ def test_the_encoding_round_trips_every_committed_case(problem: Problem) -> None
         "0\n1 1e999\n4\n2.0\n",
         "0\n1 1.0\n4\n2.0",
         "0\n1  1.0\n4\n2.0\n",
-        "0.5\n1 1.0\n4\n2.0\n", "0\n1 1.00\n4\n2.0\n", "-0\n1 1.0\n4\n2.0\n", "0\n1 1.0\n4\n2\n",
+        "0.5\n1 1.0\n4\n2.0\n",
+        "0\n1 1.00\n4\n2.0\n",
+        "-0\n1 1.0\n4\n2.0\n",
+        "0\n1 1.0\n4\n2\n",
     ],
 )
 def test_malformed_inputs_do_not_decode(problem: Problem, text: str) -> None:
@@ -197,3 +212,36 @@ def test_a_sleeping_submission_is_left_out_with_the_reason(export: KattisExport)
     assert "`time_limit_exceeded/sleeps.py`: it sleeps" in readme
     assert not (export.out / "submissions" / "time_limit_exceeded" / "sleeps").exists()
     assert "A partial export" not in readme
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_nothing_drifted_every_exported_file_is_derived_from_the_package(
+    export: KattisExport, problem: Problem, tmp_path: Path
+) -> None:
+    """Each file that carries something of ours says what the package says now, and a second
+    export is byte for byte the first (nothing in the output is edited or random)."""
+    out = export.out
+    assert _tree(export_kattis(problem, tmp_path / "again").out) == _tree(out)
+    limits = yaml.safe_load((out / "problem.yaml").read_text(encoding="utf-8"))["limits"]
+    assert limits["time_limit"] == problem.limits.startup_s + problem.limits.time_per_case_s
+    assert limits["memory"] == problem.limits.memory_mib
+    assert limits["code"] * 1024 >= problem.limits.submission_bytes
+    flags = _flags(export)
+    tolerance = problem.output.tolerance
+    assert flags[:4] == ["rtol", repr(tolerance.rtol), "atol", repr(tolerance.atol)]
+    assert flags[4:6] == ["shape", ",".join(str(n) for n in problem.output.shape)]
+    assert (out / "input_validators" / "validate_input.py").read_text() == validator_source(problem)
+    assert (out / "attachments" / WRAPPER_FILE).read_text() == wrapper_source(problem)
+    lock = (problem.root / "sandbox" / "requirements-cpu.lock").read_text(encoding="utf-8")
+    for pin in (out / "requirements.txt").read_text().splitlines()[1:]:
+        assert re.search(rf"^{re.escape(pin)}\b", lock, re.MULTILINE), pin
+    for case in load_cases(problem.testcases_dir, problem.group_names):
+        assert case.input_path is not None
+        exported = out / "data" / data_folder(problem, case.group) / case.name
+        answer = case.input_path.with_suffix(".ans")
+        assert exported.with_suffix(".ans").read_bytes() == answer.read_bytes(), case.id
