@@ -233,3 +233,16 @@ def test_the_case_progress_route_lists_each_case_once_after_a_sequence_number(
     assert [row["seq"] for row in later] == list(range(6, total))
     hidden = [row["case"] for row in later if row["case"]["group"] in problem.hidden_groups]
     assert hidden and all("input" not in case for case in hidden)
+
+
+def test_an_explicit_token_file_wins_over_the_environment_and_the_file_env_is_read(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "token"
+    path.write_text(served.token)
+    path.chmod(0o600)
+    monkeypatch.setenv("JUDGEKIT_TOKEN", "not-the-token")
+    assert submit(str(REFERENCE), "--server", served.url, "--token-file", str(path)) == 0
+    monkeypatch.delenv("JUDGEKIT_TOKEN")
+    monkeypatch.setenv("JUDGEKIT_TOKEN_FILE", str(path))
+    assert submit(str(REFERENCE), "--server", served.url) == 0

@@ -1,8 +1,9 @@
 """Where `judgekit submit` finds the API token, in this order:
 
 1. `--token TOKEN` (explicit; other users can see it in `ps`),
-2. the environment variable JUDGEKIT_TOKEN,
-3. a token file: `--token-file PATH`, else JUDGEKIT_TOKEN_FILE, else ~/.config/judgekit/token.
+2. `--token-file PATH` (explicit too, so it wins over the environment),
+3. the environment variable JUDGEKIT_TOKEN,
+4. the file JUDGEKIT_TOKEN_FILE names, else ~/.config/judgekit/token.
 
 A token file must be a regular file owned by the user, with no permission for group or others
 (mode 0600 or stricter): a token others can read is refused, with the chmod that fixes it.
@@ -67,9 +68,11 @@ def resolve_token(
 ) -> Token:
     if explicit:
         return Token(explicit, "--token")
+    if token_file is not None:
+        return Token(read_token_file(token_file), str(token_file))
     if environ.get(TOKEN_ENV):
         return Token(environ[TOKEN_ENV].strip(), f"${TOKEN_ENV}")
-    named = token_file or (Path(environ[TOKEN_FILE_ENV]) if environ.get(TOKEN_FILE_ENV) else None)
+    named = Path(environ[TOKEN_FILE_ENV]) if environ.get(TOKEN_FILE_ENV) else None
     path = named or default_token_file(environ)
     if named is None and not path.exists():
         raise JudgekitError(

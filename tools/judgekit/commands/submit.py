@@ -41,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Upload FILE to a `judgekit serve` web judge, show each case as it is judged, then "
             "the verdict; exit codes as `judgekit run`. Server: --server, else "
             f"$JUDGEKIT_SERVER, else {DEFAULT_SERVER}. Token: --token (visible to other users "
-            "in `ps`), else $JUDGEKIT_TOKEN, else the file --token-file, $JUDGEKIT_TOKEN_FILE "
-            "or ~/.config/judgekit/token, which must be mode 0600 (chmod 600 PATH)."
+            "in `ps`), else the file --token-file, else $JUDGEKIT_TOKEN, else the file "
+            "$JUDGEKIT_TOKEN_FILE or ~/.config/judgekit/token; a token file must be mode 0600 "
+            "(chmod 600 PATH)."
         ),
     )
     parser.add_argument("file", type=Path, metavar="FILE")
