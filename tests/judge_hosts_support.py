@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-from web_support import REPO_ROOT, free_port
+from web_support import REPO_ROOT, free_port, wait_until_serving
 
 HOST_TOKEN = "judge-host-token-for-tests-" + "0123456789abcdef" * 2
 
@@ -99,17 +98,8 @@ def start_web_app(
         problem,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.process.poll() is not None:
-            raise RuntimeError(f"the web app exited: {process.text()}")
-        try:
-            if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                return WebApp(process, url)
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the web app did not start: {process.text()}")
+    wait_until_serving(process.process, url, process.log, timeout=90)
+    return WebApp(process, url)
 
 
 def start_worker(

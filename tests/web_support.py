@@ -226,13 +226,22 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    wait_until_serving(process, url, log, timeout=60)
+    return Server(process, url, log)
+
+
+def wait_until_serving(
+    process: subprocess.Popen[bytes], url: str, log: Path, *, timeout: float
+) -> None:
+    """Wait until the `judgekit serve` PROCESS answers at URL; kill it and raise (with its
+    log) when it exits or does not answer in time."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text(errors='replace')}")
         try:
             if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                return Server(process, url, log)
+                return
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()

@@ -3,6 +3,7 @@ line (`--log-format json` or JUDGEKIT_LOG_FORMAT=json) for a log collector."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -42,3 +43,12 @@ def configure_logging(log_format: str | None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic lists its autogenerate plugins at every open; its migration steps stay logged.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def add_log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None,
+        help=f"log lines as text or one JSON object each (default: ${LOG_FORMAT_ENV}, else text)",
+    )

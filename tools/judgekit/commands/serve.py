@@ -16,7 +16,7 @@ from judgekit.commands.arguments import (
     positive,
 )
 from judgekit.commands.listening import listening_socket
-from judgekit.commands.logs import configure_logging
+from judgekit.commands.logs import add_log_format_option, configure_logging
 from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
@@ -102,12 +102,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"a Celery broker (redis://...): judge hosts (`judgekit worker`) judge, not this "
         f"process; needs {TOKEN_ENV} (default: ${BROKER_ENV}; none: in-process workers)",
     )
-    parser.add_argument(
-        "--log-format",
-        choices=["text", "json"],
-        default=None,
-        help="log lines as text or one JSON object each (default: $JUDGEKIT_LOG_FORMAT, else text)",
-    )
+    add_log_format_option(parser)
     parser.set_defaults(handler=run)
 
 

@@ -7,7 +7,7 @@ import os
 import socket
 
 from judgekit.commands.arguments import positive
-from judgekit.commands.logs import configure_logging
+from judgekit.commands.logs import add_log_format_option, configure_logging
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.package.problem import Device, load_problem
@@ -60,12 +60,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="this host's name on the admin page (default: DEVICE@HOSTNAME-PID)",
     )
-    parser.add_argument(
-        "--log-format",
-        choices=["text", "json"],
-        default=None,
-        help="log lines as text or one JSON object each (default: $JUDGEKIT_LOG_FORMAT, else text)",
-    )
+    add_log_format_option(parser)
     parser.set_defaults(handler=run)
 
 

@@ -38,6 +38,7 @@ from judgekit.web.tables import (
     SUBMISSION_SELECT,
     USER_SELECT,
     case_results,
+    held_by,
     sessions,
     submissions,
     users,
@@ -254,9 +255,7 @@ class Database(Leases, ClassQueries):
             updated = connection.execute(
                 update(submissions)
                 .where(
-                    submissions.c.id == submission_id,
-                    submissions.c.status == Status.RUNNING.value,
-                    submissions.c.attempts == attempt,
+                    held_by(submission_id, attempt),
                 )
                 .values(
                     status=Status.DONE.value,
@@ -282,9 +281,7 @@ class Database(Leases, ClassQueries):
             result = connection.execute(
                 update(submissions)
                 .where(
-                    submissions.c.id == submission_id,
-                    submissions.c.status == Status.RUNNING.value,
-                    submissions.c.attempts == attempt,
+                    held_by(submission_id, attempt),
                 )
                 .values(**_UNJUDGED)
             )

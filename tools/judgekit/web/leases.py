@@ -27,6 +27,7 @@ from judgekit.web.tables import (
     SUBMISSION_SELECT,
     WORKER_SELECT,
     case_results,
+    held_by,
     submissions,
     workers,
 )
@@ -110,9 +111,7 @@ class Leases(Store):
             result = connection.execute(
                 update(submissions)
                 .where(
-                    submissions.c.id == submission_id,
-                    submissions.c.status == Status.RUNNING.value,
-                    submissions.c.attempts == attempt,
+                    held_by(submission_id, attempt),
                     submissions.c.lease_until.is_not(None),
                 )
                 .values(lease_until=time.time() + lease_s)

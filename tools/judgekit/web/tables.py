@@ -3,7 +3,20 @@ made by the Alembic migrations in judgekit/web/migrations; the two must agree)."
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, MetaData, Table, Text, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    select,
+)
+
+from judgekit.web.records import Status
 
 metadata = MetaData()
 
@@ -151,3 +164,13 @@ WORKER_SELECT = select(
     workers.c.heartbeat_at,
     workers.c.submission_id,
 )
+
+
+def held_by(submission_id: int, attempt: int) -> ColumnElement[bool]:
+    """The submission is running, and ATTEMPT is the attempt that claimed it: the one condition
+    under which a case, a result, a retry or a lease renewal may be stored."""
+    return and_(
+        submissions.c.id == submission_id,
+        submissions.c.status == Status.RUNNING.value,
+        submissions.c.attempts == attempt,
+    )
