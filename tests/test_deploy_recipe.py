@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import yaml
 from judgekit.cli import build_parser
+from judgekit.client.token import SERVER_ENV
 from judgekit.commands.logs import LOG_FORMAT_ENV
-from judgekit.commands.worker import BROKER_ENV, SERVER_ENV, TOKEN_ENV
+from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
 
 DEPLOY = Path(__file__).resolve().parents[1] / "tools" / "deploy"
 COMPOSE: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())

@@ -6,6 +6,7 @@ import argparse
 import os
 import socket
 
+from judgekit.client.token import SERVER_ENV
 from judgekit.commands.arguments import positive
 from judgekit.commands.logs import add_log_format_option, configure_logging
 from judgekit.errors import JudgekitError
@@ -13,7 +14,6 @@ from judgekit.exit_codes import ExitCode
 from judgekit.package.problem import Device, load_problem
 
 BROKER_ENV = "JUDGEKIT_BROKER_URL"
-SERVER_ENV = "JUDGEKIT_SERVER"
 TOKEN_ENV = "JUDGEKIT_JUDGEHOST_TOKEN"
 HEARTBEAT_S = 5.0
 
