@@ -20,7 +20,6 @@ from celery import Celery
 from judgekit.package.problem import Device
 
 JUDGE_TASK = "judgekit.judge"
-BROKER_ENV = "JUDGEKIT_BROKER_URL"
 # kombu's Redis transport keeps a priority's messages in "<queue>\x06\x16<priority>".
 _PRIORITY_SEP = "\x06\x16"
 _PRIORITY_STEPS = (0, 3, 6, 9)
