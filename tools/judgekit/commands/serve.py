@@ -14,6 +14,7 @@ from judgekit.commands.arguments import (
     non_negative,
     port,
     positive,
+    positive_seconds,
 )
 from judgekit.commands.listening import listening_socket
 from judgekit.commands.logs import add_log_format_option, configure_logging
@@ -22,6 +23,7 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
+from judgekit.web.limits import LoginLimits, StreamLimits
 from judgekit.web.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_DEVICES,
@@ -31,6 +33,9 @@ from judgekit.web.settings import (
     Settings,
     default_workers,
 )
+
+# The judge-host token is a shared secret: too short, it can be guessed over the network.
+MIN_JUDGEHOST_TOKEN_LENGTH = 32
 
 if TYPE_CHECKING:
     from judgekit.judge.prewarmed import PrewarmedSandboxes
@@ -102,6 +107,49 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"a Celery broker (redis://...): judge hosts (`judgekit worker`) judge, not this "
         f"process; needs {TOKEN_ENV} (default: ${BROKER_ENV}; none: in-process workers)",
     )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        default=None,
+        help="how learners reach this server, e.g. https://judge.example.org, for links in the "
+        "grade export (default: http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        default=None,
+        help="comma-separated addresses of proxies in front whose X-Forwarded-For names the "
+        "client (default: none; every connection's own address counts for login throttling)",
+    )
+    limits = parser.add_argument_group("limits per client (README: Limits)")
+    limits.add_argument(
+        "--max-streams-per-user",
+        type=positive,
+        default=StreamLimits.per_user,
+        metavar="N",
+        help="live result streams one user may hold open (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--max-streams",
+        type=positive,
+        default=StreamLimits.total,
+        metavar="N",
+        help="live result streams open on the whole server (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--login-checks",
+        type=positive,
+        default=LoginLimits.checks_at_once,
+        metavar="N",
+        help="password checks running at once, each about 19 MiB and 30 ms (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--login-backoff-max",
+        type=positive_seconds,
+        default=LoginLimits.backoff_max_s,
+        metavar="SECONDS",
+        help="the longest wait imposed after wrong passwords (default: %(default)s)",
+    )
     add_log_format_option(parser)
     parser.set_defaults(handler=run)
 
@@ -124,6 +172,12 @@ def run(options: argparse.Namespace) -> int:
             f"a broker needs a judge-host token: set {TOKEN_ENV} to a long random secret "
             "(the same on every judge host)"
         )
+    if token is not None and len(token) < MIN_JUDGEHOST_TOKEN_LENGTH:
+        raise JudgekitError(
+            f"{TOKEN_ENV} is {len(token)} characters long: use a random secret of at least "
+            f"{MIN_JUDGEHOST_TOKEN_LENGTH}, e.g. `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`"
+        )
     settings = Settings(
         problem=problem,
         data_dir=options.data,
@@ -136,6 +190,12 @@ def run(options: argparse.Namespace) -> int:
         broker_url=broker_url,
         judgehost_token=token,
         database_url=options.database_url,
+        public_url=options.public_url,
+        forwarded_allow_ips=options.forwarded_allow_ips,
+        logins=LoginLimits(
+            checks_at_once=options.login_checks, backoff_max_s=options.login_backoff_max
+        ),
+        streams=StreamLimits(per_user=options.max_streams_per_user, total=options.max_streams),
     )
     with listening_socket(settings.host, settings.port) as sock:
         judge_data_folder(settings.data_dir, settings.database_url)
@@ -166,6 +226,7 @@ def _serve(
 
     from judgekit.judgehost.job import real_judge
     from judgekit.web.app import create_app
+    from judgekit.web.http_server import server_config
     from judgekit.web.store import shown_url
 
     app = create_app(settings, real_judge(sandboxes))
@@ -174,15 +235,7 @@ def _serve(
         f"(data in {settings.data_dir}, database {shown_url(settings.db_url)}, {judged_by})",
         flush=True,
     )
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
-        log_config=None,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, settings))
     try:
         server.run(sockets=[sock])
     except SystemExit:  # uvicorn's own exit when the app's start-up fails

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path as PathType
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from judgekit.judge.learner_view import learner_report
 from judgekit.judge.strict_json import json_safe
-from judgekit.package.problem import Problem
 from judgekit.package.testcase import load_cases
 from judgekit.web import auth
 from judgekit.web.context import (
@@ -25,15 +22,16 @@ from judgekit.web.context import (
     AppContext,
     accept_submission,
     get_context,
+    learner_cases,
+    learner_result,
     parse_device,
     read_body_limited,
     visible_submission,
     with_body,
 )
 from judgekit.web.db import Status, Submission, User
+from judgekit.web.ids import After, RowId
 from judgekit.web.queue_place import queue_place
-
-MAX_ID = 2**63 - 1
 
 bearer = HTTPBearer(auto_error=False, description="the API token printed by `judgekit users add`")
 
@@ -171,16 +169,14 @@ def api_user(
 
 ApiUser = Annotated[User, Depends(api_user)]
 Context = Annotated[AppContext, Depends(get_context)]
-SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SubmissionId = RowId
 
 
-def submission_json(
-    submission: Submission, problem: Problem, context: AppContext | None = None
-) -> dict[str, Any]:
-    """The API's view of SUBMISSION; its place in the queue when CONTEXT is given."""
-    result = submission.result if submission.status is Status.DONE else None
+def submission_json(submission: Submission, context: AppContext) -> dict[str, Any]:
+    """The API's view of SUBMISSION, with its place while queued."""
+    result = learner_result(context, submission) if submission.status is Status.DONE else None
     place = None
-    if context is not None and submission.status is Status.QUEUED:
+    if submission.status is Status.QUEUED:
         place = queue_place(context.db, submission, context.pool)
     return {
         "id": submission.id,
@@ -196,8 +192,8 @@ def submission_json(
         "passed": submission.passed,
         "total": submission.total,
         "time_ms": submission.time_ms,
-        # The stored learner view of JudgeReport.to_json(), not re-serialised through the model.
-        "result": learner_report(result, problem.hidden_groups) if result is not None else None,
+        # The learner view of JudgeReport.to_json(), not re-serialised through the model.
+        "result": result,
         "queue": place.to_json() if place is not None else None,
     }
 
@@ -246,12 +242,11 @@ async def create_submission(request: Request, user: ApiUser, context: Context) -
         filename = upload.filename
     elif content_type == "application/json":
         body = await read_body_limited(request, limit * JSON_EXPANSION + 4096)
-        try:
-            data = json.loads(body)
-            source = SubmissionSource.model_validate(data)
+        try:  # pydantic's parser: no Python recursion, a depth limit of its own
+            source = SubmissionSource.model_validate_json(body)
         except (ValueError, ValidationError) as error:
             raise HTTPException(
-                422, f'expected {{"source": str, "device": str}}: {error}'
+                422, f'expected {{"source": str, "device": str}}: {str(error)[:500]}'
             ) from None
         try:
             content = source.source.encode("utf-8")
@@ -288,9 +283,7 @@ async def _accept(
 )
 def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
     rows = context.db.submissions(user_id=user.id)
-    return StrictJSONResponse(
-        {"submissions": [submission_json(s, context.settings.problem, context) for s in rows]}
-    )
+    return StrictJSONResponse({"submissions": [submission_json(s, context) for s in rows]})
 
 
 @router.get(
@@ -301,9 +294,7 @@ def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
 )
 def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context) -> JSONResponse:
     return StrictJSONResponse(
-        submission_json(
-            visible_submission(context, user, submission_id), context.settings.problem, context
-        )
+        submission_json(visible_submission(context, user, submission_id), context)
     )
 
 
@@ -319,15 +310,15 @@ def _case_count(testcases_dir: PathType, groups: tuple[str, ...]) -> int:
     summary="The cases finished so far, after sequence number `after` (live progress)",
 )
 def get_case_progress(
-    submission_id: SubmissionId, user: ApiUser, context: Context, after: int = -1
+    submission_id: SubmissionId, user: ApiUser, context: Context, after: After = -1
 ) -> JSONResponse:
     submission = visible_submission(context, user, submission_id)
     settings = context.settings
     if submission.status is Status.DONE:  # the live rows are gone; the result holds the cases
-        report = submission_json(submission, settings.problem)["result"] or {}
+        report = learner_result(context, submission) or {}
         rows = list(enumerate(report.get("cases", [])))[max(after + 1, 0) :]
     else:
-        rows = context.db.case_results(submission_id, after)
+        rows = learner_cases(context, submission_id, after)
     return StrictJSONResponse(
         {
             "status": submission.status.value,

@@ -8,6 +8,8 @@ through /api/judgehost.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,8 +29,13 @@ from judgekit.web.context import AppContext
 from judgekit.web.db import Database
 from judgekit.web.executor import Executor
 from judgekit.web.judge_hosts import JudgeHosts
+from judgekit.web.live_results import LiveResults
+from judgekit.web.login_throttle import LoginThrottle
+from judgekit.web.password_checks import PasswordChecks
+from judgekit.web.security_headers import SecurityHeaders
 from judgekit.web.settings import Settings
 from judgekit.web.similarity_scan import SimilarityScan
+from judgekit.web.views import live_reader
 from judgekit.web.workers import WorkerPool
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -47,7 +54,15 @@ def create_app(
     else:
         pool = JudgeHosts(settings, db, settings.broker_url)
         hello = hello_for(settings.problem, settings.lease_s)
-    context = AppContext(settings=settings, db=db, pool=pool, hello=hello)
+    context = AppContext(
+        settings=settings,
+        db=db,
+        pool=pool,
+        login_throttle=LoginThrottle(settings.logins),
+        password_checks=PasswordChecks(settings.logins),
+        live_results=LiveResults(settings.streams),
+        hello=hello,
+    )
     scan = SimilarityScan(settings, db)
 
     @asynccontextmanager
@@ -56,19 +71,29 @@ def create_app(
             pool.start()
         if scan_similarity:
             scan.start()
+        live = asyncio.create_task(context.live_results.run(live_reader(context)))
         try:
             yield
         finally:
+            live.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await live
             pool.stop()
             scan.stop()
+            context.password_checks.close()
             db.close()
 
+    # No /docs or /redoc: they are pages from a CDN outside the judge's own rules. The schema
+    # stays at /openapi.json.
     app = FastAPI(
         title=f"judgekit: {settings.problem.title}",
         version=__version__,
         description="Online judge for one problem. JSON API under /api with bearer tokens.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.judgekit = context
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)

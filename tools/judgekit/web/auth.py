@@ -21,9 +21,16 @@ SESSION_COOKIE = "jk_session"
 CSRF_COOKIE = "jk_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_LIFETIME_S = 14 * 24 * 3600
+# Marks a browser that logged in to an account before (web.login_throttle).
+DEVICE_COOKIE = "jk_device"
+DEVICE_LIFETIME_S = 180 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8
 
-_hasher = PasswordHasher()
+# argon2id at OWASP's recommended minimum (m = 19 MiB, t = 2, p = 1): about 30 ms and 19 MiB a
+# check here, still memory-hard against offline guessing. Hashes made with other parameters
+# (argon2-cffi's defaults: 64 MiB) still verify and are rehashed at the next login.
+PASSWORD_MEMORY_MIB = 19
+_hasher = PasswordHasher(time_cost=2, memory_cost=PASSWORD_MEMORY_MIB * 1024, parallelism=1)
 
 
 class AccountError(Exception):
@@ -81,6 +88,8 @@ def login(db: Database, name: str, password: str) -> str | None:
         return None
     if not verify_password(user.password_hash, password):
         return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        db.set_password_hash(user.id, hash_password(password))
     session = new_token()
     db.add_session(token_hash(session), user.id, SESSION_LIFETIME_S)
     return session

@@ -70,4 +70,4 @@ def export_grades(
 ) -> StreamingResponse:
     if not user.is_admin:
         raise HTTPException(403, "grade export is for admins")
-    return grades_response(context, format, parse_deadline(deadline), str(request.base_url))
+    return grades_response(context, format, parse_deadline(deadline))

@@ -7,19 +7,20 @@ from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from judgekit.web.context import AppContext, get_context, source_text
 from judgekit.web.db import User
 from judgekit.web.grades import Grade, csv_chunks, grade, json_chunks, parse_deadline
+from judgekit.web.ids import RowId
 from judgekit.web.pages import login_redirect, render
 from judgekit.web.similarity import Regions, marked_segments
 from judgekit.web.views import current_user
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[AppContext, Depends(get_context)]
-PageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PageId = RowId
 
 
 def admin_user(request: Request) -> User | None:
@@ -30,16 +31,14 @@ def admin_user(request: Request) -> User | None:
     return user
 
 
-def grades(context: AppContext, deadline: float | None, base_url: str) -> Iterator[Grade]:
+def grades(context: AppContext, deadline: float | None) -> Iterator[Grade]:
     for row in context.db.grade_rows(deadline=deadline):
-        yield grade(row, base_url)
+        yield grade(row, context.settings.base_url)
 
 
-def grades_response(
-    context: AppContext, kind: str, deadline: float | None, base_url: str
-) -> StreamingResponse:
+def grades_response(context: AppContext, kind: str, deadline: float | None) -> StreamingResponse:
     """The grades as a streamed CSV or JSON download."""
-    rows = grades(context, deadline, base_url)
+    rows = grades(context, deadline)
     if kind == "csv":
         return StreamingResponse(
             csv_chunks(rows),
@@ -59,7 +58,7 @@ def grades_page(request: Request, context: Context, deadline: str | None = None)
         request,
         "grades.html",
         {
-            "grades": list(grades(context, when, str(request.base_url))),
+            "grades": list(grades(context, when)),
             "deadline": deadline or "",
             "query": query,
         },
@@ -74,7 +73,7 @@ def grades_download(
         return login_redirect(request)
     if kind not in ("csv", "json"):
         raise HTTPException(404, "grades come as grades.csv or grades.json")
-    return grades_response(context, kind, parse_deadline(deadline), str(request.base_url))
+    return grades_response(context, kind, parse_deadline(deadline))
 
 
 @router.get("/admin/similarity", response_class=HTMLResponse)
@@ -87,6 +86,8 @@ def similarity_page(request: Request, context: Context) -> Response:
         {
             "pairs": context.db.similarity_pairs(),
             "threshold": context.settings.similarity_threshold,
+            "outcomes": context.db.similarity_outcomes(),
+            "latest_per_user": context.settings.similarity.latest_per_user,
         },
     )
 

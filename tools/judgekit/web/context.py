@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.types import Message
 
+from judgekit.judge.learner_view import learner_case, learner_report
 from judgekit.judgehost.protocol import Hello
 from judgekit.package.problem import Device
 from judgekit.web.db import Database, Submission, TooManyPending, User
 from judgekit.web.executor import Executor
+from judgekit.web.ids import parse_number
+from judgekit.web.live_results import LiveResults
+from judgekit.web.login_throttle import LoginThrottle
+from judgekit.web.password_checks import PasswordChecks
 from judgekit.web.settings import Settings
 from judgekit.web.uploads import discard_upload, display_name, store_upload
 
 # Room for a multipart envelope (boundaries, headers, a device field) around the file itself.
 MULTIPART_OVERHEAD = 16 * 1024
+# A body (an upload of at most a few hundred KB) must arrive within this: a client trickling
+# one holds a connection and a buffer.
+BODY_TIMEOUT_S = 60.0
 # JSON may escape every character of the source as \uXXXX: six bytes for one.
 JSON_EXPANSION = 6
 
@@ -26,6 +36,9 @@ class AppContext:
     settings: Settings
     db: Database
     pool: Executor
+    login_throttle: LoginThrottle
+    password_checks: PasswordChecks
+    live_results: LiveResults
     hello: Hello | None = None
     """What judge hosts must match (web.judgehost_api); None without a broker."""
 
@@ -42,16 +55,22 @@ def too_large(limit: int) -> HTTPException:
 async def read_body_limited(request: Request, limit: int) -> bytes:
     """The request body, or 413 as soon as it grows past LIMIT bytes (never all in memory)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and (parse_number(declared, low=0, high=10**18) or 0) > limit:
         raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     stream: AsyncIterator[bytes] = request.stream()
-    async for chunk in stream:
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT_S):
+            async for chunk in stream:
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HTTPException(
+            408, f"the request body took longer than {BODY_TIMEOUT_S:.0f} s to arrive"
+        ) from None
     return b"".join(chunks)
 
 
@@ -146,3 +165,26 @@ def source_text(context: AppContext, submission: Submission) -> str:
         return path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+# Whoever stored a result or a live row (this process, or a judge host that might store more),
+# what leaves the server passes the one learner-view rule again.
+
+
+def learner_result(context: AppContext, submission: Submission) -> dict[str, Any] | None:
+    """SUBMISSION's stored result as a learner may see it; None until it is done."""
+    result = submission.result
+    if result is None:
+        return None
+    return learner_report(result, context.settings.problem.hidden_groups)
+
+
+def learner_cases(
+    context: AppContext, submission_id: int, after: int = -1
+) -> list[tuple[int, dict[str, Any]]]:
+    """The live case rows after sequence number AFTER, as a learner may see them."""
+    hidden = context.settings.problem.hidden_groups
+    return [
+        (seq, learner_case(case, hidden))
+        for seq, case in context.db.case_results(submission_id, after)
+    ]

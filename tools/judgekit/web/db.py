@@ -107,6 +107,12 @@ class Database(Leases, ClassQueries):
     def user_by_token_hash(self, token_hash: str) -> User | None:
         return self._user(users.c.token_hash == token_hash)
 
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self.transaction() as connection:
+            connection.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
     def add_session(self, token_hash: str, user_id: int, lifetime_s: float) -> None:
         now = time.time()
         with self.transaction() as connection:

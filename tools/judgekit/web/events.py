@@ -10,24 +10,22 @@ being judged again: reload).
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from judgekit.judge import strict_json
 from judgekit.web.context import AppContext, get_context, visible_submission
-from judgekit.web.db import Status
-from judgekit.web.queue_place import queue_place
-from judgekit.web.templating import render_case_rows, templates
-from judgekit.web.views import current_user, result_values
+from judgekit.web.ids import After, RowId, parse_sequence
+from judgekit.web.live_results import LiveResults, Snapshot, StreamsFull, case_event
+from judgekit.web.views import current_user
 
 router = APIRouter(include_in_schema=False)
-POLL_S = 0.25
 KEEPALIVE_S = 15.0
-MAX_STREAM_S = 30 * 60.0
 
 
 def _event(name: str, data: object, event_id: int | None = None) -> str:
@@ -38,67 +36,80 @@ def _event(name: str, data: object, event_id: int | None = None) -> str:
 @router.get("/submissions/{submission_id}/events")
 async def submission_events(
     request: Request,
-    submission_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    submission_id: RowId,
     context: Annotated[AppContext, Depends(get_context)],
-    after: int = -1,
+    after: After = -1,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     user = current_user(request)
     if user is None:
         raise HTTPException(401, "log in first")
     first = await run_in_threadpool(visible_submission, context, user, submission_id)
-    if last_event_id is not None and last_event_id.isdigit():
-        after = max(after, int(last_event_id))
-    problem = context.settings.problem
+    if last_event_id is not None:
+        resumed = parse_sequence(last_event_id)
+        if resumed is None:
+            raise HTTPException(400, "Last-Event-ID must be a case's sequence number")
+        after = max(after, resumed)
+    live = context.live_results
+    try:
+        ticket = live.reserve(user.id, submission_id)
+    except StreamsFull as error:
+        raise HTTPException(
+            429, str(error), headers={"Retry-After": str(error.retry_after_s)}
+        ) from None
 
     async def stream() -> AsyncIterator[str]:
-        last_seq = after
-        attempt = first.attempts
-        status: Status | None = None
-        place: dict[str, object] | None = None
-        loop = asyncio.get_running_loop()
-        started = idle_since = loop.time()
-        yield "retry: 2000\n\n"
-        while loop.time() - started < MAX_STREAM_S:
-            if await request.is_disconnected():
-                return
-            submission = await run_in_threadpool(context.db.submission, submission_id)
-            if submission is None:
-                return
-            if submission.status is Status.DONE:
-                values = await run_in_threadpool(result_values, context, submission)
-                html = templates.env.get_template("_result.html").render(**values)
-                yield _event("done", {"html": html, "verdict": submission.verdict})
-                return
-            if submission.attempts != attempt:
-                if last_seq >= 0:  # judged again from the start (restart or rejudge)
-                    yield _event("reset", {})
-                    return
-                attempt = submission.attempts
-            queued = await run_in_threadpool(queue_place, context.db, submission, context.pool)
-            now_place = None if queued is None else {**queued.to_json(), "text": queued.text}
-            if submission.status != status or now_place != place:
-                status, place = submission.status, now_place
-                yield _event("status", {"status": status.value, "queue": place})
-            rows = await run_in_threadpool(context.db.case_results, submission_id, last_seq)
-            for seq, case in rows:
-                html = render_case_rows(case, problem, open_first=case.get("verdict") != "AC")
-                data = {
-                    "html": html,
-                    "seq": seq,
-                    "group": str(case.get("group", "")),
-                    "verdict": str(case.get("verdict", "")),
-                }
-                yield _event("case", data, seq)
-                last_seq = seq
-                idle_since = loop.time()
-            if loop.time() - idle_since > KEEPALIVE_S:
-                yield ": keep-alive\n\n"
-                idle_since = loop.time()
-            await asyncio.sleep(POLL_S)
+        try:
+            async for event in _events(live, submission_id, first.attempts, after):
+                yield event
+        finally:
+            ticket.release()
 
+    events = stream()
+    # A response cancelled before its first chunk never runs the generator's `finally`.
+    weakref.finalize(events, ticket.release)
     return StreamingResponse(
-        stream(),
+        events,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+async def _events(
+    live: LiveResults, submission_id: int, attempt: int, after: int
+) -> AsyncIterator[str]:
+    """One stream's events from the shared snapshots of SUBMISSION_ID."""
+    loop = asyncio.get_running_loop()
+    started = idle_since = loop.time()
+    last_seq = after
+    shown: tuple[object, object] | None = None  # (status, queue place) last sent
+    seen: Snapshot | None = None
+    yield "retry: 2000\n\n"
+    while loop.time() - started < live.limits.max_s:
+        snapshot = await live.next_snapshot(submission_id, seen, KEEPALIVE_S)
+        if snapshot is None or snapshot is seen:
+            if loop.time() - idle_since >= KEEPALIVE_S:
+                yield ": keep-alive\n\n"
+                idle_since = loop.time()
+            continue
+        seen = snapshot
+        submission = snapshot.submission
+        if submission is None:
+            return
+        if snapshot.result_html is not None:
+            yield _event("done", {"html": snapshot.result_html, "verdict": submission.verdict})
+            return
+        if submission.attempts != attempt:
+            if last_seq >= 0:  # judged again from the start (restart or rejudge)
+                yield _event("reset", {})
+                return
+            attempt = submission.attempts
+        now_shown = (submission.status.value, snapshot.queue)
+        if now_shown != shown:
+            shown = now_shown
+            yield _event("status", {"status": submission.status.value, "queue": snapshot.queue})
+        for case in snapshot.cases:
+            if case.seq > last_seq:
+                yield _event("case", case_event(case), case.seq)
+                last_seq = case.seq
+                idle_since = loop.time()

@@ -58,6 +58,11 @@ def grade(row: tuple[Any, ...], base_url: str) -> Grade:
     )
 
 
+# Deadlines are shown back in UTC: a moment whose UTC year leaves 1..9999 cannot be.
+EARLIEST_DEADLINE_YEAR = 1970
+LATEST_DEADLINE_YEAR = 9998
+
+
 def parse_deadline(value: str | None) -> float | None:
     """An ISO-8601 date-time as a timestamp (no offset means UTC); 422 when it is not one."""
     if value is None or value == "":
@@ -72,7 +77,17 @@ def parse_deadline(value: str | None) -> float | None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_DEADLINE_YEAR <= in_utc.year <= LATEST_DEADLINE_YEAR:
+        raise HTTPException(
+            422,
+            f"deadline {value!r} is out of range: give a date-time between the years "
+            f"{EARLIEST_DEADLINE_YEAR} and {LATEST_DEADLINE_YEAR} (in UTC)",
+        )
+    return in_utc.timestamp()
 
 
 def csv_safe(value: object) -> str:

@@ -22,10 +22,10 @@ from judgekit.judge import strict_json
 from judgekit.judgehost.protocol import Claim
 from judgekit.web import auth
 from judgekit.web.context import AppContext, get_context, read_body_limited
+from judgekit.web.ids import ROW_ID_MAX
 
 # A result holds every case (inputs of public ones included): well under this.
 MAX_BODY = 8 * 1024 * 1024
-MAX_ID = 2**63 - 1
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -46,7 +46,7 @@ class Heartbeat(BaseModel):
     device: str = Field(max_length=20)
     image: str = Field(max_length=200)
     versions: dict[str, str]
-    submission_id: int | None = Field(None, ge=1, le=MAX_ID)
+    submission_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
 
 
 def judgehost(
@@ -76,7 +76,7 @@ async def _json(request: Request) -> Any:
 
 
 def _submission_id(value: int) -> int:
-    if not 1 <= value <= MAX_ID:
+    if not 1 <= value <= ROW_ID_MAX:
         raise HTTPException(404, f"submission {value} not found")
     return value
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -25,22 +27,17 @@ from judgekit.web.context import (
     with_body,
 )
 from judgekit.web.db import Status, User
+from judgekit.web.ids import RowId, parse_row_id
+from judgekit.web.password_checks import ChecksBusy
 from judgekit.web.render import highlight_python, pygments_css, render_markdown
 from judgekit.web.templating import templates
 from judgekit.web.views import current_user, result_values
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[AppContext, Depends(get_context)]
-PageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PageId = RowId
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+BUSY_RETRY_S = 2
 
 _statement_cache: dict[tuple[str, float], str] = {}
 
@@ -72,7 +69,7 @@ def render(
     }
     data.update(values or {})
     response = templates.TemplateResponse(request, name, data, status_code=status_code)
-    for key, value in {**SECURITY_HEADERS, **(headers or {})}.items():
+    for key, value in (headers or {}).items():
         response.headers[key] = value
     if fresh:
         response.set_cookie(
@@ -173,24 +170,59 @@ async def login_submit(request: Request, context: Context) -> Response:
     name = str(form.get("name") or "")
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or ""))
-    from starlette.concurrency import run_in_threadpool
-
-    session = await run_in_threadpool(auth.login, context.db, name, password)
-    if session is None:
+    throttle = context.login_throttle
+    attempt = throttle.attempt(
+        name,
+        request.client.host if request.client else "unknown",
+        request.cookies.get(auth.DEVICE_COOKIE),
+    )
+    values = {"next": target, "name": name}
+    wait_s = math.ceil(throttle.wait_s(attempt))
+    if wait_s > 0:
         return render(
             request,
             "login.html",
-            {"next": target, "error": "Wrong name or password.", "name": name},
+            {**values, "error": f"Too many wrong passwords: try again in {wait_s} s."},
+            status_code=429,
+            headers={"Retry-After": str(wait_s)},
+        )
+    try:
+        session = await context.password_checks.run(
+            functools.partial(auth.login, context.db, name, password)
+        )
+    except ChecksBusy:
+        return render(
+            request,
+            "login.html",
+            {**values, "error": "The server is busy checking other logins: try again shortly."},
+            status_code=503,
+            headers={"Retry-After": str(BUSY_RETRY_S)},
+        )
+    if session is None:
+        throttle.failed(attempt)
+        return render(
+            request,
+            "login.html",
+            {**values, "error": "Wrong name or password."},
             status_code=401,
         )
     response = RedirectResponse(target, status_code=303)
+    secure = context.settings.secure_cookies
     response.set_cookie(
         auth.SESSION_COOKIE,
         session,
         max_age=auth.SESSION_LIFETIME_S,
         httponly=True,
         samesite="lax",
-        secure=context.settings.secure_cookies,
+        secure=secure,
+    )
+    response.set_cookie(
+        auth.DEVICE_COOKIE,
+        throttle.succeeded(attempt),
+        max_age=auth.DEVICE_LIFETIME_S,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
     )
     return response
 
@@ -332,11 +364,12 @@ async def rejudge(request: Request, context: Context) -> Response:
     target = str(form.get("submission_id") or "all")
     if target == "all":
         context.db.requeue(None)
-    elif target.isdigit() and 1 <= int(target) < 2**63:
-        if context.db.submission(int(target)) is None:
-            raise HTTPException(404, f"submission {target} not found")
-        context.db.requeue(int(target))
     else:
-        raise HTTPException(422, "submission_id must be a number or 'all'")
+        submission_id = parse_row_id(target)
+        if submission_id is None:
+            raise HTTPException(422, "submission_id must be a submission's number or 'all'")
+        if context.db.submission(submission_id) is None:
+            raise HTTPException(404, f"submission {submission_id} not found")
+        context.db.requeue(submission_id)
     context.pool.notify()
     return RedirectResponse("/admin", status_code=303)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
+from judgekit.web.limits import LoginLimits, StreamLimits
+from judgekit.web.similarity_limits import SimilarityLimits
 from judgekit.web.store import DATABASE_URL_ENV, sqlite_url
 
 # The one place for the server's defaults: Settings uses them, and so does `judgekit serve`.
@@ -61,6 +63,21 @@ class Settings:
     """How often the background similarity scan looks for newly finished submissions."""
     similarity_threshold: float = 0.6
     """Pairs of submissions whose shares of matching tokens both reach this are listed."""
+    similarity: SimilarityLimits = field(default_factory=SimilarityLimits)
+    """What the similarity scan may cost (web.similarity_limits)."""
+
+    public_url: str | None = None
+    """How learners reach this server (https://judge.example.org), for links that leave the
+    pages (the grade export); None: http://HOST:PORT. Never taken from a request's Host."""
+    forwarded_allow_ips: str | None = None
+    """Addresses of proxies in front whose X-Forwarded-For is believed (uvicorn's
+    --forwarded-allow-ips); None: none, a client's address is the connection's."""
+    logins: LoginLimits = field(default_factory=LoginLimits)
+    streams: StreamLimits = field(default_factory=StreamLimits)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def upload_limit(self) -> int:

@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import Request
 
 from judgekit.web import auth
-from judgekit.web.context import AppContext, get_context
+from judgekit.web.context import AppContext, get_context, learner_cases, learner_result
 from judgekit.web.db import Submission, User
+from judgekit.web.live_results import LiveCase, Reader
 from judgekit.web.queue_place import queue_place
 from judgekit.web.summary import group_summaries
-from judgekit.web.templating import case_view, expected_case_count
+from judgekit.web.templating import case_view, expected_case_count, render_case_rows, templates
 
 
 def current_user(request: Request) -> User | None:
@@ -23,11 +24,11 @@ def current_user(request: Request) -> User | None:
 def result_values(context: AppContext, submission: Submission) -> dict[str, Any]:
     """What _result.html needs."""
     problem = context.settings.problem
-    result = submission.result
+    result = learner_result(context, submission)
     if result is not None:
         cases = list(result.get("cases", []))
     else:
-        cases = [case for _seq, case in context.db.case_results(submission.id)]
+        cases = [case for _seq, case in learner_cases(context, submission.id)]
     views = [case_view(case, problem) for case in cases]
     first_failing = next((v.id for v in views if v.failed and v.public), None)
     return {
@@ -39,3 +40,30 @@ def result_values(context: AppContext, submission: Submission) -> dict[str, Any]
         "expected_total": expected_case_count(problem, context.settings.groups),
         "queue": queue_place(context.db, submission, context.pool),
     }
+
+
+def live_reader(context: AppContext) -> Reader:
+    """How the live-results poller reads a submission: what the pages would show of it."""
+    problem = context.settings.problem
+
+    def cases_after(submission: Submission, after: int) -> list[LiveCase]:
+        rows = learner_cases(context, submission.id, after)
+        return [
+            LiveCase(
+                seq=seq,
+                group=str(case.get("group", "")),
+                verdict=str(case.get("verdict", "")),
+                html=render_case_rows(case, problem, open_first=case.get("verdict") != "AC"),
+            )
+            for seq, case in rows
+        ]
+
+    def queue(submission: Submission) -> dict[str, object] | None:
+        place = queue_place(context.db, submission, context.pool)
+        return None if place is None else {**place.to_json(), "text": place.text}
+
+    def result_html(submission: Submission) -> str:
+        values = result_values(context, submission)
+        return templates.env.get_template("_result.html").render(**values)
+
+    return Reader(context.db.submission, cases_after, queue, result_html)

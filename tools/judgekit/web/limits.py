@@ -1,0 +1,51 @@
+"""What one server lets any one client, and all of them together, cost it: the deployment's
+limits on logins and live streams, each a setting of `judgekit serve` (README: "Limits")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    checks_at_once: int = 1
+    """Password checks running at once; each holds PASSWORD_MEMORY_MIB (auth.py) while it runs."""
+    checks_waiting: int = 8
+    """Login attempts allowed to wait for a check; beyond, 503 with Retry-After."""
+    account_failures: int = 5
+    """Wrong passwords for one account before each further try must wait (doubling)."""
+    address_failures: int = 30
+    """Wrong passwords from one client address (a whole class may share one) before back-off."""
+    backoff_max_s: float = 60.0
+    """The longest wait back-off imposes: an attacker cannot lock a learner out for longer at a
+    time, and a learner's own browser (the known-device cookie) is not throttled by others."""
+    forget_after_s: float = 15 * 60.0
+    """Failures older than this are forgotten."""
+    remembered_keys: int = 10_000
+    """Accounts, addresses and devices remembered at most (least recent forgotten first)."""
+
+    def __post_init__(self) -> None:
+        if self.checks_at_once < 1 or self.checks_waiting < 0:
+            raise ValueError("logins: at least one check at once, and no negative queue")
+        if min(self.account_failures, self.address_failures, self.remembered_keys) < 1:
+            raise ValueError("logins: failure thresholds and remembered keys must be positive")
+        if self.backoff_max_s <= 0 or self.forget_after_s <= 0:
+            raise ValueError("logins: back-off and forgetting times must be positive")
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    per_user: int = 4
+    """Live result streams (/submissions/{id}/events) one user may hold open at once."""
+    total: int = 200
+    """Live result streams open at once on the whole server."""
+    poll_s: float = 0.25
+    """How often the one poller reads the database for every watched submission."""
+    max_s: float = 30 * 60.0
+    """A stream ends after this long (the browser reconnects and resumes)."""
+
+    def __post_init__(self) -> None:
+        if self.per_user < 1 or self.total < 1:
+            raise ValueError("streams: the caps must be at least 1")
+        if self.poll_s <= 0 or self.max_s <= 0:
+            raise ValueError("streams: the poll interval and the longest stream must be positive")
