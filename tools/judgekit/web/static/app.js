@@ -75,6 +75,12 @@
       if (current) current.outerHTML = data.html;
       if (data.verdict) document.title = data.verdict + " · " + document.title;
     });
+    source.addEventListener("error", function () {
+      // Refused (too many live streams) or gone: the browser will not reconnect by itself.
+      if (source.readyState !== EventSource.CLOSED) return;
+      var label = document.getElementById("live-status");
+      if (label) label.textContent = "Live updates are paused: reload the page to see the result.";
+    });
     source.addEventListener("reset", function () {
       source.close();
       window.location.reload();

@@ -1,0 +1,213 @@
+"""Bounded load tests: a real `judgekit serve` on loopback under one hostile client's floods of
+wrong logins, live streams and slow requests, measuring the server's memory and the latency
+another user sees on `GET /` while the attack runs. The bounds (README: "Limits"): RSS growth
+under 100 MiB, others' p95 under 250 ms on a 2-core machine. Nothing is judged (no prewarmed
+sandbox; the watched submission is held by a judge that never finishes it)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from judgekit.web import auth
+from judgekit.web.db import Database
+from judgekit.web.http_server import HEADER_TIMEOUT_S
+from load_support import UnderLoad, rss_mib
+from web_support import Server, start_server
+
+PASSWORD = "correct horse battery"
+MAX_RSS_GROWTH_MIB = 100.0
+MAX_OTHERS_P95_MS = 250.0
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[Server]:
+    data = tmp_path / "judge-data"
+    db = Database.for_data_dir(data)
+    try:
+        for name in ("alice", "victim", "mallory"):
+            auth.create_user(db, name, PASSWORD, admin=False)
+    finally:
+        db.close()
+    running = start_server(data, workers=1, pool_size=0)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _data_dir(server: Server) -> Path:
+    return server.log.parent
+
+
+@contextmanager
+def _csrf_client(url: str) -> Iterator[httpx.Client]:
+    """A client holding the login form's CSRF cookie."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        client.get("/login")
+        yield client
+
+
+def _log_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    return client.post(
+        "/login",
+        data={
+            "name": name,
+            "password": password,
+            auth.CSRF_FIELD: client.cookies.get(auth.CSRF_COOKIE) or "",
+        },
+    )
+
+
+def _report(what: str, probe: UnderLoad, before_mib: float) -> None:
+    print(
+        f"\n{what}: others' GET / {probe.latency}; server RSS {before_mib:.0f} -> peak "
+        f"{probe.peak_rss_mib:.0f} MiB (+{probe.peak_rss_mib - before_mib:.0f})"
+    )
+
+
+def test_a_flood_of_wrong_logins_costs_bounded_memory_and_does_not_slow_others(
+    server: Server,
+) -> None:
+    pid = server.process.pid
+    before = rss_mib(pid)
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+    stop_at = time.monotonic() + 12.0
+
+    def attacker(index: int) -> None:
+        with _csrf_client(server.url) as client:
+            while time.monotonic() < stop_at:
+                status = _log_in(client, f"guess{index % 6}", f"wrong password {index}").status_code
+                with lock:
+                    statuses[status] += 1
+
+    with UnderLoad(server.url + "/", pid, max_s=30) as probe, ThreadPoolExecutor(24) as pool:
+        list(pool.map(attacker, range(24)))
+    _report("24 concurrent wrong logins for 12 s", probe, before)
+    print(f"answers: {dict(statuses)}")
+    assert probe.latency is not None and probe.latency.errors == 0
+    assert probe.peak_rss_mib - before < MAX_RSS_GROWTH_MIB
+    assert probe.latency.p95_ms < MAX_OTHERS_P95_MS
+    assert set(statuses) <= {401, 429, 503}
+    assert statuses[429] + statuses[503] > 0, "the flood was never throttled"
+
+
+def test_guessing_one_accounts_password_is_throttled_without_locking_its_owner_out(
+    server: Server,
+) -> None:
+    with _csrf_client(server.url) as owner:
+        assert _log_in(owner, "victim", PASSWORD).status_code == 303
+        device = owner.cookies.get(auth.DEVICE_COOKIE)
+    answers = []
+    with _csrf_client(server.url) as attacker:
+        for index in range(25):
+            answers.append(_log_in(attacker, "victim", f"guess {index}").status_code)
+        refused = _log_in(attacker, "victim", PASSWORD)
+    assert answers[:5] == [401] * 5 and set(answers[5:]) <= {401, 429} and 429 in answers
+    assert refused.status_code == 429, "the right password got in during the back-off"
+    assert int(refused.headers["Retry-After"]) >= 1
+    with _csrf_client(server.url) as owner_again:
+        owner_again.cookies.set(auth.DEVICE_COOKIE, device or "")
+        back = _log_in(owner_again, "victim", PASSWORD)
+        assert back.status_code == 303 and owner_again.cookies.get(auth.SESSION_COOKIE)
+
+
+def _held_submission(server: Server, user: str) -> int:
+    """A submission that stays `running` (claimed by a judge that never reports)."""
+    db = Database.for_data_dir(_data_dir(server))
+    try:
+        owner = db.user_by_name(user)
+        assert owner is not None
+        submission_id = db.add_submission(
+            user_id=owner.id,
+            filename="held.py",
+            stored_name="held.py",
+            size=1,
+            sha256="0" * 64,
+            device="cpu",
+            max_pending=100,
+            problem_id="frozen-kernel-unchanged",
+        )
+        assert db.claim(submission_id, "a judge that never reports", 3600.0) is not None
+        return submission_id
+    finally:
+        db.close()
+
+
+def test_one_learner_opening_200_live_streams_is_capped_and_others_stay_fast(
+    server: Server,
+) -> None:
+    submission_id = _held_submission(server, "mallory")
+    pid = server.process.pid
+    before = rss_mib(pid)
+    with _csrf_client(server.url) as login:
+        assert _log_in(login, "mallory", PASSWORD).status_code == 303
+        cookies = dict(login.cookies.items())
+    statuses: Counter[int] = Counter()
+    opened: list[httpx.Response] = []
+    clients: list[httpx.Client] = []
+    lock = threading.Lock()
+
+    def open_stream(_index: int) -> None:
+        client = httpx.Client(base_url=server.url, cookies=cookies, timeout=30)
+        request = client.build_request("GET", f"/submissions/{submission_id}/events")
+        response = client.send(request, stream=True)
+        with lock:
+            statuses[response.status_code] += 1
+            clients.append(client)
+            if response.status_code == 200:
+                opened.append(response)
+            else:
+                response.close()
+
+    try:
+        with UnderLoad(server.url + "/", pid, max_s=30) as probe:
+            with ThreadPoolExecutor(32) as pool:
+                list(pool.map(open_stream, range(200)))
+            time.sleep(8)  # the open streams stay open while others browse
+        _report("200 live streams from one learner", probe, before)
+        print(f"answers: {dict(statuses)}")
+    finally:
+        for response in opened:
+            response.close()
+        for client in clients:
+            client.close()
+    assert statuses[200] == 4 and statuses[429] == 196
+    assert probe.latency is not None and probe.latency.errors == 0
+    assert probe.latency.p95_ms < MAX_OTHERS_P95_MS
+    assert probe.peak_rss_mib - before < MAX_RSS_GROWTH_MIB
+
+
+def test_connections_that_never_finish_their_headers_are_closed(server: Server) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    sockets = []
+    for _ in range(50):
+        sock = socket.create_connection((host, int(port)), timeout=HEADER_TIMEOUT_S + 10)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        sockets.append(sock)
+    started = time.monotonic()
+    try:
+        with UnderLoad(server.url + "/", server.process.pid, max_s=HEADER_TIMEOUT_S + 10) as probe:
+            while time.monotonic() - started < HEADER_TIMEOUT_S - 1:
+                for sock in sockets:  # a byte now and then, as a slow-loris client sends
+                    sock.sendall(b"X")
+                time.sleep(1)
+            closed_after = []
+            for sock in sockets:
+                assert sock.recv(1024) == b""
+                closed_after.append(time.monotonic() - started)
+    finally:
+        for sock in sockets:
+            sock.close()
+    print(f"\n50 slow-header connections: others' GET / {probe.latency}")
+    assert max(closed_after) < HEADER_TIMEOUT_S + 5
+    assert probe.latency is not None and probe.latency.errors == 0
