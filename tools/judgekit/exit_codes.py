@@ -16,7 +16,8 @@ MEANINGS = {
     ExitCode.USAGE: (
         "a usage error (a bad option, path or port), a broken problem package, a judge "
         "error (JE), or for submit: a server that cannot be reached or refuses the token, "
-        "the file, or keeps rate-limiting"
+        "the file, keeps rate-limiting, redirects, or sends an answer that is malformed, "
+        "too large or too slow"
     ),
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }

@@ -2,7 +2,9 @@
 
 Shows each case as the server finishes it, under a progress bar (on a terminal), then the
 summary `judgekit run` prints; `--json` prints the result object of `judgekit run --json`.
-Server and token resolution: judgekit.client.token. Exit codes as `judgekit run`.
+Server and token resolution: judgekit.client.token. Exit codes as `judgekit run`. Each HTTP
+call has a deadline (`--timeout`), and following the verdict has one too (`--wait`, by default
+WAIT_PER_RUN times the problem's limits.total_time_s, for the queue ahead of it).
 """
 
 from __future__ import annotations
@@ -12,25 +14,27 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from judgekit.client.answers import Result
 from judgekit.client.connection import JudgeServer
-from judgekit.client.results import case_from_json, report_from_json
 from judgekit.client.token import DEFAULT_SERVER, resolve_server, resolve_token
-from judgekit.commands.arguments import readable_file
+from judgekit.client.transport import CallLimits
+from judgekit.commands.arguments import positive, readable_file
 from judgekit.commands.console import VERDICT_STYLE, print_report
 from judgekit.commands.plain_text import plain
 from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, load_problem
+from judgekit.package.problem import Device, Problem, load_problem
 
 POLL_S = 0.5
+WAIT_PER_RUN = 10
+"""--wait's default, in runs of the problem's limits.total_time_s: its own and the queue's."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,11 +61,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--token-file", type=Path, default=None, metavar="PATH")
     parser.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--timeout",
+        type=positive,
+        default=int(CallLimits.deadline_s),
+        metavar="SECONDS",
+        help="the most one HTTP call may take, connecting to reading the whole answer "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=positive,
+        default=None,
+        metavar="SECONDS",
+        help=f"the most to wait for the verdict after uploading (default: {WAIT_PER_RUN} times "
+        "the problem's limits.total_time_s)",
+    )
     parser.set_defaults(handler=run)
 
 
-def _check_size(options: argparse.Namespace, content: bytes) -> None:
-    limit = load_problem(options.problem).limits.submission_bytes
+def _check_size(options: argparse.Namespace, problem: Problem, content: bytes) -> None:
+    limit = problem.limits.submission_bytes
     if len(content) > limit:
         raise JudgekitError(
             f"{options.file}: {len(content)} bytes, over the judge's limit of {limit} bytes "
@@ -69,8 +89,11 @@ def _check_size(options: argparse.Namespace, content: bytes) -> None:
         )
 
 
-def _follow(server: JudgeServer, submission_id: int, console: Console | None) -> dict[str, Any]:
-    """Poll until done; show each finished case on CONSOLE (None: quietly). The result."""
+def _follow(
+    server: JudgeServer, submission_id: int, console: Console | None, wait_s: float
+) -> Result:
+    """Poll until done, WAIT_S at most; show each finished case on CONSOLE (None: quietly)."""
+    deadline = time.monotonic() + wait_s
     after = -1
     progress = Progress(
         TextColumn("judging"),
@@ -85,10 +108,10 @@ def _follow(server: JudgeServer, submission_id: int, console: Console | None) ->
         task = progress.add_task("judging", total=None)
         while True:
             state = server.progress(submission_id, after)
-            progress.update(task, total=state.get("total"))
-            for row in state.get("cases", []):
-                after = max(after, int(row["seq"]))
-                case = case_from_json(row["case"])
+            progress.update(task, total=state.total)
+            for row in state.rows:
+                after = row.seq
+                case = row.case
                 progress.advance(task)
                 if console is not None:
                     line = Text.assemble((case.verdict.value, VERDICT_STYLE[case.verdict]), " ")
@@ -98,12 +121,18 @@ def _follow(server: JudgeServer, submission_id: int, console: Console | None) ->
                     if case.message and case.verdict is not Verdict.AC:
                         line.append(" ").append_text(plain(case.message))
                     progress.console.print(line, soft_wrap=True)
-            if state.get("status") == "done":
+            if state.done:
                 break
-            time.sleep(POLL_S)
-    answer = server.submission(submission_id)
-    result = answer.get("result")
-    if not isinstance(result, dict):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise JudgekitError(
+                    f"no verdict for submission #{submission_id} within {wait_s:g} s (the "
+                    f"server says {state.status}); it is still on the server: pass a larger "
+                    "--wait SECONDS to wait longer"
+                )
+            time.sleep(min(POLL_S, left))
+    result = server.submission(submission_id).result
+    if result is None:
         raise JudgekitError(f"submission {submission_id} is done but the server sent no result")
     return result
 
@@ -111,7 +140,8 @@ def _follow(server: JudgeServer, submission_id: int, console: Console | None) ->
 def run(options: argparse.Namespace) -> int:
     readable_file(options.file, "FILE")
     content = options.file.read_bytes()
-    _check_size(options, content)
+    problem = load_problem(options.problem)
+    _check_size(options, problem, content)
     url = resolve_server(options.server, os.environ)
     token = resolve_token(options.token, options.token_file, os.environ)
     console = Console(stderr=True, highlight=False)
@@ -121,15 +151,17 @@ def run(options: argparse.Namespace) -> int:
             plain(f"judgekit: rate-limited by the server (429); waiting {seconds:g} s ({attempt})")
         )
 
-    server = JudgeServer(url, token.value, token.source, on_wait=waiting)
+    limits = CallLimits(deadline_s=options.timeout)
+    server = JudgeServer(url, token.value, token.source, on_wait=waiting, limits=limits)
     submission_id = server.upload(options.file, content, options.device.value)
     if not options.json:
         console.print(plain(f"submitted {options.file} to {url} as #{submission_id}"))
     live = not options.json and console.is_terminal
-    result = _follow(server, submission_id, console if live else None)
-    report = report_from_json(result)
+    wait_s = options.wait or WAIT_PER_RUN * problem.limits.total_time_s
+    result = _follow(server, submission_id, console if live else None, wait_s)
+    report = result.report
     if options.json:
-        print(strict_json.dumps(result, indent=2))
+        print(strict_json.dumps(result.json, indent=2))
     else:
         print_report(console, report, options.file, 0, table=not live)
     sys.stdout.flush()
