@@ -21,9 +21,10 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
+from judgekit.web.client_fairness import ClientFairness
 from judgekit.web.db import Database, Status
 from judgekit.web.ids import ROW_ID_MAX, parse_row_id, parse_sequence
-from judgekit.web.limits import LoginLimits, StreamLimits
+from judgekit.web.limits import LoginLimits, StreamLimits, SubmissionLimits
 from judgekit.web.live_results import LiveCase, LiveResults, Reader, StreamsFull
 from judgekit.web.login_throttle import LoginThrottle
 from judgekit.web.password_checks import ChecksBusy, PasswordChecks
@@ -33,6 +34,7 @@ from judgekit.web.settings import Settings
 from judgekit.web.tables import users
 from sqlalchemy import update
 from starlette.routing import BaseRoute
+from starlette.types import Message, Receive, Scope, Send
 from web_support import InstantFakeJudge
 
 PASSWORD = "correct horse battery"
@@ -71,7 +73,7 @@ def log_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
         data={"name": name, "password": password, auth.CSRF_FIELD: csrf, "next": "/submissions"},
         follow_redirects=False,
     )
-    return response.status_code
+    return int(response.status_code)
 
 
 # -- login back-off ----------------------------------------------------------------------------
@@ -379,7 +381,7 @@ def _integer_parameters(client: TestClient) -> list[tuple[str, str, str]]:
     """(path, where, name) of every integer path and query parameter of every GET route."""
     found = []
     for route in _routes(client.app.routes):  # type: ignore[attr-defined]
-        if "GET" not in route.methods:
+        if "GET" not in (route.methods or set()):
             continue
         dependant = route.dependant
         for where, params in (("path", dependant.path_params), ("query", dependant.query_params)):
@@ -586,3 +588,70 @@ def _api_token_for(client: TestClient, name: str) -> str:
             update(users).where(users.c.id == user.id).values(token_hash=auth.token_hash(token))
         )
     return token
+
+
+# -- requests per address ------------------------------------------------------------------------
+
+
+def test_one_address_has_a_bounded_number_of_requests_in_progress() -> None:
+    release = asyncio.Event()
+
+    async def slow_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    fairness = ClientFairness(slow_app, per_address=2)
+
+    async def request(address: str, path: str = "/api/x") -> int:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "path": path, "client": (address, 1234)}
+        await fairness(scope, receive, send)
+        return int(sent[0]["status"])
+
+    async def scenario() -> list[int]:
+        held = [asyncio.ensure_future(request("10.0.0.1")) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        refused = await request("10.0.0.1")
+        others = asyncio.ensure_future(request("10.0.0.2"))
+        stream = asyncio.ensure_future(request("10.0.0.1", "/submissions/1/events"))
+        await asyncio.sleep(0.05)
+        release.set()
+        return [refused, *await asyncio.gather(*held, others, stream)]
+
+    assert asyncio.run(scenario()) == [429, 200, 200, 200, 200]
+
+
+# -- submissions per learner --------------------------------------------------------------------
+
+
+def test_a_learner_may_make_a_bounded_number_of_submissions_per_window(
+    problem: Problem, tmp_path: Path
+) -> None:
+    rate = SubmissionLimits(per_window=3, window_s=600.0)
+    with make_client(problem, tmp_path / "data", submission_rate=rate) as client:
+        learner = {"Authorization": f"Bearer {_api_token_for(client, 'alice')}"}
+        admin = {"Authorization": f"Bearer {_api_token_for(client, 'admin')}"}
+        broken = {"source": "def broken(:\n", "device": "cpu"}
+        answers = [client.post("/api/submissions", headers=learner, json=broken) for _ in range(4)]
+        assert [a.status_code for a in answers] == [202, 202, 202, 429]
+        assert 590 <= int(answers[-1].headers["Retry-After"]) <= 600
+        assert "3 submissions in the last 10 minutes" in answers[-1].json()["detail"]
+        assert all(
+            client.post("/api/submissions", headers=admin, json=broken).status_code == 202
+            for _ in range(4)
+        )
+
+
+def test_the_list_of_submissions_carries_no_results(client: TestClient) -> None:
+    learner = {"Authorization": f"Bearer {_api_token_for(client, 'alice')}"}
+    client.post("/api/submissions", headers=learner, json={"source": "x = (\n"})
+    listed = client.get("/api/submissions", headers=learner).json()["submissions"]
+    assert len(listed) == 1 and "result" not in listed[0]

@@ -211,3 +211,39 @@ def test_connections_that_never_finish_their_headers_are_closed(server: Server) 
     print(f"\n50 slow-header connections: others' GET / {probe.latency}")
     assert max(closed_after) < HEADER_TIMEOUT_S + 5
     assert probe.latency is not None and probe.latency.errors == 0
+
+
+def test_one_address_flooding_the_api_gets_its_share_and_others_stay_fast(server: Server) -> None:
+    """64 connections from 127.0.0.2 polling the live-cases API as fast as they can (the
+    thread pool that serves every page has 40 threads)."""
+    submission_id = _held_submission(server, "mallory")
+    db = Database.for_data_dir(_data_dir(server))
+    try:
+        _user, token = auth.create_user(db, "flooder", PASSWORD, admin=False)
+    finally:
+        db.close()
+    pid = server.process.pid
+    before = rss_mib(pid)
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+    stop_at = time.monotonic() + 10.0
+    url = f"/api/submissions/{submission_id}/cases"
+
+    def flooder(_index: int) -> None:
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=server.url, transport=transport, timeout=30) as client:
+            while time.monotonic() < stop_at:
+                status = client.get(url, headers=headers).status_code
+                with lock:
+                    statuses[status] += 1
+
+    with UnderLoad(server.url + "/", pid, max_s=30) as probe, ThreadPoolExecutor(64) as pool:
+        list(pool.map(flooder, range(64)))
+    _report("64 connections from one address polling the API for 10 s", probe, before)
+    print(f"answers: {dict(statuses)}")
+    assert set(statuses) <= {404, 429}  # not mallory's submission: 404 for the flooder
+    assert statuses[429] > 0
+    assert probe.latency is not None and probe.latency.errors == 0
+    assert probe.latency.p95_ms < MAX_OTHERS_P95_MS
+    assert probe.peak_rss_mib - before < MAX_RSS_GROWTH_MIB

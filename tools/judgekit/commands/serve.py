@@ -23,7 +23,7 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
-from judgekit.web.limits import LoginLimits, StreamLimits
+from judgekit.web.limits import LoginLimits, RequestLimits, StreamLimits, SubmissionLimits
 from judgekit.web.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_DEVICES,
@@ -33,6 +33,7 @@ from judgekit.web.settings import (
     Settings,
     default_workers,
 )
+from judgekit.web.similarity_limits import MIN_WORKER_MEMORY_MIB, SimilarityLimits
 
 # The judge-host token is a shared secret: too short, it can be guessed over the network.
 MIN_JUDGEHOST_TOKEN_LENGTH = 32
@@ -137,6 +138,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="live result streams open on the whole server (default: %(default)s)",
     )
     limits.add_argument(
+        "--max-submissions",
+        type=positive,
+        default=SubmissionLimits.per_window,
+        metavar="N",
+        help="submissions one learner may make per --submission-window (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--submission-window",
+        type=positive_seconds,
+        default=SubmissionLimits.window_s,
+        metavar="SECONDS",
+        help="the window of --max-submissions (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--max-requests-per-address",
+        type=positive,
+        default=RequestLimits.per_address,
+        metavar="N",
+        help="requests in progress at once from one client address, live streams aside "
+        "(default: %(default)s)",
+    )
+    limits.add_argument(
         "--login-checks",
         type=positive,
         default=LoginLimits.checks_at_once,
@@ -150,8 +173,40 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="the longest wait imposed after wrong passwords (default: %(default)s)",
     )
+    limits.add_argument(
+        "--similarity-latest",
+        type=positive,
+        default=SimilarityLimits.latest_per_user,
+        metavar="N",
+        help="of a learner's submissions waiting for the similarity scan, only the latest N that "
+        "compiled and the latest N compile errors are compared (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--similarity-max-bytes",
+        type=positive,
+        default=SimilarityLimits.max_bytes,
+        metavar="BYTES",
+        help="the similarity scan reads only this much of each file (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--similarity-memory",
+        type=_worker_memory,
+        default=SimilarityLimits.memory_mib,
+        metavar="MIB",
+        help="the similarity scan's child process's memory limit, at least "
+        f"{MIN_WORKER_MEMORY_MIB} (default: %(default)s)",
+    )
     add_log_format_option(parser)
     parser.set_defaults(handler=run)
+
+
+def _worker_memory(text: str) -> int:
+    value = positive(text)
+    if value < MIN_WORKER_MEMORY_MIB:
+        raise argparse.ArgumentTypeError(
+            f"{value}: the similarity worker needs at least {MIN_WORKER_MEMORY_MIB} MiB"
+        )
+    return value
 
 
 def run(options: argparse.Namespace) -> int:
@@ -196,6 +251,15 @@ def run(options: argparse.Namespace) -> int:
             checks_at_once=options.login_checks, backoff_max_s=options.login_backoff_max
         ),
         streams=StreamLimits(per_user=options.max_streams_per_user, total=options.max_streams),
+        requests=RequestLimits(per_address=options.max_requests_per_address),
+        submission_rate=SubmissionLimits(
+            per_window=options.max_submissions, window_s=options.submission_window
+        ),
+        similarity=SimilarityLimits(
+            latest_per_user=options.similarity_latest,
+            max_bytes=options.similarity_max_bytes,
+            memory_mib=options.similarity_memory,
+        ),
     )
     with listening_socket(settings.host, settings.port) as sock:
         judge_data_folder(settings.data_dir, settings.database_url)

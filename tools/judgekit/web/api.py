@@ -35,6 +35,9 @@ from judgekit.web.queue_place import queue_place
 
 bearer = HTTPBearer(auto_error=False, description="the API token printed by `judgekit users add`")
 
+# The list of one's submissions: the newest this many, each without its result.
+LIST_LIMIT = 200
+
 
 class ErrorBody(BaseModel):
     detail: str
@@ -134,8 +137,30 @@ class CaseProgress(BaseModel):
     cases: list[CaseRow] = Field(description="the cases finished after `after`, in order")
 
 
+class SubmissionSummary(BaseModel):
+    """A submission as the list shows it: everything but the result (GET the submission)."""
+
+    id: int
+    user: str
+    problem_id: str | None
+    status: Status
+    created_at: datetime
+    filename: str
+    size: int
+    sha256: str
+    device: str
+    verdict: str | None
+    passed: int | None
+    total: int | None
+    time_ms: int | None
+    queue: QueueModel | None = Field(description="present while status is queued")
+
+
 class SubmissionList(BaseModel):
-    submissions: list[SubmissionModel]
+    submissions: list[SubmissionSummary] = Field(
+        description=f"the newest {LIST_LIMIT} at most, without results: "
+        "GET /api/submissions/{id} for one's result"
+    )
 
 
 class StrictJSONResponse(JSONResponse):
@@ -172,9 +197,12 @@ Context = Annotated[AppContext, Depends(get_context)]
 SubmissionId = RowId
 
 
-def submission_json(submission: Submission, context: AppContext) -> dict[str, Any]:
+def submission_json(
+    submission: Submission, context: AppContext, *, with_result: bool = True
+) -> dict[str, Any]:
     """The API's view of SUBMISSION, with its place while queued."""
-    result = learner_result(context, submission) if submission.status is Status.DONE else None
+    done = submission.status is Status.DONE
+    result = learner_result(context, submission) if done and with_result else None
     place = None
     if submission.status is Status.QUEUED:
         place = queue_place(context.db, submission, context.pool)
@@ -282,8 +310,13 @@ async def _accept(
     summary="The caller's own submissions, newest first",
 )
 def list_submissions(user: ApiUser, context: Context) -> JSONResponse:
-    rows = context.db.submissions(user_id=user.id)
-    return StrictJSONResponse({"submissions": [submission_json(s, context) for s in rows]})
+    rows = context.db.submissions(user_id=user.id, limit=LIST_LIMIT)
+    summaries = []
+    for submission in rows:
+        summary = submission_json(submission, context, with_result=False)
+        del summary["result"]
+        summaries.append(summary)
+    return StrictJSONResponse({"submissions": summaries})
 
 
 @router.get(

@@ -25,6 +25,7 @@ from judgekit import __version__
 from judgekit.judgehost.job import Judge
 from judgekit.judgehost.protocol import hello_for
 from judgekit.web import api, class_api, class_pages, events, judgehost_api, pages
+from judgekit.web.client_fairness import ClientFairness
 from judgekit.web.context import AppContext
 from judgekit.web.db import Database
 from judgekit.web.executor import Executor
@@ -93,6 +94,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(ClientFairness, per_address=settings.requests.per_address)
     app.add_middleware(SecurityHeaders)
     app.state.judgekit = context
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +116,8 @@ def accept_submission(
     settings = context.settings
     if len(content) > settings.upload_limit:
         raise too_large(settings.upload_limit)
+    if not user.is_admin:
+        check_submission_rate(context, user)
     if context.db.pending_count(user.id) >= settings.max_pending_per_user:
         raise too_many_pending(settings.max_pending_per_user)
     stored = store_upload(settings.uploads_dir, content)
@@ -139,6 +143,23 @@ def accept_submission(
 
 
 RETRY_AFTER_S = 5
+
+
+def check_submission_rate(context: AppContext, user: User) -> None:
+    """429 when USER made `submission_rate.per_window` submissions in the last window."""
+    rate = context.settings.submission_rate
+    now = time.time()
+    recent = context.db.recent_submission_times(user.id, now - rate.window_s)
+    if len(recent) < rate.per_window:
+        return
+    wait_s = max(1, math.ceil(recent[-rate.per_window] + rate.window_s - now))
+    minutes = rate.window_s / 60
+    raise HTTPException(
+        429,
+        f"you made {len(recent)} submissions in the last {minutes:g} minutes, the most one "
+        f"user may; submit again in {wait_s} s",
+        headers={"Retry-After": str(wait_s)},
+    )
 
 
 def too_many_pending(limit: int) -> HTTPException:

@@ -140,6 +140,15 @@ class Database(Leases, ClassQueries):
 
     # -- submissions -------------------------------------------------------------------------
 
+    def recent_submission_times(self, user_id: int, since: float) -> list[float]:
+        """When USER_ID made each submission after SINCE (epoch seconds), oldest first."""
+        rows = self._read(
+            select(submissions.c.created_at)
+            .where(submissions.c.user_id == user_id, submissions.c.created_at > since)
+            .order_by(submissions.c.created_at)
+        )
+        return [float(created) for (created,) in rows]
+
     def pending_count(self, user_id: int) -> int:
         rows = self._read(
             select(func.count())

@@ -49,3 +49,27 @@ class StreamLimits:
             raise ValueError("streams: the caps must be at least 1")
         if self.poll_s <= 0 or self.max_s <= 0:
             raise ValueError("streams: the poll interval and the longest stream must be positive")
+
+
+@dataclass(frozen=True)
+class SubmissionLimits:
+    per_window: int = 30
+    """Submissions one learner may make in any WINDOW_S (admins are not limited): a CE costs
+    the judge nothing, but each is stored, listed and compared for similarity."""
+    window_s: float = 600.0
+
+    def __post_init__(self) -> None:
+        if self.per_window < 1 or self.window_s <= 0:
+            raise ValueError("submissions: the rate must allow at least 1 per window")
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    per_address: int = 16
+    """Requests in progress at once from one client address (a class behind one address makes
+    a few at a time; a flood makes hundreds). Live streams are not counted: they have their own
+    caps."""
+
+    def __post_init__(self) -> None:
+        if self.per_address < 1:
+            raise ValueError("requests: the cap per address must be at least 1")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
-from judgekit.web.limits import LoginLimits, StreamLimits
+from judgekit.web.limits import LoginLimits, RequestLimits, StreamLimits, SubmissionLimits
 from judgekit.web.similarity_limits import SimilarityLimits
 from judgekit.web.store import DATABASE_URL_ENV, sqlite_url
 
@@ -74,6 +74,8 @@ class Settings:
     --forwarded-allow-ips); None: none, a client's address is the connection's."""
     logins: LoginLimits = field(default_factory=LoginLimits)
     streams: StreamLimits = field(default_factory=StreamLimits)
+    requests: RequestLimits = field(default_factory=RequestLimits)
+    submission_rate: SubmissionLimits = field(default_factory=SubmissionLimits)
 
     @property
     def base_url(self) -> str:
