@@ -299,8 +299,13 @@ def test_the_admin_sees_a_copied_pair_side_by_side_with_the_matches_marked(
         time.sleep(0.05)
     else:
         raise AssertionError(f"pair {pair} never listed")
-    time.sleep(0.5)  # let the scan finish the third submission too
-    listing = client.get("/admin/similarity", headers={"accept": "text/html"}).text
+    for _ in range(200):  # until the scan has compared the third submission too
+        listing = client.get("/admin/similarity", headers={"accept": "text/html"}).text
+        if "Scanned so far: 3 compared, 0 skipped" in listing:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the scan never compared all three")
     assert listing.count("data-pair=") == 1
     page = client.get(f"/admin/similarity/{ids['alice']}/{ids['bob']}").text
     assert page.count('<mark class="match">') >= 2

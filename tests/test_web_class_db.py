@@ -1,6 +1,7 @@
 """The class views' data on SQLite and PostgreSQL alike (conftest's `database_url`): the
-similarity tables (migration 0003, stored pairs, the scan's bookkeeping) and the judging slots
-the queue's wait estimate divides by, in-process and with judge hosts."""
+similarity tables (migrations 0003 and 0004, stored pairs and fingerprints, the scan's
+bookkeeping and its per-learner limit) and the judging slots the queue's wait estimate divides
+by, in-process and with judge hosts."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from judgekit.web.queue_place import NO_SLOTS, queue_place
 from judgekit.web.settings import Settings
 from judgekit.web.tables import workers
 from judgekit.web.workers import WorkerPool
-from sqlalchemy import inspect, update
+from sqlalchemy import inspect, text, update
 from web_support import InstantFakeJudge
 
 
@@ -30,7 +31,7 @@ def db(database_url: str) -> Iterator[Database]:
         database.close()
 
 
-def _judged(db: Database, user_id: int, device: str = "cpu") -> int:
+def _judged(db: Database, user_id: int, device: str = "cpu", verdict: str = "AC") -> int:
     submission_id = db.add_submission(
         user_id=user_id,
         filename="s.py",
@@ -42,7 +43,7 @@ def _judged(db: Database, user_id: int, device: str = "cpu") -> int:
     )
     claimed = db.claim_next()
     assert claimed is not None and claimed.id == submission_id
-    assert db.finish(submission_id, claimed.attempts, {"verdict": "AC", "passed": 1, "total": 1})
+    assert db.finish(submission_id, claimed.attempts, {"verdict": verdict, "passed": 1, "total": 1})
     return submission_id
 
 
@@ -66,20 +67,46 @@ def test_the_similarity_tables_keep_scores_and_times_as_double_precision(db: Dat
     assert inspect(db.engine).get_pk_constraint("similarity_checked")["constrained_columns"] == [
         "submission_id"
     ]
+    checked = {c["name"] for c in inspect(db.engine).get_columns("similarity_checked")}
+    assert checked == {"submission_id", "checked_at", "outcome"}
+    prints = {c["name"]: c for c in inspect(db.engine).get_columns("similarity_fingerprints")}
+    assert set(prints) == {"submission_id", "user_id", "fingerprint", "source_bytes", "computed_at"}
+    if db.dialect == "postgresql":
+        assert str(prints["fingerprint"]["type"]) == "BYTEA"
 
 
-def test_migration_0003_goes_down_and_up_again(db: Database) -> None:
+def test_migrations_0004_and_0003_go_down_and_up_again(db: Database) -> None:
     from alembic import command
 
-    for target, present in (("0002_distributed", False), ("head", True)):
+    similarity = {"similarity_pairs", "similarity_checked", "similarity_fingerprints"}
+    for target, tables in (
+        ("0003_similarity", {"similarity_pairs", "similarity_checked"}),
+        ("0002_distributed", set()),
+        ("head", similarity),
+    ):
         with db.transaction() as connection:
             getattr(command, "downgrade" if target != "head" else "upgrade")(
                 _config(connection), target
             )
-        names = inspect(db.engine).get_table_names()
-        assert ("similarity_pairs" in names) is present
-        assert ("similarity_checked" in names) is present
-    assert db.schema_revision == "0003_similarity"
+        assert set(inspect(db.engine).get_table_names()) & similarity == tables
+    assert db.schema_revision == "0004_similarity_fingerprints"
+
+
+def test_what_0003_scanned_stays_scanned_as_compared_through_0004(db: Database) -> None:
+    from alembic import command
+
+    alice = db.add_user("a", "x", "t-a", admin=False).id
+    scanned, waiting = _judged(db, alice), _judged(db, alice)
+    with db.transaction() as connection:
+        command.downgrade(_config(connection), "0003_similarity")
+        connection.execute(
+            text("INSERT INTO similarity_checked (submission_id, checked_at) VALUES (:id, 1.0)"),
+            {"id": scanned},
+        )
+    with db.transaction() as connection:
+        command.upgrade(_config(connection), "head")
+    assert db.similarity_outcomes() == {"compared": 1}
+    assert db.similarity_work(latest_per_user=3) == [waiting]
 
 
 def test_similarity_pairs_are_stored_replaced_and_listed_most_similar_first(
@@ -87,17 +114,14 @@ def test_similarity_pairs_are_stored_replaced_and_listed_most_similar_first(
 ) -> None:
     alice, bob, carol = (db.add_user(n, "x", f"t-{n}", admin=False).id for n in "abc")
     first, second, third = _judged(db, alice), _judged(db, bob), _judged(db, carol)
-    assert [s.id for s in db.unchecked_for_similarity()] == [first, second, third]
-    latest = db.submission(first)
-    assert latest is not None
-    assert [s.id for s in db.latest_of_other_users(latest)] == [second, third]
+    assert db.similarity_work(latest_per_user=3) == [first, second, third]
 
     regions = json.dumps([[0, 4]])
     db.record_similarity(first, [])
     db.record_similarity(second, [(first, second, 0.75, regions, regions)])
     db.record_similarity(third, [(first, third, 0.9, regions, "[]")])
     db.record_similarity(third, [(first, third, 0.95, regions, "[]")])  # again: replaced
-    assert db.unchecked_for_similarity() == []
+    assert db.similarity_work(latest_per_user=3) == []
     assert db.similarity_pairs() == [
         (first, "a", third, "c", pytest.approx(0.95)),
         (first, "a", second, "b", pytest.approx(0.75)),
@@ -106,6 +130,44 @@ def test_similarity_pairs_are_stored_replaced_and_listed_most_similar_first(
     assert stored is not None and stored[0] == pytest.approx(0.95)
     assert stored[1:] == (regions, "[]")
     assert db.similarity_pair(second, third) is None
+    assert db.similarity_outcomes() == {"compared": 3}
+
+
+def test_only_each_learners_latest_few_are_scanned_compile_errors_last_accepted_always(
+    db: Database,
+) -> None:
+    flooder, other = (db.add_user(n, "x", f"t-{n}", admin=False).id for n in ("mallory", "ada"))
+    accepted = _judged(db, flooder, verdict="AC")
+    wrong = [_judged(db, flooder, verdict="WA") for _ in range(4)]
+    errors = [_judged(db, flooder, verdict="CE") for _ in range(5)]
+    theirs = _judged(db, other, verdict="WA")
+    work = db.similarity_work(latest_per_user=2, limit=100)
+    assert work == [accepted, *wrong[-2:], theirs, *errors[-2:]]
+    assert db.similarity_outcomes() == {"skipped": 2 + 3}
+    db.mark_similarity(work[0], "failed")
+    assert db.similarity_work(latest_per_user=2, limit=2) == work[1:3]
+    assert db.similarity_outcomes() == {"skipped": 5, "failed": 1}
+
+
+def test_each_learner_keeps_only_their_latest_fingerprint_read_by_others_in_batches(
+    db: Database,
+) -> None:
+    users = [db.add_user(f"u{n}", "x", f"t-{n}", admin=False).id for n in range(5)]
+    latest = {}
+    for user in users:
+        for attempt in range(2):
+            submission = _judged(db, user)
+            db.store_fingerprint(submission, user, f"{user}-{attempt}".encode(), 10)
+            latest[user] = submission
+    db.store_fingerprint(latest[users[0]], users[0], b"again", 10)  # replaced
+    db.store_fingerprint(latest[users[-1]] - 1, users[-1], b"late", 10)  # older: not kept
+    assert db.fingerprints_of_others(users[0], limit=99) == [
+        (latest[user], f"{user}-1".encode()) for user in users[1:]
+    ]
+    first = db.fingerprints_of_others(users[0], limit=2)
+    rest = db.fingerprints_of_others(users[0], after=first[-1][0], limit=2)
+    assert [i for i, _ in first + rest] == [latest[user] for user in users[1:]]
+    assert (latest[users[0]], b"again") in db.fingerprints_of_others(users[1])
 
 
 def test_in_process_workers_are_the_slots_of_every_device(

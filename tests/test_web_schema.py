@@ -17,7 +17,7 @@ from judgekit.web.db import DB_FILE, Database, Status
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge
 
-HEAD = "0003_similarity"
+HEAD = "0004_similarity_fingerprints"
 
 
 # The schema as the pre-Alembic code made it (its MIGRATIONS[0] and [1], PRAGMA user_version).

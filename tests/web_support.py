@@ -196,10 +196,17 @@ class Server:
 
 
 def start_server(
-    data: Path, *, workers: int = 2, max_pending: int = 10, port: int | None = None
+    data: Path,
+    *,
+    workers: int = 2,
+    max_pending: int = 10,
+    port: int | None = None,
+    pool_size: int | None = None,
 ) -> Server:
-    """`judgekit serve` as a real process on loopback, with the real judge; waits until up."""
+    """`judgekit serve` as a real process on loopback, with the real judge; waits until up.
+    POOL_SIZE: --pool-size (0: no prewarmed sandbox, for tests whose files never run)."""
     port = port or free_port()
+    pool = [] if pool_size is None else ["--pool-size", str(pool_size)]
     log = data / f"server-{port}-{time.time_ns()}.log"
     data.mkdir(parents=True, exist_ok=True)
     handle = log.open("wb")
@@ -221,6 +228,7 @@ def start_server(
             str(workers),
             "--max-pending",
             str(max_pending),
+            *pool,
         ],
         stdout=handle,
         stderr=subprocess.STDOUT,

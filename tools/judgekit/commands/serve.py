@@ -23,7 +23,14 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
-from judgekit.web.limits import LoginLimits, RequestLimits, StreamLimits, SubmissionLimits
+from judgekit.web.limits import (
+    MIN_WORKER_MEMORY_MIB,
+    LoginLimits,
+    RequestLimits,
+    SimilarityLimits,
+    StreamLimits,
+    SubmissionLimits,
+)
 from judgekit.web.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_DEVICES,
@@ -33,7 +40,6 @@ from judgekit.web.settings import (
     Settings,
     default_workers,
 )
-from judgekit.web.similarity_limits import MIN_WORKER_MEMORY_MIB, SimilarityLimits
 
 # The judge-host token is a shared secret: too short, it can be guessed over the network.
 MIN_JUDGEHOST_TOKEN_LENGTH = 32

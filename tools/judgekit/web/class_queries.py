@@ -1,33 +1,25 @@
-"""The judge database's queries for a class: queue position, grade export, similarity pairs.
+"""The judge database's queries for a class: queue position, grade export, and (from its base,
+similarity_queries.py) the similarity scan's.
 
 A base of `Database` (db.py), kept apart because db.py is near its size limit. SQLAlchemy Core
-only, the same statements on SQLite and PostgreSQL (see web.store); the similarity tables are
-made by migrations/versions/r0003_similarity.py.
+only, the same statements on SQLite and PostgreSQL (see web.store).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 
-from judgekit.web.records import Status, Submission, submission_row
-from judgekit.web.store import Store
-from judgekit.web.tables import (
-    SUBMISSION_SELECT,
-    similarity_checked,
-    similarity_pairs,
-    submissions,
-    users,
-)
+from judgekit.web.records import Status
+from judgekit.web.similarity_queries import SimilarityQueries
+from judgekit.web.tables import submissions, users
 
 _DONE = Status.DONE.value
 
 
-class ClassQueries(Store):
+class ClassQueries(SimilarityQueries):
     """Queries for the class views."""
 
     def queue_ahead(self, submission_id: int) -> int | None:
@@ -79,110 +71,6 @@ class ClassQueries(Store):
             if len(rows) < page_size:
                 return
             after = int(rows[-1][0])
-
-    def unchecked_for_similarity(self, limit: int = 50) -> list[Submission]:
-        """Finished submissions the similarity scan has not compared yet, oldest first."""
-        checked = select(similarity_checked.c.submission_id).where(
-            similarity_checked.c.submission_id == submissions.c.id
-        )
-        rows = self._read(
-            SUBMISSION_SELECT.where(submissions.c.status == _DONE, ~checked.exists())
-            .order_by(submissions.c.id)
-            .limit(limit)
-        )
-        return [submission_row(row) for row in rows]
-
-    def latest_of_other_users(self, submission: Submission) -> list[Submission]:
-        """Every other user's latest finished submission made before or after SUBMISSION."""
-        latest = submissions.alias("l")
-        latest_id = (
-            select(func.max(latest.c.id))
-            .where(latest.c.user_id == submissions.c.user_id, latest.c.status == _DONE)
-            .scalar_subquery()
-        )
-        rows = self._read(
-            SUBMISSION_SELECT.where(
-                submissions.c.user_id != submission.user_id,
-                submissions.c.status == _DONE,
-                submissions.c.id == latest_id,
-            ).order_by(submissions.c.id)
-        )
-        return [submission_row(row) for row in rows]
-
-    def record_similarity(
-        self, submission_id: int, pairs: Sequence[tuple[int, int, float, str, str]]
-    ) -> None:
-        """Store PAIRS (first_id < second_id, score, first and second regions as JSON) found
-        for SUBMISSION_ID and mark it checked, in one transaction."""
-        now = time.time()
-        for tries_left in (1, 0):
-            try:
-                with self.transaction() as connection:
-                    for first, second, score, first_regions, second_regions in pairs:
-                        connection.execute(
-                            delete(similarity_pairs).where(
-                                similarity_pairs.c.first_id == first,
-                                similarity_pairs.c.second_id == second,
-                            )
-                        )
-                        connection.execute(
-                            insert(similarity_pairs).values(
-                                first_id=first,
-                                second_id=second,
-                                score=score,
-                                first_regions=first_regions,
-                                second_regions=second_regions,
-                                computed_at=now,
-                            )
-                        )
-                    connection.execute(
-                        delete(similarity_checked).where(
-                            similarity_checked.c.submission_id == submission_id
-                        )
-                    )
-                    connection.execute(
-                        insert(similarity_checked).values(
-                            submission_id=submission_id, checked_at=now
-                        )
-                    )
-                return
-            except IntegrityError:
-                # Another web process's scan stored the same pair at once (PostgreSQL's READ
-                # COMMITTED; SQLite's BEGIN IMMEDIATE serialises): do it again over theirs.
-                if not tries_left:
-                    raise
-
-    def similarity_pairs(self, limit: int = 500) -> list[tuple[Any, ...]]:
-        """(first_id, first_user, second_id, second_user, score), most similar first."""
-        pair = similarity_pairs
-        first, second = submissions.alias("s1"), submissions.alias("s2")
-        first_user, second_user = users.alias("u1"), users.alias("u2")
-        statement = (
-            select(pair.c.first_id, first_user.c.name, pair.c.second_id, second_user.c.name)
-            .add_columns(pair.c.score)
-            .select_from(
-                pair.join(first, first.c.id == pair.c.first_id)
-                .join(first_user, first_user.c.id == first.c.user_id)
-                .join(second, second.c.id == pair.c.second_id)
-                .join(second_user, second_user.c.id == second.c.user_id)
-            )
-            .order_by(pair.c.score.desc(), pair.c.first_id, pair.c.second_id)
-            .limit(limit)
-        )
-        return [tuple(row) for row in self._read(statement)]
-
-    def similarity_pair(self, first_id: int, second_id: int) -> tuple[float, str, str] | None:
-        """(score, first regions JSON, second regions JSON) of one stored pair."""
-        rows = self._read(
-            select(
-                similarity_pairs.c.score,
-                similarity_pairs.c.first_regions,
-                similarity_pairs.c.second_regions,
-            ).where(
-                similarity_pairs.c.first_id == first_id, similarity_pairs.c.second_id == second_id
-            )
-        )
-        return (float(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
 
 
 def _grades_page(after: int, page_size: int, deadline: float | None) -> Any:

@@ -1,5 +1,6 @@
 """What one server lets any one client, and all of them together, cost it: the deployment's
-limits on logins and live streams, each a setting of `judgekit serve` (README: "Limits")."""
+limits on logins, live streams, requests, submissions and the similarity scan, each a setting
+of `judgekit serve` (README: "Limits")."""
 
 from __future__ import annotations
 
@@ -73,3 +74,32 @@ class RequestLimits:
     def __post_init__(self) -> None:
         if self.per_address < 1:
             raise ValueError("requests: the cap per address must be at least 1")
+
+
+MIN_WORKER_MEMORY_MIB = 256
+"""Less than this and the child cannot even import what it needs."""
+
+
+@dataclass(frozen=True)
+class SimilarityLimits:
+    latest_per_user: int = 3
+    """Of each learner's submissions not scanned yet, only the latest this many that compiled,
+    and separately the latest this many compile errors (scanned last), are fingerprinted; older
+    ones are skipped (an accepted one never is: it needs a full judging run)."""
+    max_bytes: int = 64 * 1024
+    """Only the first this many bytes of a file are fingerprinted (a solution is a few KiB)."""
+    memory_mib: int = 512
+    """The child process's address-space limit (RLIMIT_AS); over it, that submission fails."""
+    timeout_s: float = 60.0
+    """A submission the child has not finished in this long is failed and the child restarted."""
+    pairs_per_submission: int = 50
+    """At most this many similar pairs (the most similar) are stored for one submission."""
+
+    def __post_init__(self) -> None:
+        if min(self.latest_per_user, self.max_bytes, self.pairs_per_submission) < 1:
+            raise ValueError("similarity: the per-learner, byte and pair limits must be positive")
+        if self.memory_mib < MIN_WORKER_MEMORY_MIB or self.timeout_s <= 0:
+            raise ValueError(
+                f"similarity: at least {MIN_WORKER_MEMORY_MIB} MiB for the worker and a "
+                "positive timeout"
+            )

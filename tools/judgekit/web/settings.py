@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
-from judgekit.web.limits import LoginLimits, RequestLimits, StreamLimits, SubmissionLimits
-from judgekit.web.similarity_limits import SimilarityLimits
+from judgekit.web.limits import (
+    LoginLimits,
+    RequestLimits,
+    SimilarityLimits,
+    StreamLimits,
+    SubmissionLimits,
+)
 from judgekit.web.store import DATABASE_URL_ENV, sqlite_url
 
 # The one place for the server's defaults: Settings uses them, and so does `judgekit serve`.
@@ -64,7 +69,7 @@ class Settings:
     similarity_threshold: float = 0.6
     """Pairs of submissions whose shares of matching tokens both reach this are listed."""
     similarity: SimilarityLimits = field(default_factory=SimilarityLimits)
-    """What the similarity scan may cost (web.similarity_limits)."""
+    """What the similarity scan may cost (web.limits)."""
 
     public_url: str | None = None
     """How learners reach this server (https://judge.example.org), for links that leave the

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -94,7 +95,7 @@ workers = Table(
 # Similarity between submissions of different users, found by the background scan
 # (web.similarity_scan): pairs at or above the threshold (first_id < second_id) with each
 # file's matching regions as JSON [[start, end], ...] character offsets, and which submissions
-# were scanned.
+# were scanned (outcome: compared, skipped by the per-learner limit, or failed).
 similarity_pairs = Table(
     "similarity_pairs",
     metadata,
@@ -119,6 +120,25 @@ similarity_checked = Table(
         autoincrement=False,
     ),
     Column("checked_at", Float, nullable=False),
+    Column("outcome", Text, nullable=False, default="compared"),
+)
+
+# Each learner's latest scanned submission's fingerprint (web.similarity.Fingerprint.to_bytes),
+# made by the scan's child process (web.similarity_worker); what pairs are scored from.
+similarity_fingerprints = Table(
+    "similarity_fingerprints",
+    metadata,
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", LargeBinary, nullable=False),
+    Column("source_bytes", Integer, nullable=False),
+    Column("computed_at", Float, nullable=False),
 )
 
 USER_SELECT = select(

@@ -80,8 +80,7 @@ class WorkerPool:
 
     def workers(self) -> list[WorkerView]:
         return [
-            WorkerView(state.name, None, state.submission_id, state.since)
-            for state in self.states
+            WorkerView(state.name, None, state.submission_id, state.since) for state in self.states
         ]
 
     def queue_depths(self) -> dict[str, int]:
