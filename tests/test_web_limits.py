@@ -29,6 +29,7 @@ from judgekit.web.live_results import LiveCase, LiveResults, Reader, StreamsFull
 from judgekit.web.login_throttle import LoginThrottle
 from judgekit.web.password_checks import ChecksBusy, PasswordChecks
 from judgekit.web.records import Submission
+from judgekit.web.render import HIGHLIGHT_MAX_CHARACTERS, highlight_python
 from judgekit.web.security_headers import SECURITY_HEADERS
 from judgekit.web.settings import Settings
 from judgekit.web.tables import users
@@ -655,3 +656,11 @@ def test_the_list_of_submissions_carries_no_results(client: TestClient) -> None:
     client.post("/api/submissions", headers=learner, json={"source": "x = (\n"})
     listed = client.get("/api/submissions", headers=learner).json()["submissions"]
     assert len(listed) == 1 and "result" not in listed[0]
+
+
+def test_a_long_source_is_shown_unhighlighted_so_its_page_stays_cheap() -> None:
+    short = "def f(x):\n    return x  # <b>\n"
+    assert '<span class="k">def</span>' in highlight_python(short)
+    long = short * (HIGHLIGHT_MAX_CHARACTERS // len(short) + 1)
+    shown = highlight_python(long)
+    assert "<span" not in shown and "&lt;b&gt;" in shown and "<b>" not in shown

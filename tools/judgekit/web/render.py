@@ -144,7 +144,15 @@ def render_markdown(text: str) -> str:
     return str(_markdown().render(text)).replace("<pre><code", '<pre tabindex="0"><code')
 
 
+HIGHLIGHT_MAX_CHARACTERS = 32 * 1024
+"""Longer sources are shown unhighlighted: Pygments takes about 0.5 s of CPU (under the GIL)
+for a 256 KB file, on every view of its page, and a solution here is a few KB."""
+
+
 def highlight_python(source: str) -> str:
+    """SOURCE as highlighted HTML (the body of a <pre>); plain escaped text when it is long."""
+    if len(source) > HIGHLIGHT_MAX_CHARACTERS:
+        return html.escape(source, quote=False)
     return str(highlight(source, PythonLexer(), HtmlFormatter(nowrap=True)))
 
 
