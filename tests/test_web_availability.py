@@ -20,7 +20,11 @@ import pytest
 from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.db import Database
-from judgekit.web.http_server import HEADER_TIMEOUT_S
+from judgekit.web.http_server import (
+    HEADER_TIMEOUT_S,
+    MAX_CONNECTIONS_PER_ADDRESS,
+    WRITE_TIMEOUT_S,
+)
 from judgekit.web.limits import SimilarityLimits
 from load_support import UnderLoad, others_get_latency, rss_mib
 from web_support import Server, add_user, running_server, start_server, wait_done
@@ -342,3 +346,67 @@ def test_one_address_flooding_the_api_gets_its_share_and_others_stay_fast(server
     assert probe.latency is not None and probe.latency.errors == 0
     assert probe.latency.p95_ms < OTHERS_P95_MAX_MS
     assert probe.peak_rss_mib - before < RSS_GROWTH_MAX_MIB
+
+
+def test_one_address_holds_a_bounded_number_of_connections(server: Server) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    held = []
+    try:
+        for _ in range(MAX_CONNECTIONS_PER_ADDRESS):
+            sock = socket.create_connection((host, int(port)), 10, source_address=(ATTACKER, 0))
+            held.append(sock)
+        time.sleep(0.5)
+        extra = socket.create_connection((host, int(port)), 10, source_address=(ATTACKER, 0))
+        with extra:
+            answer = extra.recv(4096).decode()
+        assert (
+            answer.startswith("HTTP/1.1 503")
+            and "x-content-type-options: nosniff" in answer.lower()
+        )
+        assert httpx.get(server.url + "/", timeout=10).status_code == 200  # another address
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_client_that_never_reads_its_answers_is_dropped(server: Server) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    sock.connect((host, int(port)))
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 200)  # pipelined, never read
+    started = time.monotonic()
+    try:
+        time.sleep(WRITE_TIMEOUT_S + 3)
+        sock.settimeout(5)
+        closed = False
+        try:
+            while sock.recv(65536):
+                pass
+            closed = True
+        except ConnectionResetError:
+            closed = True
+        assert closed, "the connection is still open"
+    finally:
+        sock.close()
+    print(f"\na client that never reads: dropped within {time.monotonic() - started:.0f} s")
+
+
+def test_clients_that_go_away_mid_body_or_send_garbage_leave_no_tracebacks(
+    server: Server,
+) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    for _ in range(200):
+        with socket.create_connection((host, int(port)), 10) as sock:
+            sock.sendall(
+                b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nname="
+            )
+    with socket.create_connection((host, int(port)), 10) as sock:
+        sock.sendall(b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = sock.recv(4096).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 400") and "x-content-type-options: nosniff" in answer.lower()
+    time.sleep(1)
+    log = server.log.read_text(errors="replace")
+    assert "Traceback" not in log and "unexpected error" not in log, log[-3000:]
+    assert len(log) < 20_000

@@ -7,6 +7,7 @@ the same limits against a real server are in test_web_availability.py."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -16,13 +17,14 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from judgekit.commands.logs import RepeatLimit
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.web import auth
 from judgekit.web.app import create_app
 from judgekit.web.client_fairness import ClientFairness
-from judgekit.web.db import Database, Status
+from judgekit.web.db import MAX_SESSIONS_PER_USER, Database, Status
 from judgekit.web.ids import ROW_ID_MAX, parse_row_id, parse_sequence
 from judgekit.web.limits import LoginLimits, StreamLimits, SubmissionLimits
 from judgekit.web.live_results import LiveCase, LiveResults, Reader, StreamsFull
@@ -32,8 +34,8 @@ from judgekit.web.records import Submission
 from judgekit.web.render import HIGHLIGHT_MAX_CHARACTERS, highlight_python
 from judgekit.web.security_headers import SECURITY_HEADERS
 from judgekit.web.settings import Settings
-from judgekit.web.tables import users
-from sqlalchemy import update
+from judgekit.web.tables import sessions, users
+from sqlalchemy import select, update
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
 from web_support import InstantFakeJudge
@@ -602,7 +604,7 @@ def test_one_address_has_a_bounded_number_of_requests_in_progress() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    fairness = ClientFairness(slow_app, per_address=2)
+    fairness = ClientFairness(slow_app, per_address=2, total=100)
 
     async def request(address: str, path: str = "/api/x") -> int:
         sent: list[Message] = []
@@ -664,3 +666,123 @@ def test_a_long_source_is_shown_unhighlighted_so_its_page_stays_cheap() -> None:
     long = short * (HIGHLIGHT_MAX_CHARACTERS // len(short) + 1)
     shown = highlight_python(long)
     assert "<span" not in shown and "&lt;b&gt;" in shown and "<b>" not in shown
+
+
+def test_known_devices_have_a_lane_of_password_checks_strangers_cannot_fill() -> None:
+    checks = PasswordChecks(LoginLimits(checks_at_once=1, checks_waiting=0))
+    release = threading.Event()
+
+    async def scenario() -> str:
+        stranger = asyncio.ensure_future(checks.run(lambda: release.wait(5)))
+        await asyncio.sleep(0.1)
+        with pytest.raises(ChecksBusy):
+            await checks.run(lambda: "another stranger")
+        known = await checks.run(lambda: "the learner's own browser", known_device=True)
+        release.set()
+        await stranger
+        return known
+
+    try:
+        assert asyncio.run(scenario()) == "the learner's own browser"
+    finally:
+        checks.close()
+
+
+def test_every_try_right_or_wrong_takes_a_token_of_its_address_or_device() -> None:
+    now = [0.0]
+    limits = LoginLimits(address_tries_per_minute=3, device_tries_per_minute=2)
+    throttle = LoginThrottle(limits, clock=lambda: now[0])
+    stranger = throttle.attempt("alice", "10.0.0.1", None)
+    for _ in range(3):
+        assert throttle.wait_s(stranger) == 0
+        throttle.tried(stranger)
+    assert throttle.wait_s(stranger) == pytest.approx(20.0)
+    now[0] = 20.0
+    assert throttle.wait_s(stranger) == 0
+    device = throttle.succeeded(stranger)
+    known = throttle.attempt("alice", "10.0.0.1", device)
+    throttle.tried(known)
+    throttle.tried(known)
+    assert throttle.wait_s(known) == pytest.approx(30.0)
+    assert throttle.wait_s(throttle.attempt("bob", "10.0.0.2", None)) == 0
+
+
+def test_a_success_does_not_give_a_guesser_fresh_tries() -> None:
+    throttle = LoginThrottle(LoginLimits(account_failures=2))
+    guess = throttle.attempt("alice", "10.0.0.9", None)
+    throttle.failed(guess)
+    throttle.failed(guess)
+    throttle.succeeded(throttle.attempt("alice", "10.0.0.1", None))  # its owner logs in
+    assert throttle.wait_s(throttle.attempt("alice", "10.0.0.10", None)) > 0
+
+
+def test_logging_in_again_and_again_keeps_a_bounded_number_of_sessions(tmp_path: Path) -> None:
+    db = Database.for_data_dir(tmp_path / "data")
+    try:
+        user, _token = auth.create_user(db, "alice", PASSWORD, admin=False)
+        hashes = [auth.token_hash(f"session {n}") for n in range(MAX_SESSIONS_PER_USER + 5)]
+        for session in hashes:
+            db.add_session(session, user.id, 3600)
+        with db.transaction() as connection:
+            kept = connection.execute(
+                select(sessions.c.token_hash).where(sessions.c.user_id == user.id)
+            ).fetchall()
+        assert len(kept) == MAX_SESSIONS_PER_USER
+        assert db.user_by_session(hashes[-1]) is not None
+        assert db.user_by_session(hashes[0]) is None
+    finally:
+        db.close()
+
+
+def test_a_learners_submissions_take_a_bounded_amount_of_disk(
+    problem: Problem, tmp_path: Path
+) -> None:
+    rate = SubmissionLimits(stored_mib=1)
+    with make_client(problem, tmp_path / "data", submission_rate=rate) as client:
+        learner = {"Authorization": f"Bearer {_api_token_for(client, 'alice')}"}
+        big = ("x = 1  # " + "y" * 200 + "\n") * 1200  # about 250 KB
+        answers = [
+            client.post("/api/submissions", headers=learner, files={"file": ("a.py", big)})
+            for _ in range(5)
+        ]
+        assert [a.status_code for a in answers] == [202, 202, 202, 202, 413]
+        assert "the most one user may store here" in answers[-1].json()["detail"]
+
+
+def test_no_redirect_is_built_from_the_requests_host(client: TestClient) -> None:
+    for path in ("/submissions/", "/static", "/admin/"):
+        response = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+        assert "evil.example" not in response.headers.get("location", ""), path
+        assert response.status_code == 404, path
+
+
+def test_an_internal_error_still_carries_the_security_headers(
+    problem: Problem, tmp_path: Path
+) -> None:
+    app = make_client(problem, tmp_path / "data").app
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)  # type: ignore[attr-defined]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value
+
+
+def test_a_message_repeated_by_clients_is_logged_a_bounded_number_of_times() -> None:
+    now = [0.0]
+    limit = RepeatLimit(clock=lambda: now[0])
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.error", logging.WARNING, "x", 1, message, None, None)
+
+    kept = [limit.filter(record("Invalid HTTP request received.")) for _ in range(1000)]
+    assert sum(kept) == RepeatLimit.BURST
+    assert limit.filter(record("another message"))
+    now[0] = RepeatLimit.WINDOW_S + 1
+    summary = record("Invalid HTTP request received.")
+    assert limit.filter(summary)
+    assert "980 more like it not logged" in summary.getMessage()

@@ -35,7 +35,7 @@ class CallLimits:
 
     deadline_s: float = 30.0
     """Connect, send and read the whole answer within this many seconds."""
-    max_answer_bytes: int = 4 * 1024 * 1024
+    max_answer_bytes: int = 1024 * 1024
     """The largest answer body read (the API's answers are a few KiB to a few hundred)."""
 
 

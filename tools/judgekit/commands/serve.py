@@ -158,6 +158,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the window of --max-submissions (default: %(default)s)",
     )
     limits.add_argument(
+        "--max-stored-mib",
+        type=positive,
+        default=SubmissionLimits.stored_mib,
+        metavar="MIB",
+        help="disk one learner's submissions may take in all (default: %(default)s)",
+    )
+    limits.add_argument(
         "--max-requests-per-address",
         type=positive,
         default=RequestLimits.per_address,
@@ -259,7 +266,9 @@ def run(options: argparse.Namespace) -> int:
         streams=StreamLimits(per_user=options.max_streams_per_user, total=options.max_streams),
         requests=RequestLimits(per_address=options.max_requests_per_address),
         submission_rate=SubmissionLimits(
-            per_window=options.max_submissions, window_s=options.submission_window
+            per_window=options.max_submissions,
+            window_s=options.submission_window,
+            stored_mib=options.max_stored_mib,
         ),
         similarity=SimilarityLimits(
             latest_per_user=options.similarity_latest,

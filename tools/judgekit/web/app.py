@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from judgekit import __version__
 from judgekit.judgehost.job import Judge
@@ -33,7 +34,7 @@ from judgekit.web.judge_hosts import JudgeHosts
 from judgekit.web.live_results import LiveResults
 from judgekit.web.login_throttle import LoginThrottle
 from judgekit.web.password_checks import PasswordChecks
-from judgekit.web.security_headers import SecurityHeaders
+from judgekit.web.security_headers import SECURITY_HEADERS, SecurityHeaders
 from judgekit.web.settings import Settings
 from judgekit.web.similarity_scan import SimilarityScan
 from judgekit.web.views import live_reader
@@ -93,8 +94,14 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # A slash redirect would be built from the request's Host header.
+        redirect_slashes=False,
     )
-    app.add_middleware(ClientFairness, per_address=settings.requests.per_address)
+    app.add_middleware(
+        ClientFairness,
+        per_address=settings.requests.per_address,
+        total=settings.requests.total,
+    )
     app.add_middleware(SecurityHeaders)
     app.state.judgekit = context
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -124,9 +131,17 @@ def create_app(
             return JSONResponse({"detail": detail or "invalid request"}, status_code=422)
         return pages.error_page(request, 422, detail or "invalid request", None)
 
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, error: ClientDisconnect) -> Response:
+        # Nobody reads this answer; nothing is logged (a client could fill the log so).
+        return JSONResponse({"detail": "the client went away"}, status_code=400)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:  # pragma: no cover
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        # Answered from outside the middleware: the judge's headers are added here.
+        return JSONResponse(
+            {"detail": "internal error"}, status_code=500, headers=dict(SECURITY_HEADERS)
+        )
 
     return app

@@ -117,7 +117,7 @@ def accept_submission(
     if len(content) > settings.upload_limit:
         raise too_large(settings.upload_limit)
     if not user.is_admin:
-        check_submission_rate(context, user)
+        check_submission_rate(context, user, len(content))
     if context.db.pending_count(user.id) >= settings.max_pending_per_user:
         raise too_many_pending(settings.max_pending_per_user)
     stored = store_upload(settings.uploads_dir, content)
@@ -145,11 +145,19 @@ def accept_submission(
 RETRY_AFTER_S = 5
 
 
-def check_submission_rate(context: AppContext, user: User) -> None:
-    """429 when USER made `submission_rate.per_window` submissions in the last window."""
+def check_submission_rate(context: AppContext, user: User, size: int) -> None:
+    """413 when USER's stored submissions and SIZE more bytes would pass the storage limit;
+    429 when USER made `submission_rate.per_window` submissions in the last window."""
     rate = context.settings.submission_rate
     now = time.time()
     recent = context.db.recent_submission_times(user.id, now - rate.window_s)
+    stored = context.db.stored_bytes(user.id)
+    if stored + size > rate.stored_mib * 1024 * 1024:
+        raise HTTPException(
+            413,
+            f"your submissions already take {stored / 2**20:.0f} MiB, the most one user may "
+            "store here; ask the judge's admin to make room",
+        )
     if len(recent) < rate.per_window:
         return
     wait_s = max(1, math.ceil(recent[-rate.per_window] + rate.window_s - now))

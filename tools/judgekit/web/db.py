@@ -66,6 +66,10 @@ _UNJUDGED: dict[str, Any] = {
 }
 
 
+# Sessions one user may hold (browsers logged in at once); a new login ends the oldest.
+MAX_SESSIONS_PER_USER = 20
+
+
 class Database(Leases, ClassQueries):
     """Thread-safe access to the judge database at a SQLAlchemy URL (see `for_data_dir`)."""
 
@@ -125,6 +129,14 @@ class Database(Leases, ClassQueries):
                     expires_at=now + lifetime_s,
                 )
             )
+            # Logging in again and again must not grow the table: the oldest go first.
+            surplus = (
+                select(sessions.c.token_hash)
+                .where(sessions.c.user_id == user_id)
+                .order_by(sessions.c.created_at.desc(), sessions.c.token_hash)
+                .offset(MAX_SESSIONS_PER_USER)
+            )
+            connection.execute(delete(sessions).where(sessions.c.token_hash.in_(surplus)))
 
     def user_by_session(self, token_hash: str) -> User | None:
         rows = self._read(
@@ -148,6 +160,15 @@ class Database(Leases, ClassQueries):
             .order_by(submissions.c.created_at)
         )
         return [float(created) for (created,) in rows]
+
+    def stored_bytes(self, user_id: int) -> int:
+        """The size of all of USER_ID's submissions."""
+        rows = self._read(
+            select(func.coalesce(func.sum(submissions.c.size), 0)).where(
+                submissions.c.user_id == user_id
+            )
+        )
+        return int(rows[0][0])
 
     def pending_count(self, user_id: int) -> int:
         rows = self._read(

@@ -10,13 +10,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LoginLimits:
     checks_at_once: int = 1
-    """Password checks running at once; each holds PASSWORD_MEMORY_MIB (auth.py) while it runs."""
+    """Password checks running at once, for browsers with a known-device cookie and, apart,
+    for the others (a flood of strangers' logins never queues ahead of a learner's own
+    browser); each holds PASSWORD_MEMORY_MIB (auth.py) while it runs."""
     checks_waiting: int = 8
-    """Login attempts allowed to wait for a check; beyond, 503 with Retry-After."""
+    """Login attempts allowed to wait for a check, in each of the two lanes; beyond, 503."""
     account_failures: int = 5
     """Wrong passwords for one account before each further try must wait (doubling)."""
     address_failures: int = 30
     """Wrong passwords from one client address (a whole class may share one) before back-off."""
+    address_tries_per_minute: int = 60
+    """Logins, right or wrong, checked per minute from one client address (known devices aside)."""
+    device_tries_per_minute: int = 10
+    """Logins, right or wrong, checked per minute from one known device."""
     backoff_max_s: float = 60.0
     """The longest wait back-off imposes: an attacker cannot lock a learner out for longer at a
     time, and a learner's own browser (the known-device cookie) is not throttled by others."""
@@ -28,8 +34,15 @@ class LoginLimits:
     def __post_init__(self) -> None:
         if self.checks_at_once < 1 or self.checks_waiting < 0:
             raise ValueError("logins: at least one check at once, and no negative queue")
-        if min(self.account_failures, self.address_failures, self.remembered_keys) < 1:
-            raise ValueError("logins: failure thresholds and remembered keys must be positive")
+        counts = (
+            self.account_failures,
+            self.address_failures,
+            self.address_tries_per_minute,
+            self.device_tries_per_minute,
+            self.remembered_keys,
+        )
+        if min(counts) < 1:
+            raise ValueError("logins: thresholds, rates and remembered keys must be positive")
         if self.backoff_max_s <= 0 or self.forget_after_s <= 0:
             raise ValueError("logins: back-off and forgetting times must be positive")
 
@@ -58,10 +71,13 @@ class SubmissionLimits:
     """Submissions one learner may make in any WINDOW_S (admins are not limited): a CE costs
     the judge nothing, but each is stored, listed and compared for similarity."""
     window_s: float = 600.0
+    stored_mib: int = 64
+    """What one learner's submissions may take on disk in all (about 250 files of the largest
+    size, thousands of ordinary ones); admins are not limited."""
 
     def __post_init__(self) -> None:
-        if self.per_window < 1 or self.window_s <= 0:
-            raise ValueError("submissions: the rate must allow at least 1 per window")
+        if self.per_window < 1 or self.window_s <= 0 or self.stored_mib < 1:
+            raise ValueError("submissions: the rate and the storage must allow some")
 
 
 @dataclass(frozen=True)
@@ -70,10 +86,12 @@ class RequestLimits:
     """Requests in progress at once from one client address (a class behind one address makes
     a few at a time; a flood makes hundreds). Live streams are not counted: they have their own
     caps."""
+    total: int = 512
+    """Requests in progress at once from all addresses; beyond, 503 with Retry-After."""
 
     def __post_init__(self) -> None:
-        if self.per_address < 1:
-            raise ValueError("requests: the cap per address must be at least 1")
+        if self.per_address < 1 or self.total < self.per_address:
+            raise ValueError("requests: at least 1 per address, and no fewer in all")
 
 
 MIN_WORKER_MEMORY_MIB = 256

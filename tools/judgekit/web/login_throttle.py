@@ -1,14 +1,19 @@
-"""Back-off after wrong passwords, per account, per client address and per known device.
+"""Back-off after wrong passwords, per account, per client address and per known device, and
+a rate for every try.
 
 After a threshold of failures under one key, every further try under it must wait, the wait
-doubling with each failure up to `LoginLimits.backoff_max_s`; a success clears the account's
-and the device's record; failures are forgotten after `forget_after_s`. The check is made
-before the password is: a throttled try costs no password hash.
+doubling with each failure up to `LoginLimits.backoff_max_s`; a success clears the device's
+record (not the account's: an attacker would get fresh guesses each time its owner logs in);
+failures are forgotten after `forget_after_s`. Every try, right or wrong, also takes a token
+of its address's or its device's rate (`address_tries_per_minute`, `device_tries_per_minute`),
+so that no one fills the password checks with logins, not even correct ones. The checks are
+made before the password is: a throttled try costs no password hash.
 
 A learner's own browser carries a known-device cookie from its last successful login
 (`DeviceKeys`); with it, the account's and the address's records do not apply (only the
 device's own), so an attacker guessing one account, or a classmate behind the same address,
-cannot lock its owner out. Memory is bounded: at most `remembered_keys` records per kind.
+cannot lock its owner out of that browser. Memory is bounded: at most `remembered_keys`
+records per kind.
 """
 
 from __future__ import annotations
@@ -73,6 +78,34 @@ class FailureLog:
         return record
 
 
+class TryRate:
+    """A token bucket per key: PER_MINUTE tries, refilled evenly; least recent forgotten."""
+
+    def __init__(self, per_minute: int, limits: LoginLimits, clock: Callable[[], float]) -> None:
+        self._capacity = float(per_minute)
+        self._refill_per_s = per_minute / 60.0
+        self._limits = limits
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def _tokens(self, key: str) -> float:
+        tokens, since = self._buckets.get(key, (self._capacity, self._clock()))
+        return min(self._capacity, tokens + (self._clock() - since) * self._refill_per_s)
+
+    def wait_s(self, key: str) -> float:
+        tokens = self._tokens(key)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self._refill_per_s
+
+    def take(self, key: str) -> None:
+        self._buckets[key] = (self._tokens(key) - 1, self._clock())
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self._limits.remembered_keys:
+            self._buckets.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
 class DeviceKeys:
     """Known-device cookies: an HMAC of the account name under a key of this process (a
     restart only makes browsers prove themselves once more)."""
@@ -105,6 +138,8 @@ class LoginThrottle:
         self._accounts = FailureLog(limits.account_failures, limits, clock)
         self._addresses = FailureLog(limits.address_failures, limits, clock)
         self._devices = FailureLog(limits.account_failures, limits, clock)
+        self._address_tries = TryRate(limits.address_tries_per_minute, limits, clock)
+        self._device_tries = TryRate(limits.device_tries_per_minute, limits, clock)
 
     def attempt(self, account: str, address: str, device_cookie: str | None) -> LoginAttempt:
         known = self.devices.valid(account, device_cookie)
@@ -114,10 +149,23 @@ class LoginThrottle:
         """Seconds before ATTEMPT may check its password (0: now)."""
         with self._lock:
             if attempt.device is not None:
-                return self._devices.wait_s(attempt.device)
+                return max(
+                    self._devices.wait_s(attempt.device),
+                    self._device_tries.wait_s(attempt.device),
+                )
             return max(
-                self._accounts.wait_s(attempt.account), self._addresses.wait_s(attempt.address)
+                self._accounts.wait_s(attempt.account),
+                self._addresses.wait_s(attempt.address),
+                self._address_tries.wait_s(attempt.address),
             )
+
+    def tried(self, attempt: LoginAttempt) -> None:
+        """ATTEMPT's password is being checked: it takes a token of its rate."""
+        with self._lock:
+            if attempt.device is not None:
+                self._device_tries.take(attempt.device)
+            else:
+                self._address_tries.take(attempt.address)
 
     def failed(self, attempt: LoginAttempt) -> None:
         with self._lock:
@@ -128,9 +176,8 @@ class LoginThrottle:
                 self._addresses.failed(attempt.address)
 
     def succeeded(self, attempt: LoginAttempt) -> str:
-        """Clear ATTEMPT's records; return the known-device cookie to set."""
+        """Clear ATTEMPT's device record; return the known-device cookie to set."""
         with self._lock:
-            self._accounts.clear(attempt.account)
             if attempt.device is not None:
                 self._devices.clear(attempt.device)
         return self.devices.issue(attempt.account)
@@ -138,4 +185,6 @@ class LoginThrottle:
     def remembered(self) -> int:
         """Records held (for tests of the memory bound)."""
         with self._lock:
-            return len(self._accounts) + len(self._addresses) + len(self._devices)
+            logs = (self._accounts, self._addresses, self._devices)
+            rates = (self._address_tries, self._device_tries)
+            return sum(len(log) for log in logs) + sum(len(rate) for rate in rates)

@@ -186,9 +186,11 @@ async def login_submit(request: Request, context: Context) -> Response:
             status_code=429,
             headers={"Retry-After": str(wait_s)},
         )
+    throttle.tried(attempt)
     try:
         session = await context.password_checks.run(
-            functools.partial(auth.login, context.db, name, password)
+            functools.partial(auth.login, context.db, name, password),
+            known_device=attempt.device is not None,
         )
     except ChecksBusy:
         return render(

@@ -1,9 +1,10 @@
 """Password checks off the shared thread pool, a bounded number at once.
 
 An argon2 check holds its memory cost (auth.PASSWORD_MEMORY_MIB) and a core while it runs;
-unauthenticated clients can ask for as many as they like. Here at most `checks_at_once` run,
-on threads of their own (so pages never wait for a free thread behind them), and at most
-`checks_waiting` more wait; past that a login is refused at once with `ChecksBusy`.
+unauthenticated clients can ask for as many as they like. Here at most `checks_at_once` run
+in each of two lanes (browsers with a known-device cookie, and the others), on threads of
+their own (so pages never wait for a free thread behind them), and at most `checks_waiting`
+more wait in each; past that a login is refused at once with `ChecksBusy`.
 """
 
 from __future__ import annotations
@@ -23,21 +24,32 @@ class ChecksBusy(Exception):
     """Too many password checks running and waiting: try again shortly."""
 
 
-class PasswordChecks:
-    def __init__(self, limits: LoginLimits) -> None:
-        self._executor = ThreadPoolExecutor(
-            max_workers=limits.checks_at_once, thread_name_prefix="password-check"
+class _Lane:
+    def __init__(self, limits: LoginLimits, name: str) -> None:
+        self.executor = ThreadPoolExecutor(
+            max_workers=limits.checks_at_once, thread_name_prefix=f"password-check-{name}"
         )
-        self._room = threading.BoundedSemaphore(limits.checks_at_once + limits.checks_waiting)
+        self.room = threading.BoundedSemaphore(limits.checks_at_once + limits.checks_waiting)
 
-    async def run(self, check: Callable[[], T]) -> T:
-        """CHECK's result, run on a check thread; ChecksBusy when none is free or queued."""
-        if not self._room.acquire(blocking=False):
+
+class PasswordChecks:
+    """Two lanes of checks: browsers with a known-device cookie, and everyone else."""
+
+    def __init__(self, limits: LoginLimits) -> None:
+        self._known = _Lane(limits, "known")
+        self._others = _Lane(limits, "others")
+
+    async def run(self, check: Callable[[], T], *, known_device: bool = False) -> T:
+        """CHECK's result, run on a check thread of its lane; ChecksBusy when none is free or
+        queued there."""
+        lane = self._known if known_device else self._others
+        if not lane.room.acquire(blocking=False):
             raise ChecksBusy
         try:
-            return await asyncio.wrap_future(self._executor.submit(check))
+            return await asyncio.wrap_future(lane.executor.submit(check))
         finally:
-            self._room.release()
+            lane.room.release()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        for lane in (self._known, self._others):
+            lane.executor.shutdown(wait=False, cancel_futures=True)
