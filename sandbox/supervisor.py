@@ -1,9 +1,12 @@
 """PID 1 of the sandbox: holds the job, starts the learner's process, owns the result channel.
 
 It is started as `python -I /judge/supervisor.py` with the per-run nonce in the environment
-variable JUDGEKIT_NONCE. Its stdin carries two lines from the judge: first the warm-up (the
+variable JUDGEKIT_NONCE. Its stdin carries lines from the judge: first the warm-up (the
 shapes to compile ahead, possibly none), then, once the container has reported `warm`, the
-job, test inputs included. A prewarmed sandbox waits between the two for a submission; a cold
+job (entry point, submission, how many cases), then one case's input at a time, each sent by
+the judge only when the previous case's result has reached it: nothing about a case to come,
+not even its size in this process's memory (/proc/1/status is world-readable), is here before
+its turn. A prewarmed sandbox waits between the warm-up and the job for a submission; a cold
 one gets the job at once. Before anything else it makes itself non-dumpable (so the learner, who
 runs as the same uid, can read neither its memory nor its /proc files, environment and fds
 included), drops the nonce from its environment, and keeps the container's stdout, the
@@ -35,7 +38,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO
+from typing import Any
 
 NONCE_VARIABLE = "JUDGEKIT_NONCE"
 RUNNER = "/judge/runner.py"
@@ -47,6 +50,8 @@ MAX_SHAPE_DIMENSIONS = 8
 MAX_CASE_ID = 10**6
 MAX_JOB_BYTES = 256 * 1024 * 1024
 PR_SET_DUMPABLE = 4
+# The free text of a frame, cut when a frame would not fit.
+TEXT_FIELDS = frozenset({"error", "traceback", "reason"})
 POLL_S = 0.2
 DRAIN_S = 1.0
 
@@ -64,9 +69,14 @@ def _text(message: Mapping[str, Any], key: str) -> str:
 
 
 def _case(message: Mapping[str, Any]) -> str:
+    """A case id as both sides read it: a decimal number without leading zeros (the judge's
+    frame parser refuses any other spelling, such as "00", so it never counts a case this
+    process did not)."""
     case = message.get("case")
     if not isinstance(case, str) or not (case.isascii() and case.isdigit()) or len(case) > 7:
         raise Violation("a case id must be a decimal number")
+    if case != str(int(case)):
+        raise Violation("a case id must not have leading zeros")
     if int(case) >= MAX_CASE_ID:
         raise Violation("a case id is out of range")
     return case
@@ -139,21 +149,38 @@ class Channel:
         self._prefix = nonce.encode("ascii") + b" "
 
     def send(self, frame: Mapping[str, Any]) -> None:
-        data = self._prefix + json.dumps(frame, allow_nan=True).encode("ascii") + b"\n"
-        if len(data) > MAX_FRAME_BYTES:  # only huge tracebacks: keep the frame, cut the text
-            frame = {**frame, "traceback": "(too long to send)"}
-            data = self._prefix + json.dumps(frame, allow_nan=True).encode("ascii") + b"\n"
-        view = memoryview(data)
+        view = memoryview(self.encoded(frame))
         while view:
             view = view[os.write(self._fd, view) :]
+
+    def encoded(self, frame: Mapping[str, Any]) -> bytes:
+        """FRAME as one line within MAX_FRAME_BYTES once encoded: a message of non-ASCII text
+        grows up to 12-fold as JSON escapes, so its text fields are cut, by halves, until it
+        fits (keeping an error's start and a traceback's end, where the learner's line is)."""
+        share = MAX_FRAME_BYTES
+        while True:
+            data = self._prefix + json.dumps(frame, allow_nan=True).encode("ascii") + b"\n"
+            if len(data) <= MAX_FRAME_BYTES or share == 0:
+                return data
+            share //= 2
+            frame = {key: _cut(key, value, share) for key, value in frame.items()}
+
+
+def _cut(key: str, value: object, share: int) -> object:
+    if key not in TEXT_FIELDS or not isinstance(value, str) or len(value) <= share:
+        return value
+    return value[len(value) - share :] if key == "traceback" else value[:share]
 
 
 class Supervisor:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.header: dict[str, Any] = {}
-        self.inputs: list[Mapping[str, Any]] = []
+        self.inputs: list[Mapping[str, Any] | None] = []  # None once given to the runner
+        self.total = 0  # cases in the job
         self.sent = 0  # cases whose input the runner has been given
+        self.waiting = False  # the next case is due but the judge has not sent it yet
+        self.stdin: JudgeLines | None = None
         self.outbox = bytearray()  # for the runner's input pipe
         self.platform: str | None = None
         self.child = 0
@@ -163,8 +190,15 @@ class Supervisor:
         """The submission's job: its header goes to the runner now, each case in its turn."""
         self.header = {key: job[key] for key in ("function", "parameters", "submission")}
         self.header["output_shape"] = job.get("output_shape", [])
-        self.inputs = list(job["cases"])
+        self.total = int(job["case_count"])
         self._give(self.header)
+
+    def take_case(self, case: Mapping[str, Any]) -> None:
+        """One case's input, as the judge sends it: held until its turn."""
+        self.inputs.append(case)
+        if self.waiting:
+            self.waiting = False
+            self._give_next_case()
 
     def warm_up(self, reports: int, inputs: int, warmup: Mapping[str, Any]) -> bool:
         """Have the runner import JAX and warm up, before any learner code exists in it.
@@ -215,10 +249,13 @@ class Supervisor:
     def _give_next_case(self) -> None:
         """The next case's input, once the previous one is answered: never earlier."""
         if self.sent < len(self.inputs):
-            self._give(self.inputs[self.sent])
+            case, self.inputs[self.sent] = self.inputs[self.sent], None
+            self._give(dict(case or {}))
             self.sent += 1
-        else:
+        elif self.sent >= self.total:
             self._give({"end": True})
+        else:
+            self.waiting = True
 
     def _reap(self) -> None:
         """Collect every exited process (PID 1 adopts orphans); note the runner's status."""
@@ -244,12 +281,16 @@ class Supervisor:
             if drain_until is not None and time.monotonic() > drain_until:
                 break
             writers = [inputs] if self.outbox and drain_until is None else []
-            readable, writable, _ = select.select([reports], writers, [], POLL_S)
+            judge = [self.stdin.fd] if self.stdin is not None and not self.stdin.ended else []
+            readable, writable, _ = select.select([reports, *judge], writers, [], POLL_S)
             if writable:
                 # Full for now, or the runner is gone (its exit status tells): try again later.
                 with contextlib.suppress(BlockingIOError, BrokenPipeError):
                     del self.outbox[: os.write(inputs, self.outbox)]
-            if not readable:
+            if self.stdin is not None and self.stdin.fd in readable:
+                for line in self.stdin.available():
+                    self.take_case(json.loads(line))
+            if reports not in readable:
                 continue
             chunk = os.read(reports, 65536)
             if not chunk:
@@ -284,14 +325,41 @@ class Supervisor:
         return 1
 
 
-def read_line(stream: BinaryIO, what: str, required: str) -> Mapping[str, Any]:
-    """One JSON object the judge wrote on stdin, which must hold the key REQUIRED."""
-    data = stream.readline(MAX_JOB_BYTES + 1)
-    if not data.endswith(b"\n"):
-        raise ValueError(f"the {what} on stdin is cut short or too large")
-    message = json.loads(data)
-    if not isinstance(message, dict) or not isinstance(message.get(required), list):
-        raise ValueError(f"the {what} on stdin has no list of {required}")
+class JudgeLines:
+    """The lines the judge writes on stdin (FD): trusted, but each at most MAX_JOB_BYTES."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pending = b""
+        self.ended = False
+
+    def next_line(self, what: str) -> bytes:
+        """The next line, waiting for it (stdin still blocking)."""
+        while b"\n" not in self.pending:
+            chunk = os.read(self.fd, 65536)
+            if not chunk or len(self.pending) > MAX_JOB_BYTES:
+                raise ValueError(f"the {what} on stdin is cut short or too large")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line
+
+    def available(self) -> list[bytes]:
+        """The whole lines that have come (stdin non-blocking); at its end, stdin is closed."""
+        with contextlib.suppress(BlockingIOError):
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                self.ended = True
+                os.close(self.fd)
+            self.pending += chunk
+        *lines, self.pending = self.pending.split(b"\n")
+        return lines
+
+
+def read_line(stdin: JudgeLines, what: str, required: str, kind: type) -> Mapping[str, Any]:
+    """One JSON object the judge wrote on stdin, which must hold the key REQUIRED of KIND."""
+    message = json.loads(stdin.next_line(what))
+    if not isinstance(message, dict) or not isinstance(message.get(required), kind):
+        raise ValueError(f"the {what} on stdin has no {required} ({kind.__name__})")
     return message
 
 
@@ -310,7 +378,8 @@ def main(argv: Sequence[str]) -> int:
     if argv or not nonce:
         print(f"usage: {NONCE_VARIABLE}=... supervisor.py < JOB.json", file=sys.stderr)
         return 2
-    warmup = read_line(sys.stdin.buffer, "warm-up", "shapes")
+    stdin = JudgeLines(0)
+    warmup = read_line(stdin, "warm-up", "shapes", list)
     channel = Channel(os.dup(1), nonce)
     os.dup2(2, 1)
     supervisor = Supervisor(channel)
@@ -322,8 +391,11 @@ def main(argv: Sequence[str]) -> int:
     if not warm:
         return supervisor.relay(reports, inputs)
     # A prewarmed sandbox waits here, its runner idle, until the judge hands over a job.
-    supervisor.take_job(read_line(sys.stdin.buffer, "job", "cases"))
-    os.close(0)
+    supervisor.take_job(read_line(stdin, "job", "case_count", int))
+    os.set_blocking(0, False)
+    supervisor.stdin = stdin
+    for line in stdin.available():  # cases the judge sent with the job
+        supervisor.take_case(json.loads(line))
     os.set_blocking(inputs, False)
     return supervisor.relay(reports, inputs)
 

@@ -10,7 +10,7 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 
 PUBLIC = CaseResult("sample/01", "sample", Verdict.AC, 11, "", True, {"seed": 0}, [1.0], [1.0])
-HIDDEN = CaseResult("secret/01", "secret", Verdict.WA, 1234, "differs", False)
+HIDDEN = CaseResult("secret/case-001", "secret", Verdict.WA, 1234, "differs", False)
 
 
 def test_a_hidden_case_has_no_time_in_the_report_json() -> None:

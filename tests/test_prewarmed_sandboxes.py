@@ -135,9 +135,9 @@ def frozen_kernel_unchanged(seed, x, features, value):
 def test_the_limits_start_when_the_submission_is_handed_over(
     problem: Problem, sandbox: Sandbox, spec: ContainerSpec, tmp_path: Path
 ) -> None:
-    """0.8 s to start: too short to boot a container and import JAX (about 2 s on an idle
-    2-core host), enough to load a submission into a warm one."""
-    quick = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, startup_s=0.8))
+    """0.3 s of CPU to start: too short to boot a container and import JAX (about 0.7 s of
+    CPU), enough to load a submission into a warm one (about 20 ms)."""
+    quick = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, startup_s=0.3))
     source = "def frozen_kernel_unchanged(*a):\n    return [1.0, 2.0, 3.0]\n"
     job = _job(problem, quick, tmp_path, source)
     with SandboxPool(sandbox, quick, size=1) as pool:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from judgekit.errors import ProblemFormatError
-from judgekit.package.problem import Device, ParameterKind, Problem, load_problem, parse_problem
+from judgekit.package.problem import (
+    Device,
+    ParameterKind,
+    Problem,
+    TimeClock,
+    load_problem,
+    parse_problem,
+)
 
 
 def _document(repo_root: Path) -> dict[str, Any]:
@@ -30,6 +38,16 @@ def test_the_package_problem_yaml_loads_with_the_spec_values(problem: Problem) -
     assert (x.min_length, x.max_length, x.min, x.max) == (1, 256, -1000, 1000)
     assert problem.devices == (Device.CPU, Device.GPU)
     assert problem.public_groups == ["sample"]
+
+
+def test_the_time_limits_are_cpu_time_with_a_documented_wall_clock_backstop(
+    problem: Problem,
+) -> None:
+    limits = problem.limits
+    assert limits.clock is TimeClock.CPU
+    assert limits.wall_limit_s(limits.time_per_case_s) == 3 * 10 + 10
+    assert limits.wall_limit_s(limits.startup_s) == 3 * 30 + 10
+    assert dataclasses.replace(limits, clock=TimeClock.WALL).wall_limit_s(10) == 10
 
 
 def _set(data: dict[str, Any], path: str, value: object) -> None:
@@ -53,6 +71,10 @@ _DELETE = object()
         ("limits.time_per_case_s", -1, "limits.time_per_case_s"),
         ("limits.memory_mib", "lots", "limits.memory_mib"),
         ("limits.total_time_s", _DELETE, "limits.total_time_s"),
+        ("limits.clock", "sundial", "limits.clock"),
+        ("limits.wall_backstop", _DELETE, "limits.wall_backstop"),
+        ("limits.wall_backstop.factor", 0.5, "limits.wall_backstop.factor"),
+        ("limits.wall_backstop.slack_s", -1, "limits.wall_backstop.slack_s"),
         ("output.tolerance.rtol", float("nan"), "output.tolerance.rtol"),
         ("output.tolerance.atol", -1e-6, "output.tolerance.atol"),
         ("output.shape", [0], "output.shape"),

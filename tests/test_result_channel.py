@@ -35,6 +35,7 @@ from judgekit.sandbox.frames import (
 NONCE = "0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]
 
+
 def _result_text(values: str = "[1, 2, 3]", shape: str = "[3]", case: str = '"0"') -> str:
     """A result frame's JSON written out by hand, so it can hold what json.dumps never makes."""
     return f'{{"event": "result", "case": {case}, "shape": {shape}, "values": {values}}}'
@@ -110,7 +111,7 @@ def test_invalid_utf8_and_oversized_frames_are_protocol_errors() -> None:
 
 def test_lines_without_the_nonce_are_output_not_frames() -> None:
     assert parse_line(b'{"event": "done"}', NONCE) is None
-    assert parse_line(b"ffffffffffffffff {\"event\": \"done\"}", NONCE) is None
+    assert parse_line(b'ffffffffffffffff {"event": "done"}', NONCE) is None
 
 
 def test_well_formed_frames_parse_into_typed_values() -> None:
@@ -142,11 +143,13 @@ def test_a_lone_surrogate_in_a_message_becomes_printable_text() -> None:
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(["event", "case", "shape", "values", "error", "traceback", "x"]),
-            inner,
-            max_size=5,
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["event", "case", "shape", "values", "error", "traceback", "x"]),
+                inner,
+                max_size=5,
+            )
         ),
         max_leaves=12,
     )
@@ -181,9 +184,7 @@ ORDER_VIOLATIONS: dict[str, list[Frame]] = {
 }
 
 
-@pytest.mark.parametrize(
-    "sequence", ORDER_VIOLATIONS.values(), ids=ORDER_VIOLATIONS.keys()
-)
+@pytest.mark.parametrize("sequence", ORDER_VIOLATIONS.values(), ids=ORDER_VIOLATIONS.keys())
 def test_frames_out_of_order_are_protocol_violations(sequence: list[Frame]) -> None:
     order = FrameOrder(cases=3)
     *fine, last = sequence
@@ -256,7 +257,9 @@ def test_the_supervisor_gives_each_input_only_once_the_previous_case_is_answered
     cases = [{"id": str(i), "values": {"seed": 1000 + i}} for i in range(3)]
     relay = supervisor.Supervisor(Discard())
     relay.platform = "cpu"  # as after warming up
-    relay.take_job({"function": "f", "parameters": [], "submission": "s.py", "cases": cases})
+    relay.take_job({"function": "f", "parameters": [], "submission": "s.py", "case_count": 3})
+    for case in cases:  # sent early here: the supervisor still holds each until its turn
+        relay.take_case(case)
 
     def given() -> list[dict[str, Any]]:
         return [json.loads(line) for line in relay.outbox.splitlines()]
@@ -272,6 +275,38 @@ def test_the_supervisor_gives_each_input_only_once_the_previous_case_is_answered
     relay.handle(b'{"event": "result", "case": "2", "shape": [1], "values": [1]}')
     assert [m.get("id") for m in given()] == [None, "0", "1", "2", None]
     assert given()[-1] == {"end": True}
+
+
+def test_a_case_due_before_the_judge_sends_it_is_given_when_it_comes(
+    supervisor: ModuleType,
+) -> None:
+    """The judge sends each input only once the previous result has reached it; the
+    supervisor passes it on as it comes, if its case is due, and ends after the last."""
+
+    class Discard:
+        def send(self, frame: dict[str, Any]) -> None:
+            pass
+
+    relay = supervisor.Supervisor(Discard())
+    relay.platform = "cpu"
+    relay.take_job({"function": "f", "parameters": [], "submission": "s.py", "case_count": 2})
+
+    def given() -> list[object]:
+        return [
+            json.loads(line).get("id", "end" if b"end" in line else None)
+            for line in relay.outbox.splitlines()
+        ]
+
+    relay.handle(b'{"event": "ready"}')
+    assert given() == [None]  # case 0 is due, not yet here
+    relay.take_case({"id": "0", "values": {}})
+    assert given() == [None, "0"]
+    relay.handle(b'{"event": "result", "case": "0", "shape": [1], "values": [1]}')
+    assert given() == [None, "0"]
+    relay.take_case({"id": "1", "values": {}})
+    relay.handle(b'{"event": "result", "case": "1", "shape": [1], "values": [1]}')
+    assert given() == [None, "0", "1", "end"]
+    assert relay.inputs == [None, None]  # given inputs are not kept
 
 
 def test_both_ends_of_the_channel_share_their_limits(
@@ -296,3 +331,43 @@ def test_the_runner_cuts_messages_by_their_encoded_size(runner: ModuleType) -> N
     assert message["traceback"].endswith("\N{GRINNING FACE}")
     short = runner.fit_message({"event": "error", "case": "0", "error": "E", "traceback": "T"})
     assert json.loads(short) == {"event": "error", "case": "0", "error": "E", "traceback": "T"}
+
+
+@pytest.mark.parametrize(
+    "case", ["0", "7", "10", "999999", "00", "007", "0x1", "-1", "1 ", "\N{ARABIC-INDIC DIGIT ONE}"]
+)
+def test_a_case_id_the_judge_accepts_is_the_one_the_supervisor_counts(
+    supervisor: ModuleType, case: str
+) -> None:
+    """One reading on both sides: the judge takes only the spelling the supervisor compares
+    with the case it gave, so a forged "00" is a protocol violation, not case 0 (whose
+    answer the supervisor would not count, leaving the learner waiting into a TLE)."""
+    line = json.dumps({"event": "result", "case": case, "shape": [1], "values": [1]})
+    try:
+        judged: int | None = parse_line(_line(line), NONCE).case  # type: ignore[union-attr]
+    except ProtocolError:
+        judged = None
+    try:
+        counted = supervisor._case({"case": case})
+    except supervisor.Violation:
+        counted = None
+    canonical = counted is not None and str(int(counted)) == counted
+    assert (judged is not None) == canonical
+    if judged is not None:
+        assert counted == str(judged)
+
+
+@pytest.mark.parametrize("text", ["\N{GRINNING FACE}" * 42_000, "\x01" * 42_000, "é" * 200_000])
+def test_a_frame_stays_within_the_cap_once_encoded(supervisor: ModuleType, text: str) -> None:
+    """A message that fits the pipe's limit as UTF-8 can grow up to 12-fold as escaped JSON:
+    the supervisor cuts its text until the frame fits, and the judge parses it."""
+    channel = supervisor.Channel(-1, NONCE)
+    for frame in (
+        {"event": "error", "case": "0", "error": text, "traceback": text},
+        {"event": "load_error", "error": text, "traceback": "short"},
+        {"event": "violation", "reason": text},
+    ):
+        line = channel.encoded(frame)
+        assert len(line) <= frames.MAX_FRAME_BYTES
+        parsed = parse_line(line.rstrip(b"\n"), NONCE)
+        assert parsed is not None and not isinstance(parsed, frames.Done)

@@ -263,3 +263,62 @@ def test_hidden_inputs_never_reach_what_a_learner_sees(
     leaked = sorted(text for text in distinctive if text in learner_view)
     assert leaked == []
     assert report.verdict is Verdict.RTE
+
+
+def test_output_after_the_last_case_is_answered_is_not_charged(
+    problem: Problem, image: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Printing past the cap once every case has its result changes no verdict: the judge
+    stops counting output there (here the flood comes before `done`, held back on purpose)."""
+    source = (
+        "import os, sys, time\n"
+        "runner = sys.modules['__main__']\n"
+        "send = runner.Reporter.send\n"
+        "def late_flood(self, message):\n"
+        "    if message.get('event') == 'done':\n"
+        "        time.sleep(0.5)\n"
+        "        os.write(2, b'x' * (1 << 20))\n"
+        "        time.sleep(0.5)\n"
+        "    send(self, message)\n"
+        "runner.Reporter.send = late_flood\n"
+        "def frozen_kernel_unchanged(*args):\n"
+        "    return [1, 2, 3]\n"
+    )
+    outcome, _ = _run(problem, image, sandbox, tmp_path, source, cases=2)
+    assert outcome.killed_for is None
+    assert [t.frame.case for t in outcome.frames if isinstance(t.frame, Result)] == [0, 1]
+    assert outcome.output_bytes < problem.limits.output_bytes
+
+
+def test_a_public_case_cannot_measure_the_hidden_inputs_in_the_supervisors_memory(
+    problem: Problem, image: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """/proc/1/status is world-readable: PID 1's memory must not tell how large the inputs
+    of cases still to come are. The judge sends each input only when its turn comes."""
+    source = (
+        "import time\n"
+        "def frozen_kernel_unchanged(*args):\n"
+        "    time.sleep(2)  # time enough for inputs sent early to reach PID 1\n"
+        "    status = open('/proc/1/status').read().split('VmRSS:')[1].split()[0]\n"
+        "    return [float(status), 0.0, 0.0]\n"
+    )
+    small = {"seed": 0, "x": [1.0], "features": 1, "frozen_bias_value": 1}
+    large = {**small, "x": [0.123456789] * 400_000}  # about 5 MB of JSON, 400 K floats parsed
+    seen = []
+    for later in (small, large):
+        submission = tmp_path / "submission.py"
+        submission.write_text(source)
+        job = Job(
+            submission=submission,
+            inputs=[small, later],
+            function=problem.entry_point.function,
+            parameters=problem.entry_point.runner_parameters(),
+            limits=problem.limits,
+            device=Device.CPU,
+            image=image,
+        )
+        outcome = sandbox.run(job)
+        first = next(t.frame for t in outcome.frames if isinstance(t.frame, Result))
+        assert first.values is not None
+        seen.append(first.values[0])
+    assert abs(seen[1] - seen[0]) < 1024, f"PID 1's VmRSS (KiB) at case 0: {seen}"

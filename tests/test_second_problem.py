@@ -32,12 +32,14 @@ output:
   tolerance: {rtol: 1.0e-4, atol: 1.0e-5}
 
 limits:
+  clock: cpu
   time_per_case_s: 8
   startup_s: 25
   total_time_s: 120
   memory_mib: 1024
   output_bytes: 32768
   submission_bytes: 65536
+  wall_backstop: {factor: 2, slack_s: 5}
 
 devices: [cpu]
 
@@ -211,6 +213,8 @@ def second_image(second: Path, repo_root: Path) -> str:
     require_sandbox(repo_root)
     wheelhouse = second / "sandbox" / "wheelhouse"
     if not wheelhouse.exists():
+        # Shared with this checkout's (absent when its image was built before).
+        (repo_root / "sandbox" / "wheelhouse").mkdir(exist_ok=True)
         wheelhouse.symlink_to(repo_root / "sandbox" / "wheelhouse")
     assert main(["--problem", str(second), "image", "build"]) == 0
     return require_sandbox(second)

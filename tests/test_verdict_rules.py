@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from judgekit.judge.rules import (
     CaseFacts,
+    Clock,
     Decision,
     Kill,
     RunEnd,
     RunFacts,
     RunShowed,
     decide_case,
+    needs_rerun,
     overall,
     run_facts,
 )
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Limits
-from judgekit.sandbox.outcome import KillReason
+from judgekit.package.problem import Device, Limits, TimeClock, WallBackstop
+from judgekit.sandbox.outcome import KillReason, LimitClock
 
 FINISHED = RunFacts(end=RunEnd.FINISHED, exit_code=0)
 ANSWERED_RIGHT = CaseFacts(returned=True, accepted=True, check_message="ok")
@@ -100,6 +105,8 @@ LIMITS = Limits(
     memory_mib=2048,
     output_bytes=65536,
     submission_bytes=262144,
+    clock=TimeClock.CPU,
+    wall_backstop=WallBackstop(factor=3, slack_s=10),
 )
 
 
@@ -115,19 +122,55 @@ def test_a_clean_exit_is_a_finished_run() -> None:
     assert ended(RunShowed(exit_code=0)) == RunFacts(end=RunEnd.FINISHED, exit_code=0)
 
 
-def test_the_case_clock_is_out_of_time_and_names_the_limit() -> None:
-    facts = ended(RunShowed(killed_for=Kill.CASE_TIME, exit_code=137))
-    assert facts.end is RunEnd.OUT_OF_TIME and facts.detail == "no result within 10 s"
+def test_the_rules_know_every_clock_the_sandbox_times_with() -> None:
+    assert {c.value for c in Clock} == {c.value for c in LimitClock}
+
+
+def test_the_case_clock_is_out_of_time_and_names_the_limit_and_its_clock() -> None:
+    facts = ended(RunShowed(killed_for=Kill.CASE_TIME, exit_code=137, clock=Clock.CPU))
+    assert facts.end is RunEnd.OUT_OF_TIME
+    assert facts.detail == "no result within 10 s of CPU time"
+
+
+def test_the_wall_backstop_says_the_case_waited_and_names_both_limits() -> None:
+    facts = ended(RunShowed(killed_for=Kill.CASE_TIME, clock=Clock.WALL))
+    assert facts.end is RunEnd.OUT_OF_TIME and facts.judge_error is None
+    assert facts.detail.startswith("no result within 40 s of wall-clock time")
+    assert "10 s of CPU time" in facts.detail
 
 
 def test_the_startup_clock_is_out_of_time_while_loading() -> None:
-    facts = ended(RunShowed(killed_for=Kill.STARTUP_TIME))
-    assert facts.end is RunEnd.OUT_OF_TIME and "did not finish loading" in facts.detail
+    facts = ended(RunShowed(killed_for=Kill.STARTUP_TIME, clock=Clock.CPU))
+    assert facts.end is RunEnd.OUT_OF_TIME
+    assert facts.detail == "the submission did not finish loading within 30 s of CPU time"
 
 
 def test_the_total_clock_is_out_of_time_for_the_whole_run() -> None:
-    facts = ended(RunShowed(killed_for=Kill.TOTAL_TIME))
-    assert facts.end is RunEnd.OUT_OF_TIME and facts.detail == "the whole run took over 180 s"
+    facts = ended(RunShowed(killed_for=Kill.TOTAL_TIME, clock=Clock.CPU))
+    assert facts.end is RunEnd.OUT_OF_TIME
+    assert facts.detail == "the whole run took over 180 s of CPU time"
+
+
+def test_limits_on_the_wall_clock_name_plain_seconds() -> None:
+    wall = dataclasses.replace(LIMITS, clock=TimeClock.WALL)
+    facts = run_facts(RunShowed(killed_for=Kill.CASE_TIME, clock=Clock.WALL), wall, Device.CPU)
+    assert facts.detail == "no result within 10 s"
+
+
+@pytest.mark.parametrize("kill", [Kill.STARTUP_TIME, Kill.CASE_TIME, Kill.TOTAL_TIME])
+def test_a_run_the_host_starved_is_judged_again_and_then_a_judge_error(kill: Kill) -> None:
+    showed = RunShowed(killed_for=kill, clock=Clock.STARVED, starved_ms=150_000)
+    assert needs_rerun(showed)
+    facts = ended(showed)
+    assert facts.judge_error is not None and "overloaded" in facts.judge_error
+    decision = decide_case(facts, CaseFacts(), first_unanswered=True)
+    assert decision.verdict is Verdict.JE
+
+
+@pytest.mark.parametrize("clock", [Clock.CPU, Clock.WALL, None])
+def test_a_run_out_of_its_own_time_is_not_judged_again(clock: Clock | None) -> None:
+    assert not needs_rerun(RunShowed(killed_for=Kill.CASE_TIME, clock=clock))
+    assert not needs_rerun(RunShowed(killed_for=Kill.OUTPUT, clock=Clock.STARVED))
 
 
 def test_a_clock_beats_an_oom_kill() -> None:

@@ -27,7 +27,14 @@ from judgekit.web.http_server import (
 )
 from judgekit.web.limits import SimilarityLimits
 from load_support import UnderLoad, others_get_latency, rss_mib
-from web_support import Server, add_user, running_server, start_server, wait_done
+from web_support import (
+    Server,
+    add_user,
+    running_server,
+    start_server,
+    stored_submission,
+    wait_done,
+)
 
 PASSWORD = "correct horse battery"
 RSS_GROWTH_MAX_MIB = 100
@@ -221,24 +228,7 @@ def test_guessing_one_accounts_password_is_throttled_without_locking_its_owner_o
 
 def _held_submission(server: Server, user: str) -> int:
     """A submission that stays `running` (claimed by a judge that never reports)."""
-    db = Database.for_data_dir(_data_dir(server))
-    try:
-        owner = db.user_by_name(user)
-        assert owner is not None
-        submission_id = db.add_submission(
-            user_id=owner.id,
-            filename="held.py",
-            stored_name="held.py",
-            size=1,
-            sha256="0" * 64,
-            device="cpu",
-            max_pending=100,
-            problem_id="frozen-kernel-unchanged",
-        )
-        assert db.claim(submission_id, "a judge that never reports", 3600.0) is not None
-        return submission_id
-    finally:
-        db.close()
+    return stored_submission(_data_dir(server), user, held_by="a judge that never reports")
 
 
 def test_one_learner_opening_200_live_streams_is_capped_and_others_stay_fast(

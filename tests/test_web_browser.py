@@ -199,6 +199,7 @@ def class_server(
     from judgekit.web import auth
     from judgekit.web.app import create_app
     from judgekit.web.db import Database
+    from judgekit.web.http_server import server_config
     from judgekit.web.settings import Settings
 
     need_chromium()
@@ -211,18 +212,17 @@ def class_server(
     db.close()
     gate = StepGate()
     gate.open()
-    settings = Settings(
-        problem=problem, data_dir=data, workers=1, max_pending_per_user=4, similarity_poll_s=0.2
-    )
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, InstantFakeJudge(gate)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
+    settings = Settings(
+        problem=problem,
+        data_dir=data,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        max_pending_per_user=4,
+        similarity_poll_s=0.2,
     )
+    server = uvicorn.Server(server_config(create_app(settings, InstantFakeJudge(gate)), settings))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -38,7 +38,7 @@ from judgekit.web.tables import sessions, users
 from sqlalchemy import select, update
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
-from web_support import InstantFakeJudge
+from web_support import InstantFakeJudge, stored_submission
 
 PASSWORD = "correct horse battery"
 OUT_OF_RANGE = ["10" + "0" * 29, "-" + "1" + "0" * 30, str(2**63), "²", "1e3", " "]
@@ -321,42 +321,15 @@ def test_a_stream_past_the_users_cap_is_refused_with_retry_after(
 ) -> None:
     with make_client(problem, tmp_path / "data", streams=StreamLimits(per_user=1)) as client:
         assert log_in(client, "alice") == 303
-        submission_id = _stored_submission(client, tmp_path / "data")
+        submission_id = stored_submission(tmp_path / "data", "alice")
         live = client.app.state.judgekit.live_results  # type: ignore[attr-defined]
-        held = live.reserve(live_user_id(tmp_path / "data", "alice"), submission_id)
+        alice = client.app.state.judgekit.db.user_by_name("alice")  # type: ignore[attr-defined]
+        held = live.reserve(alice.id, submission_id)
         refused = client.get(f"/submissions/{submission_id}/events")
         assert refused.status_code == 429
         assert refused.headers["Retry-After"] == "10"
         assert "you already follow 1 submissions live" in refused.text
         held.release()
-
-
-def live_user_id(data: Path, name: str) -> int:
-    db = Database.for_data_dir(data)
-    try:
-        user = db.user_by_name(name)
-        assert user is not None
-        return user.id
-    finally:
-        db.close()
-
-
-def _stored_submission(client: TestClient, data: Path) -> int:
-    db = Database.for_data_dir(data)
-    try:
-        user_id = live_user_id(data, "alice")
-        return db.add_submission(
-            user_id=user_id,
-            filename="a.py",
-            stored_name="a.py",
-            size=1,
-            sha256="0" * 64,
-            device="cpu",
-            max_pending=10,
-            problem_id="p",
-        )
-    finally:
-        db.close()
 
 
 # -- out-of-range input ------------------------------------------------------------------------
@@ -418,7 +391,7 @@ def test_a_last_event_id_that_is_not_a_sequence_number_is_a_400(
     client: TestClient, tmp_path: Path
 ) -> None:
     assert log_in(client, "alice") == 303
-    submission_id = _stored_submission(client, tmp_path / "data")
+    submission_id = stored_submission(tmp_path / "data", "alice")
     for value in ("²", "9" * 40, "-1", "x"):
         response = client.get(
             f"/submissions/{submission_id}/events", headers={"Last-Event-ID": value.encode()}
@@ -495,23 +468,11 @@ def test_grade_links_never_come_from_the_requests_host(problem: Problem, tmp_pat
 
 
 def _finish_accepted(data: Path) -> int:
+    submission_id = stored_submission(data, "alice", held_by="test")
     db = Database.for_data_dir(data)
     try:
-        user_id = live_user_id(data, "alice")
-        submission_id = db.add_submission(
-            user_id=user_id,
-            filename="a.py",
-            stored_name="a.py",
-            size=1,
-            sha256="0" * 64,
-            device="cpu",
-            max_pending=10,
-            problem_id="p",
-        )
-        claimed = db.claim(submission_id, "test", 30.0)
-        assert claimed is not None
         report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 1).to_json()
-        assert db.finish(submission_id, claimed.attempts, report)
+        assert db.finish(submission_id, 1, report)
         return submission_id
     finally:
         db.close()
@@ -526,7 +487,7 @@ def test_hidden_case_details_stored_by_a_judge_host_never_leave_the_server(
     """A judge host that stored a hidden case whole (input, expected, got, its message) must
     not leak it: the API, the page and the live stream apply the learner view as they read."""
     data = tmp_path / "data"
-    submission_id = _stored_submission(client, data)
+    submission_id = stored_submission(data, "alice")
     secret = "SECRET-INPUT-7.25"
     hidden_group = sorted(problem.hidden_groups)[0]
     hidden_case = CaseResult(
@@ -786,3 +747,30 @@ def test_a_message_repeated_by_clients_is_logged_a_bounded_number_of_times() -> 
     summary = record("Invalid HTTP request received.")
     assert limit.filter(summary)
     assert "980 more like it not logged" in summary.getMessage()
+
+
+# -- what a page shows of the judging --------------------------------------------------------
+
+
+def test_the_page_shows_the_judged_cpu_time_and_admins_see_wall_time_and_re_runs(
+    client: TestClient, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    submission_id = stored_submission(data, "alice")
+    db = Database.for_data_dir(data)
+    try:
+        claimed = db.claim(submission_id, "a judge host", 30.0)
+        assert claimed is not None
+        report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 4321).to_json()
+        report.update(cpu_ms=2500, reruns=1)
+        assert db.finish(submission_id, claimed.attempts, report)
+    finally:
+        db.close()
+    assert log_in(client, "alice") == 303
+    learner_page = client.get(f"/submissions/{submission_id}").text
+    assert "2.50 s of CPU" in learner_page and "judging-facts" not in learner_page
+    client.cookies.clear()
+    assert log_in(client, "admin") == 303
+    admin_page = client.get(f"/submissions/{submission_id}").text
+    assert "judging-facts" in admin_page
+    assert "4.32 s of wall-clock time" in admin_page and "after\n    1 re-run" in admin_page

@@ -23,7 +23,7 @@ def _report(problem: Problem) -> JudgeReport:
         [1.0, 2.0, 3.0],
     )
     secret = CaseResult(
-        "secret/07",
+        "secret/case-007",
         "secret",
         Verdict.RTE,
         5,
@@ -35,7 +35,7 @@ def _report(problem: Problem) -> JudgeReport:
     )
     return JudgeReport(
         Verdict.RTE,
-        f"Run-Time Error on secret/07: ValueError: {SECRET_INPUT}",
+        f"Run-Time Error on secret/case-007: ValueError: {SECRET_INPUT}",
         "cpu",
         "image",
         (sample, secret),
@@ -46,7 +46,7 @@ def _report(problem: Problem) -> JudgeReport:
 def test_nothing_of_a_hidden_case_reaches_the_learner(problem: Problem) -> None:
     served = repr(learner_report(_report(problem).to_json(), problem.hidden_groups))
     assert "123456" not in served and "-3.5" not in served
-    assert "secret/07" in served  # which case failed is fine to say
+    assert "secret/case-007" in served  # which case failed is fine to say
 
 
 def test_public_cases_keep_their_input_expected_and_got(problem: Problem) -> None:

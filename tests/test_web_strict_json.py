@@ -179,7 +179,10 @@ def test_one_such_row_does_not_break_the_users_list(
     assert response.status_code == 200, response.text
     listed = {s["id"]: s for s in strict_loads(response.text)["submissions"]}
     assert {good, bad} <= set(listed)
-    _assert_strict_case(listed[bad]["result"]["cases"][0])
+    assert listed[bad]["status"] == "done"
+    one = client.get(f"/api/submissions/{bad}", headers=_bearer(token))
+    assert one.status_code == 200, one.text
+    _assert_strict_case(strict_loads(one.text)["result"]["cases"][0])
 
 
 def test_a_new_result_with_nan_is_stored_and_served_as_strict_json(

@@ -283,3 +283,29 @@ def wait_done(
         if len(done) < len(ids):
             time.sleep(poll_s)
     return done
+
+
+def stored_submission(data: Path, user: str, *, held_by: str | None = None) -> int:
+    """A submission of USER written straight into DATA's database, as if uploaded (its file is
+    never run); HELD_BY claims it for a judge host of that name that never reports back."""
+    from judgekit.web.db import Database
+
+    db = Database.for_data_dir(data)
+    try:
+        owner = db.user_by_name(user)
+        assert owner is not None, f"no user {user!r}"
+        submission_id = db.add_submission(
+            user_id=owner.id,
+            filename="stored.py",
+            stored_name="stored.py",
+            size=1,
+            sha256="0" * 64,
+            device="cpu",
+            max_pending=1000,
+            problem_id="frozen-kernel-unchanged",
+        )
+        if held_by is not None:
+            assert db.claim(submission_id, held_by, 3600.0) is not None
+        return submission_id
+    finally:
+        db.close()

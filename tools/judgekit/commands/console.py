@@ -43,10 +43,17 @@ def case_table(results: Sequence[CaseResult], total: int) -> Table:
         table.add_row(
             plain(result.id),
             Text(result.verdict.value, style=VERDICT_STYLE[result.verdict]),
-            Text(f"{result.time_ms} ms" if result.time_ms is not None else "-"),
+            Text(_times(result.cpu_ms, result.time_ms)),
             plain(result.message),
         )
     return table
+
+
+def _times(cpu_ms: int | None, wall_ms: int | None) -> str:
+    """CPU time (the clock the limits are on) and wall-clock time, as far as known."""
+    if wall_ms is None:
+        return "-"
+    return f"{wall_ms} ms" if cpu_ms is None else f"{cpu_ms} ms CPU, {wall_ms} ms wall"
 
 
 def _facts(report: JudgeReport) -> str:
@@ -54,7 +61,9 @@ def _facts(report: JudgeReport) -> str:
     if report.cases:
         facts.append(f"{report.passed}/{len(report.cases)} cases passed")
     if report.time_ms is not None:
-        facts.append(f"{report.time_ms} ms")
+        facts.append(_times(report.cpu_ms, report.time_ms))
+    if report.reruns:
+        facts.append(f"judged {report.reruns + 1} times (the host was overloaded)")
     device = f"device {report.device}"
     if report.platform is not None:
         device += f" (JAX platform {report.platform})"

@@ -22,7 +22,7 @@ from judgekit.judge.known_submissions import SUBMISSIONS_DIR, KnownSubmission, k
 from judgekit.judge.prewarmed import PrewarmedSandboxes
 from judgekit.judge.report import JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Problem, load_problem
+from judgekit.package.problem import Device, Problem, TimeClock, load_problem
 from judgekit.sandbox.leftover_containers import sweep
 from judgekit.sandbox.outcome import JobRunner
 
@@ -43,8 +43,10 @@ class VerifyResult:
         return self.report.verdict in self.submission.expected
 
 
-def _slowest_case_ms(report: JudgeReport) -> int:
-    return max((case.time_ms or 0 for case in report.cases), default=0)
+def _slowest_case_ms(report: JudgeReport, clock: TimeClock) -> int:
+    """The slowest case's time on CLOCK, the clock the limits are on."""
+    times = (case.cpu_ms if clock is TimeClock.CPU else case.time_ms for case in report.cases)
+    return max((t or 0 for t in times), default=0)
 
 
 def _judge(
@@ -133,7 +135,7 @@ def run(options: argparse.Namespace) -> int:
             plain(result.submission.name),
             "/".join(sorted(v.value for v in result.submission.expected)),
             Text(result.report.verdict.value, style=style),
-            f"{_slowest_case_ms(result.report)} ms",
+            f"{_slowest_case_ms(result.report, problem.limits.clock)} ms",
             plain(result.report.message[:160]),
         )
     console.print(table)
@@ -158,13 +160,15 @@ def _check_time_limit(console: Console, problem: Problem, results: list[VerifyRe
     if not accepted:
         console.print("no accepted submission was judged: the time limit is not checked")
         return True
-    slowest = max(accepted, key=lambda r: _slowest_case_ms(r.report))
-    slowest_s = _slowest_case_ms(slowest.report) / 1000
+    clock = problem.limits.clock
+    slowest = max(accepted, key=lambda r: _slowest_case_ms(r.report, clock))
+    slowest_s = _slowest_case_ms(slowest.report, clock) / 1000
     implied = math.ceil(slowest_s * TIME_SAFETY_FACTOR)
     limit = problem.limits.time_per_case_s
     console.print(
         plain(
-            f"slowest accepted case: {slowest_s:.2f} s ({slowest.submission.name}); it implies "
+            f"slowest accepted case: {slowest_s:.2f} s of {clock.value} time "
+            f"({slowest.submission.name}); it implies "
             f"a time limit of at least {implied} s (x{TIME_SAFETY_FACTOR:g}, rounded up); "
             f"problem.yaml has {limit:g} s"
         )

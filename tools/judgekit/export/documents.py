@@ -179,7 +179,8 @@ judge's `python3` language to run that Python (problemtools' default runs `pypy3
 - **GPU**: our judge can run on a GPU (`--device gpu`); here the judge host's Python decides.
 - **The timing model**: our judge starts Python and JAX once ({problem.limits.startup_s:g} s
   allowed), then gives each case {problem.limits.time_per_case_s:g} s and the whole run
-  {problem.limits.total_time_s:g} s, from a warm compilation cache. A Kattis-format judge
+  {problem.limits.total_time_s:g} s ({problem.limits.clock.value} time, with a wall-clock
+  backstop), from a warm compilation cache. A Kattis-format judge
   starts one process per case: its time limit ({time_limit_s(problem)} s) covers start-up and
   one case together, and there is no limit on the whole run.
 - **Wall-clock limits**: problemtools' `verifyproblem` limits CPU time only, so a submission

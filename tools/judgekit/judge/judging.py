@@ -2,12 +2,15 @@
 
 `judge_submission` (the test groups) is what `judgekit verify` and the web workers call;
 `judge_cases` (any cases) is what fuzzing calls. Neither keeps state between calls; both may
-be called from several threads at once.
+be called from several threads at once. A run the host starved of CPU (`needs_rerun`) is run
+again, up to `RERUNS` times after a back-off, and only then reported as a judge error.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,16 +18,18 @@ from pathlib import Path
 import docker.errors
 
 from judgekit.errors import JudgekitError
-from judgekit.judge.learner_view import case_message, overall_message
+from judgekit.judge.learner_view import case_message, hidden_case_id, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.rules import (
     CaseFacts,
+    Clock,
     Decision,
     Kill,
     RunEnd,
     RunFacts,
     RunShowed,
     decide_case,
+    needs_rerun,
     overall,
     run_facts,
 )
@@ -37,6 +42,10 @@ from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
 from judgekit.sandbox.outcome import Job, JobRunner, RunOutcome, TimedFrame
 
 OnCase = Callable[[CaseResult], None]
+log = logging.getLogger(__name__)
+# A run the host starved is judged again this many times, after these pauses (seconds).
+RERUN_BACKOFF_S = (5.0, 20.0)
+RERUNS = len(RERUN_BACKOFF_S)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,8 @@ def _run_showed(outcome: RunOutcome) -> RunShowed:
         load_error=(
             f"{load_error.error}\n{_trim_traceback(load_error.traceback)}" if load_error else None
         ),
+        clock=Clock(outcome.limit_clock.value) if outcome.limit_clock else None,
+        starved_ms=outcome.starved_ms,
     )
 
 
@@ -106,9 +117,14 @@ class _CaseJudge:
         self.cases = cases
         self.checker = checker
         self.on_case = on_case
-        self.facts: dict[int, tuple[CaseFacts, int, Sequence[float] | None]] = {}
+        self.facts: dict[int, tuple[CaseFacts, TimedFrame, Sequence[float] | None]] = {}
         self.public = [case.group not in problem.hidden_groups for case in cases]
+        self.shown_ids = _shown_ids(cases, self.public)
         self.emitted: dict[int, Decision] = {}
+
+    def restart(self) -> None:
+        """A new run begins: forget the last one's cases (those already shown stay shown)."""
+        self.facts.clear()
 
     def _check(self, case: TestCase, frame: Result) -> CaseFacts:
         assert case.answer is not None
@@ -128,7 +144,7 @@ class _CaseJudge:
             else:
                 facts = CaseFacts(raised=f"{frame.error}\n{_trim_traceback(frame.traceback)}")
                 got = None
-            self.facts[index] = (facts, timed.elapsed_ms, got)
+            self.facts[index] = (facts, timed, got)
             self._emit(index, decide_case(_RUNNING, facts, first_unanswered=False))
 
     def _emit(self, index: int, decision: Decision) -> CaseResult:
@@ -136,10 +152,11 @@ class _CaseJudge:
         facts = self.facts.get(index)
         public = self.public[index]
         result = CaseResult(
-            id=case.id,
+            id=self.shown_ids[index],
             group=case.group,
             verdict=decision.verdict,
-            time_ms=facts[1] if facts else None,
+            time_ms=facts[1].elapsed_ms if facts else None,
+            cpu_ms=facts[1].cpu_ms if facts else None,
             message=case_message(decision.verdict, decision.message, public=public),
             public=public,
             input=dict(case.input),
@@ -156,7 +173,7 @@ class _CaseJudge:
         results = []
         first_unanswered = True
         for index in range(len(self.cases)):
-            facts = self.facts.get(index, (CaseFacts(), 0, None))[0]
+            facts = self.facts[index][0] if index in self.facts else CaseFacts()
             decision = decide_case(run, facts, first_unanswered=first_unanswered)
             if not facts.returned and facts.raised is None:
                 first_unanswered = False
@@ -206,7 +223,7 @@ def judge_cases(
         image=image,
         output_shape=problem.output.shape,
     )
-    outcome = sandbox.run(job, on_frame=judge.on_frame)
+    outcome, reruns = _run_until_not_starved(sandbox, job, judge)
     run = run_facts(_run_showed(outcome), problem.limits, device)
     results = judge.finish(run)
     verdict = overall([Decision(r.verdict, r.message) for r in results])
@@ -223,9 +240,33 @@ def judge_cases(
         cases=tuple(results),
         platform=ready.platform if ready else None,
         time_ms=outcome.wall_ms,
+        cpu_ms=outcome.cpu_ms,
+        reruns=reruns,
         prewarmed=outcome.prewarmed,
         extra={"stderr": outcome.stderr} if outcome.stderr else {},
     )
+
+
+def _run_until_not_starved(
+    sandbox: JobRunner, job: Job, judge: _CaseJudge
+) -> tuple[RunOutcome, int]:
+    """Run JOB; again after a back-off while the host starved it, RERUNS times at most.
+    The last outcome and how many re-runs it took."""
+    reruns = 0
+    while True:
+        judge.restart()
+        outcome = sandbox.run(job, on_frame=judge.on_frame)
+        if reruns == RERUNS or not needs_rerun(_run_showed(outcome)):
+            return outcome, reruns
+        log.warning(
+            "the host starved a run of %s (%d ms of %d ms); judging it again in %g s",
+            job.submission.name,
+            outcome.starved_ms,
+            outcome.wall_ms,
+            RERUN_BACKOFF_S[reruns],
+        )
+        time.sleep(RERUN_BACKOFF_S[reruns])
+        reruns += 1
 
 
 def judge_submission(
@@ -240,3 +281,13 @@ def judge_submission(
     """Judge SUBMISSION on the problem's test groups (all by default)."""
     cases = load_cases(problem.testcases_dir, groups or problem.group_names)
     return judge_cases(problem, submission, cases, device=device, on_case=on_case, sandbox=sandbox)
+
+
+def _shown_ids(cases: Sequence[TestCase], public: Sequence[bool]) -> list[str]:
+    """Each case's id as reported: a public case's own, a hidden one's place in its group."""
+    counted: dict[str, int] = {}
+    shown = []
+    for case, is_public in zip(cases, public, strict=True):
+        counted[case.group] = counted.get(case.group, 0) + 1
+        shown.append(case.id if is_public else hidden_case_id(case.group, counted[case.group]))
+    return shown

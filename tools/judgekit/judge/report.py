@@ -7,9 +7,12 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       "message": "...",                 # for the learner
       "device": "cpu", "image": "judgekit-sandbox-cpu:<digest>", "platform": "cpu",
       "time_ms": 2345,                  # wall time of the whole run, measured by the judge
+      "cpu_ms": 2100,                   # the container's CPU time (the clock limits are on)
+      "reruns": 0,                      # runs done again because the host starved them
       "cases": [
         {"id": "sample/01-statement-example", "group": "sample", "verdict": "AC",
-         "time_ms": 12, "message": "...",   # time_ms: null for hidden cases
+         "time_ms": 12, "cpu_ms": 11,      # wall and CPU time; both null for hidden cases
+         "message": "...",
          "input": {...}, "expected": [...], "got": [...]}   # these three: public groups only
       ],
       "fuzz_seed": 123                  # only when fuzz cases were added
@@ -42,6 +45,8 @@ class CaseResult:
     input: Mapping[str, Any] | None = None
     expected: Sequence[float] | None = None
     got: Sequence[float] | None = None
+    cpu_ms: int | None = None
+    """The container's CPU time for this case (time_ms is its wall-clock time)."""
 
     def to_json(self) -> dict[str, Any]:
         """The case as the learner sees it (judgekit.judge.learner_view)."""
@@ -50,6 +55,7 @@ class CaseResult:
             "group": self.group,
             "verdict": self.verdict.value,
             "time_ms": self.time_ms,
+            "cpu_ms": self.cpu_ms,
             "message": self.message,
             "input": dict(self.input) if self.input is not None else None,
             "expected": list(self.expected) if self.expected is not None else None,
@@ -68,6 +74,10 @@ class JudgeReport:
     cases: tuple[CaseResult, ...] = ()
     platform: str | None = None
     time_ms: int | None = None
+    cpu_ms: int | None = None
+    """The container's CPU time over the run (time_ms is its wall-clock time)."""
+    reruns: int = 0
+    """How many times the run was done again because the host starved it."""
     fuzz_seed: int | None = None
     prewarmed: bool = False
     """Judged in a sandbox started ahead of demand (its start-up was off the clock)."""
@@ -85,6 +95,8 @@ class JudgeReport:
             "image": self.image,
             "platform": self.platform,
             "time_ms": self.time_ms,
+            "cpu_ms": self.cpu_ms,
+            "reruns": self.reruns,
             "prewarmed": self.prewarmed,
             "passed": self.passed,
             "total": len(self.cases),

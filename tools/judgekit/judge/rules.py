@@ -1,8 +1,10 @@
 """Deciding verdicts: pure functions over typed facts, one fixed order of rules.
 
-For a run (`run_facts`), in order: a judge error, reported by the sandbox or found when a GPU
-run did not run on the GPU; then what ended the run: the per-case or start-up clock, the total
-clock (TLE), the engine's OOM kill (MLE), the output limit (OLE), a tampered result channel
+For a run (`run_facts`), in order: a judge error, reported by the sandbox, found when a GPU
+run did not run on the GPU, or a run the host starved of CPU (`needs_rerun`: judged again
+first, a JE only after the last try); then what ended the run: the per-case or start-up
+clock, the total clock (TLE: CPU time, or the wall-clock backstop of a run that waited), the
+engine's OOM kill (MLE), the output limit (OLE), a tampered result channel
 (protocol), a non-zero exit (crash); else it finished.
 
 For a case, in order: a judge error (JE); the file did not load (CE); the case raised (RTE);
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Limits
+from judgekit.package.problem import Device, Limits, TimeClock
 
 
 class RunEnd(Enum):
@@ -52,6 +54,17 @@ class Kill(Enum):
     INTERRUPTED = "interrupted"
 
 
+_TIME_KILLS = (Kill.STARTUP_TIME, Kill.CASE_TIME, Kill.TOTAL_TIME)
+
+
+class Clock(Enum):
+    """Which clock ran out (the sandbox's LimitClock, by value)."""
+
+    CPU = "cpu"
+    WALL = "wall"
+    STARVED = "starved"
+
+
 @dataclass(frozen=True)
 class RunShowed:
     """What one sandboxed run showed, as far as the verdict rules care."""
@@ -63,6 +76,37 @@ class RunShowed:
     judge_error: str | None = None
     platform: str | None = None
     load_error: str | None = None
+    clock: Clock | None = None
+    """Which clock ran out, when the judge killed the run for time."""
+    starved_ms: int = 0
+
+
+def needs_rerun(showed: RunShowed) -> bool:
+    """The host kept the run from the CPU so long that the judge stopped waiting: its
+    verdict would be the host's load, not the submission's; judge it again."""
+    return showed.killed_for in _TIME_KILLS and showed.clock is Clock.STARVED
+
+
+def _time_detail(kill: Kill, clock: Clock | None, limits: Limits) -> str:
+    """The TLE message for a run killed for KILL's limit on CLOCK."""
+    limit_s = {
+        Kill.STARTUP_TIME: limits.startup_s,
+        Kill.CASE_TIME: limits.time_per_case_s,
+        Kill.TOTAL_TIME: limits.total_time_s,
+    }[kill]
+    what = {
+        Kill.STARTUP_TIME: "the submission did not finish loading within",
+        Kill.CASE_TIME: "no result within",
+        Kill.TOTAL_TIME: "the whole run took over",
+    }[kill]
+    if limits.clock is TimeClock.WALL:
+        return f"{what} {limit_s:g} s"
+    if clock is Clock.WALL:
+        return (
+            f"{what} {limits.wall_limit_s(limit_s):g} s of wall-clock time while using little "
+            f"CPU (waiting or sleeping; the limit is {limit_s:g} s of CPU time)"
+        )
+    return f"{what} {limit_s:g} s of CPU time"
 
 
 def run_facts(showed: RunShowed, limits: Limits, device: Device) -> RunFacts:
@@ -73,13 +117,15 @@ def run_facts(showed: RunShowed, limits: Limits, device: Device) -> RunFacts:
             f"a GPU run was requested but JAX ran on {showed.platform!r}: "
             "the judge host's GPU is not available to the sandbox"
         )
+    if judge_error is None and needs_rerun(showed):
+        judge_error = (
+            "the judge host was overloaded: the submission's container waited "
+            f"{showed.starved_ms / 1000:.0f} s for a CPU it was not given"
+        )
     end, detail = RunEnd.FINISHED, ""
-    if showed.killed_for is Kill.CASE_TIME:
-        end, detail = RunEnd.OUT_OF_TIME, f"no result within {limits.time_per_case_s:g} s"
-    elif showed.killed_for is Kill.STARTUP_TIME:
-        end, detail = RunEnd.OUT_OF_TIME, "the submission did not finish loading in time"
-    elif showed.killed_for is Kill.TOTAL_TIME:
-        end, detail = RunEnd.OUT_OF_TIME, f"the whole run took over {limits.total_time_s:g} s"
+    if showed.killed_for in _TIME_KILLS:
+        assert showed.killed_for is not None
+        end, detail = RunEnd.OUT_OF_TIME, _time_detail(showed.killed_for, showed.clock, limits)
     elif showed.oom_killed:
         end, detail = RunEnd.OUT_OF_MEMORY, f"{limits.memory_mib} MiB"
     elif showed.killed_for is Kill.OUTPUT:

@@ -34,6 +34,16 @@ class Device(StrEnum):
     GPU = "gpu"
 
 
+class TimeClock(StrEnum):
+    """The clock the time limits are on."""
+
+    CPU = "cpu"
+    """CPU seconds (user + system) of every process in the submission's container, read by
+    the judge host from the container's cgroup; a wall-clock backstop stops a run that waits."""
+    WALL = "wall"
+    """Wall-clock seconds as the judge host sees them (depends on the host's load)."""
+
+
 class Visibility(StrEnum):
     PUBLIC = "public"
     HIDDEN = "hidden"
@@ -87,6 +97,18 @@ class Output:
 
 
 @dataclass(frozen=True)
+class WallBackstop:
+    """The wall-clock limit above each CPU-time limit: FACTOR x the limit + SLACK_S seconds,
+    counted while the host lets the container run (time it was starved is not counted)."""
+
+    factor: float
+    slack_s: float
+
+    def seconds(self, limit_s: float) -> float:
+        return self.factor * limit_s + self.slack_s
+
+
+@dataclass(frozen=True)
 class Limits:
     time_per_case_s: float
     startup_s: float
@@ -94,6 +116,14 @@ class Limits:
     memory_mib: int
     output_bytes: int
     submission_bytes: int
+    clock: TimeClock
+    """The clock the three time limits are on."""
+    wall_backstop: WallBackstop
+    """Used when CLOCK is cpu: how long a phase may take in wall-clock time."""
+
+    def wall_limit_s(self, limit_s: float) -> float:
+        """The wall-clock limit that goes with the time limit LIMIT_S (a phase's or the run's)."""
+        return self.wall_backstop.seconds(limit_s) if self.clock is TimeClock.CPU else limit_s
 
 
 @dataclass(frozen=True)
@@ -214,10 +244,20 @@ def _limits(fields: Fields) -> Limits:
         memory_mib=fields.integer("memory_mib", minimum=64),
         output_bytes=fields.integer("output_bytes", minimum=1024),
         submission_bytes=fields.integer("submission_bytes", minimum=1),
+        clock=fields.choice("clock", TimeClock),
+        wall_backstop=_wall_backstop(fields.sub("wall_backstop")),
     )
     if limits.total_time_s < limits.time_per_case_s:
         raise ProblemFormatError(f"{fields.name('total_time_s')}: is less than time_per_case_s")
     return limits
+
+
+def _wall_backstop(fields: Fields) -> WallBackstop:
+    fields.refuse_unknown({"factor", "slack_s"})
+    factor = fields.number("factor")
+    if factor < 1:
+        raise ProblemFormatError(f"{fields.name('factor')}: must be at least 1, got {factor:g}")
+    return WallBackstop(factor=factor, slack_s=fields.number("slack_s", non_negative=True))
 
 
 def _package_file(fields: Fields, key: str, default: Path) -> Path:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from judgekit.package.problem import ParameterKind, Problem, SentAs
+from judgekit.package.problem import Limits, ParameterKind, Problem, SentAs, TimeClock
 from judgekit.package.testcase import TestCase
 
 STATEMENT_FILE = "statement.md"
@@ -66,16 +66,32 @@ def render_constraints(problem: Problem) -> str:
         "",
         "| limit | value |",
         "|---|---|",
-        f"| time per test case (wall clock, first-call compilation included) | "
-        f"{limits.time_per_case_s:g} s |",
-        f"| start-up (Python, JAX, loading your file) | {limits.startup_s:g} s |",
-        f"| time for the whole run | {limits.total_time_s:g} s |",
+        f"| time per test case (first-call compilation included) | "
+        f"{_time(limits, limits.time_per_case_s)} |",
+        f"| start-up (Python, JAX, loading your file) | {_time(limits, limits.startup_s)} |",
+        f"| time for the whole run | {_time(limits, limits.total_time_s)} |",
         f"| memory | {limits.memory_mib} MiB |",
         f"| output (everything printed) | {limits.output_bytes // 1024} KiB |",
         f"| submission size | {limits.submission_bytes // 1024} KiB |",
     ]
+    if limits.clock is TimeClock.CPU:
+        lines += [
+            "",
+            "Time is CPU time: the processor time your code (every thread of it) uses, as the "
+            "judge measures it from outside, so a busy judge does not count against you. A "
+            "test case that waits instead (sleeping, blocking) is also stopped after "
+            f"{limits.wall_limit_s(limits.time_per_case_s):g} s of real time "
+            f"({limits.wall_backstop.factor:g} x its limit + {limits.wall_backstop.slack_s:g} s; "
+            "start-up and the whole run likewise).",
+        ]
     begin, end = _markers("constraints", "problem.yaml")
     return "\n".join([begin, *lines, end])
+
+
+def _time(limits: Limits, seconds: float) -> str:
+    """A time limit as the statement's table shows it, naming its clock."""
+    clock = "CPU time" if limits.clock is TimeClock.CPU else "wall-clock time"
+    return f"{seconds:g} s of {clock}"
 
 
 def _call(problem: Problem, case: TestCase) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -80,12 +79,12 @@ class Sandbox:
         session = self.session(job.spec)
         try:
             session.boot(())
-            started = session.booted
-            if session.await_warm(started + job.limits.startup_s):
+            clock = session.clock(job, session.booted)
+            if session.await_warm(clock):
                 with self.turn(job.device):
-                    return session.execute(job, on_frame, started)
+                    return session.execute(job, on_frame, session.booted, clock)
             session.finish()
-            session.outcome.wall_ms = int((time.monotonic() - started) * 1000)
+            session.record_times(clock)
         except EngineError as error:
             session.outcome.judge_error = engine_failure(error, job.device)
         finally:
@@ -160,4 +159,3 @@ class Sandbox:
             detach=True,
             ipc_mode="private",
         )
-

@@ -21,7 +21,9 @@ MAX_RESULT_VALUES = 1024
 MAX_SHAPE_DIMENSIONS = 8
 MAX_MESSAGE_CHARS = 4000
 PLATFORMS = frozenset({"cpu", "gpu", "unknown"})
-_CASE_ID = re.compile(r"[0-9]{1,7}")
+# One reading of a case id on both sides: the decimal number without leading zeros, the only
+# spelling the supervisor counts as the case it gave ("00" would be case 0 here, not there).
+_CASE_ID = re.compile(r"0|[1-9][0-9]{0,6}")
 
 
 class ProtocolError(ValueError):
@@ -185,9 +187,7 @@ class FrameOrder:
             return
         if isinstance(frame, Result | CaseError):
             if frame.case != self.next_case or frame.case >= self.cases:
-                expected = (
-                    f"case {self.next_case}" if self.next_case < self.cases else "the end"
-                )
+                expected = f"case {self.next_case}" if self.next_case < self.cases else "the end"
                 raise ProtocolError(f"a result for case {frame.case} where {expected} was due")
             self.next_case += 1
             return

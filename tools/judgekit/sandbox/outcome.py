@@ -21,11 +21,26 @@ class KillReason(Enum):
     INTERRUPTED = "interrupted"
 
 
+class LimitClock(Enum):
+    """Which clock ended a phase that ran out of time (`judgekit.sandbox.run_clock`)."""
+
+    CPU = "cpu"
+    """Its CPU-time limit."""
+    WALL = "wall"
+    """A wall-clock limit: the backstop over a CPU limit (it waited, slept or blocked, while
+    the host let it run), or with `clock: wall` the limit itself."""
+    STARVED = "starved"
+    """The host kept it from running for so long that the judge stopped waiting: not the
+    submission's doing."""
+
+
 @dataclass(frozen=True)
 class TimedFrame:
     frame: Frame
     elapsed_ms: int
-    """Milliseconds since the previous frame (or the submission's hand-over), measured here."""
+    """Wall-clock milliseconds since the previous frame (or the hand-over), measured here."""
+    cpu_ms: int | None = None
+    """The container's CPU time over the same span, from its cgroup."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,12 @@ class RunOutcome:
     output_bytes: int = 0
     stderr: str = ""
     wall_ms: int = 0
+    cpu_ms: int | None = None
+    """The container's CPU time from the hand-over (a cold run: from its start)."""
+    starved_ms: int = 0
+    """Wall-clock time the host kept the container from running (CPU pressure, frozen)."""
+    limit_clock: LimitClock | None = None
+    """Which clock ended the run, when it ran out of time."""
     protocol_error: str | None = None
     judge_error: str | None = None
     prewarmed: bool = False

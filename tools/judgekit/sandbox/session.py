@@ -1,11 +1,12 @@
 """One sandbox container's life: started (and warmed up), handed one job, watched, removed.
 
-The judge trusts nothing from inside but the returned numbers: time is measured here, when
-each frame arrives, and a deadline moves only when the next case's frame arrives in order
-(`FrameOrder`); memory kills are read from the engine's OOM state; output is counted while it
-is read and the container is killed once it passes the cap. Whatever the submission prints,
-the judge's memory stays bounded (a bounded queue, lines cut at the frame limit) and nothing
-is written to the host's disk (no container log).
+The judge trusts nothing from inside but the returned numbers: time is measured here, on the
+container's CPU clock read from its cgroup with a wall-clock backstop (`RunClock`), and a
+phase ends only when the next case's frame arrives in order (`FrameOrder`); memory kills
+are read from the engine's OOM state; output is counted while it is read and the container
+is killed once it passes the cap. Whatever the submission prints, the judge's memory stays
+bounded (a bounded queue, lines cut at the frame limit) and nothing is written to the
+host's disk (no container log).
 
 A cold run boots a container and hands it the job as soon as it is warm, its start-up on the
 clock; a prewarmed one (`judgekit.sandbox.pool`) boots ahead of demand and its clock starts
@@ -30,12 +31,15 @@ from typing import Any
 import docker
 from docker.models.containers import Container
 
+from judgekit.sandbox.cpu_clock import CpuClock, EngineClock, container_clock
 from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
+    CaseError,
     Done,
     FrameOrder,
     ProtocolError,
+    Result,
     Warm,
     parse_line,
 )
@@ -48,6 +52,7 @@ from judgekit.sandbox.outcome import (
     RunOutcome,
     TimedFrame,
 )
+from judgekit.sandbox.run_clock import POLL_S, Expired, RunClock
 
 SUBMISSION_MOUNT = "/judge/submission"
 KEEP_STDERR_BYTES = 16 * 1024
@@ -78,6 +83,7 @@ class SandboxSession:
         self.submission_dir = self.scratch / "submission"
         self.submission_dir.mkdir(mode=0o755)
         self.container: Container | None = None
+        self.cpu: CpuClock = EngineClock(self.client, "")
         self.stdin: Any = None
         self.booted = time.monotonic()
         self.ahead = False
@@ -96,6 +102,9 @@ class SandboxSession:
         stream = self.container.attach(stdout=True, stderr=True, stream=True, demux=True)
         self.container.start()
         self.booted = time.monotonic()
+        self.container.reload()
+        pid = int(self.container.attrs["State"].get("Pid") or 0)
+        self.cpu = container_clock(self.client, self.container.id, pid)
         attached = self.client.api.attach_socket(
             self.container.id, params={"stdin": 1, "stream": 1}
         )
@@ -103,16 +112,30 @@ class SandboxSession:
         self._write_stdin(json.dumps({"shapes": [list(s) for s in shapes]}).encode() + b"\n")
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
-    def await_warm(self, deadline: float) -> bool:
+    def clock(self, job: Job, started: float) -> RunClock:
+        """The run's clocks from STARTED, from the container's counters now."""
+        return RunClock(self.cpu, job.limits, started)
+
+    def await_warm(self, until: float | RunClock) -> bool:
         """Wait until the container reports `warm`: True, or False when it ended, broke the
-        protocol or missed DEADLINE (killed then, for its start-up time). What it printed
-        while warming up is not the learner's and is dropped."""
+        protocol or ran out of time: UNTIL is a monotonic deadline (a boot ahead of demand)
+        or a cold run's clock, its start-up running (killed then, for its start-up time).
+        What it printed while warming up is not the learner's and is dropped."""
+        clock, deadline = (until, 0.0) if isinstance(until, RunClock) else (None, until)
         while True:
+            wait = POLL_S if clock is not None else max(0.0, deadline - time.monotonic())
             try:
-                kind, payload = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
+                kind, payload = self.events.get(timeout=wait)
             except queue.Empty:
-                self._kill(KillReason.STARTUP_TIME)
-                return False
+                if clock is None:
+                    self._kill(KillReason.STARTUP_TIME)
+                    return False
+                kind, payload = "tick", None
+            if clock is not None:
+                expired = clock.check(time.monotonic())
+                if expired is not None:
+                    self._expire(expired)
+                    return False
             if kind == "eof":
                 return False
             if kind != "line":
@@ -140,10 +163,14 @@ class SandboxSession:
 
     # -- the job ---------------------------------------------------------------------------
 
-    def execute(self, job: Job, on_frame: OnFrame | None, started: float) -> RunOutcome:
-        """Hand JOB over and watch it to the end; the limits count from STARTED."""
+    def execute(
+        self, job: Job, on_frame: OnFrame | None, started: float, clock: RunClock | None = None
+    ) -> RunOutcome:
+        """Hand JOB over and watch it to the end; the limits count from STARTED (on CLOCK, a
+        cold run's, whose start-up began at its boot; else from the counters now)."""
         container = self.container
         assert container is not None, "boot() first"
+        clock = clock or self.clock(job, started)
         try:
             submission = self.submission_dir / "submission.py"
             submission.write_bytes(job.submission.read_bytes())
@@ -151,8 +178,8 @@ class SandboxSession:
             if self.ahead:
                 container.update(cpu_shares=CPU_SHARES)
             self._drop_warm_up_output()
-            self._write_stdin(_job_line(job), close=True)
-            completed = self._watch(job, on_frame, started)
+            self._send_job(job)
+            completed = self._watch(job, on_frame, clock)
             # The reader drains the rest unqueued: the engine does not finish a container
             # whose output nobody reads.
             self.stopped.set()
@@ -168,8 +195,15 @@ class SandboxSession:
             self.outcome.judge_error = engine_failure(error, self.spec.device)
         finally:
             self.stopped.set()
-            self.outcome.wall_ms = int((time.monotonic() - started) * 1000)
+            self.record_times(clock)
         return self.outcome
+
+    def record_times(self, clock: RunClock) -> None:
+        """The run's wall-clock, CPU and starved time, into its outcome."""
+        spent = clock.run_spent(time.monotonic())
+        self.outcome.wall_ms = spent.wall_ms
+        self.outcome.cpu_ms = spent.cpu_ms
+        self.outcome.starved_ms = spent.starved_ms
 
     def _drop_warm_up_output(self) -> None:
         """What the container printed after `warm` (JAX's own messages) is not the learner's:
@@ -203,7 +237,23 @@ class SandboxSession:
         self.client.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
+    def _send_job(self, job: Job) -> None:
+        """The job and case 0's input (its turn comes with `ready`)."""
+        self._write_stdin(_job_line(job))
+        self._send_case(job, 0)
+
+    def _send_case(self, job: Job, index: int) -> None:
+        """Case INDEX's input, once the case before it is answered: nothing about a case to
+        come (its size in the supervisor's memory included) is in the container earlier.
+        The judge's stdin closes with the last one."""
+        if index < len(job.inputs):
+            self._write_stdin(_case_line(job, index), close=index == len(job.inputs) - 1)
+        elif index == 0:
+            self._write_stdin(b"", close=True)
+
     def _write_stdin(self, data: bytes, *, close: bool = False) -> None:
+        if self.stdin is None:
+            return  # closed with the last case
         sock = getattr(self.stdin, "_sock", self.stdin)
         try:
             sock.sendall(data)
@@ -255,37 +305,29 @@ class SandboxSession:
         self.ended.set()
         self._put(("eof", None))
 
-    def _watch(self, job: Job, on_frame: OnFrame | None, started: float) -> bool:
+    def _watch(self, job: Job, on_frame: OnFrame | None, clock: RunClock) -> bool:
         """Follow the run to its end; True when it ended with `done`, every case answered."""
         limits = job.limits
         order = FrameOrder(len(job.inputs))
-        total_deadline = started + limits.total_time_s
-        phase_deadline = started + limits.startup_s
-        phase_reason = KillReason.STARTUP_TIME
-        last_progress = started
         stderr = bytearray()
         while True:
-            now = time.monotonic()
-            deadline = min(total_deadline, phase_deadline)
             try:
-                kind, payload = self.events.get(timeout=max(0.0, deadline - now))
+                kind, payload = self.events.get(timeout=POLL_S)
             except queue.Empty:
-                reason = phase_reason if phase_deadline <= total_deadline else KillReason.TOTAL_TIME
-                self._kill(reason)
-                return False
+                kind, payload = "tick", None
             arrived = time.monotonic()
+            # Once every case is answered, nothing printed can change a verdict: not charged.
+            charged = not (order.loaded and order.next_case == order.cases)
             if kind == "eof":
                 return False
-            if kind == "stream_error":
-                continue
             if kind == "overflow":
-                self.outcome.output_bytes += payload
+                self.outcome.output_bytes += payload if charged else 0
             elif kind == "stderr":
-                self.outcome.output_bytes += len(payload)
+                self.outcome.output_bytes += len(payload) if charged else 0
                 if len(stderr) < KEEP_STDERR_BYTES:
                     stderr += payload[: KEEP_STDERR_BYTES - len(stderr)]
                     self.outcome.stderr = stderr.decode("utf-8", errors="replace")
-            else:
+            elif kind == "line":
                 try:
                     frame = parse_line(payload, self.nonce)
                     if frame is not None:
@@ -295,13 +337,13 @@ class SandboxSession:
                     self._kill(KillReason.PROTOCOL)
                     return False
                 if frame is None:
-                    self.outcome.output_bytes += len(payload) + 1
+                    self.outcome.output_bytes += len(payload) + 1 if charged else 0
                 else:
-                    # Only the next frame in order gets here: the one thing that moves deadlines.
-                    timed = TimedFrame(frame, int((arrived - last_progress) * 1000))
-                    last_progress = arrived
-                    phase_deadline = arrived + limits.time_per_case_s
-                    phase_reason = KillReason.CASE_TIME
+                    # Only the next frame in order gets here: the one thing that ends a phase.
+                    spent = clock.next_phase(arrived)
+                    if isinstance(frame, Result | CaseError):
+                        self._send_case(job, frame.case + 1)
+                    timed = TimedFrame(frame, spent.wall_ms, spent.cpu_ms)
                     self.outcome.frames.append(timed)
                     if not self._deliver(on_frame, timed):
                         return False
@@ -309,6 +351,10 @@ class SandboxSession:
                         return True
             if self.outcome.output_bytes > limits.output_bytes:
                 self._kill(KillReason.OUTPUT)
+                return False
+            expired = clock.check(arrived)
+            if expired is not None:
+                self._expire(expired)
                 return False
 
     def _deliver(self, on_frame: OnFrame | None, timed: TimedFrame) -> bool:
@@ -323,21 +369,35 @@ class SandboxSession:
             return False
         return True
 
+    def _expire(self, expired: Expired) -> None:
+        self.outcome.limit_clock = expired.clock
+        self._kill(expired.reason)
+
     def _kill(self, reason: KillReason) -> None:
         self.outcome.killed_for = reason
-        with contextlib.suppress(*EngineError):  # it may have exited already
-            if self.container is not None:
+        if self.container is None:
+            return
+        try:
+            self.container.kill()
+        except EngineError:  # exited already, or paused (the engine kills no paused container)
+            with contextlib.suppress(*EngineError):
+                self.container.unpause()
                 self.container.kill()
 
 
 def _job_line(job: Job) -> bytes:
-    """The job for the supervisor's stdin: test inputs reach no file the learner can read."""
-    cases = [{"id": str(index), "values": values} for index, values in enumerate(job.inputs)]
+    """The job for the supervisor's stdin, its cases' inputs apart (`_case_line`)."""
     message = {
         "function": job.function,
         "parameters": list(job.parameters),
         "submission": f"{SUBMISSION_MOUNT}/submission.py",
         "output_shape": list(job.output_shape),
-        "cases": cases,
+        "case_count": len(job.inputs),
     }
     return json.dumps(message).encode("utf-8") + b"\n"
+
+
+def _case_line(job: Job, index: int) -> bytes:
+    """Case INDEX's input for the supervisor's stdin: test inputs reach no file the learner
+    can read, and each reaches the container only when its turn comes."""
+    return json.dumps({"id": str(index), "values": job.inputs[index]}).encode("utf-8") + b"\n"

@@ -106,26 +106,6 @@ class QueueModel(BaseModel):
     )
 
 
-class SubmissionModel(BaseModel):
-    id: int
-    user: str
-    problem_id: str | None = Field(
-        description="problem.yaml's id; null for submissions stored before it was recorded"
-    )
-    status: Status
-    created_at: datetime
-    filename: str
-    size: int
-    sha256: str
-    device: str
-    verdict: str | None
-    passed: int | None
-    total: int | None
-    time_ms: int | None
-    result: ResultModel | None = Field(description="present when status is done")
-    queue: QueueModel | None = Field(description="present while status is queued")
-
-
 class CaseRow(BaseModel):
     seq: int = Field(description="the case's sequence number; pass the last one seen as `after`")
     case: CaseModel
@@ -142,7 +122,9 @@ class SubmissionSummary(BaseModel):
 
     id: int
     user: str
-    problem_id: str | None
+    problem_id: str | None = Field(
+        description="problem.yaml's id; null for submissions stored before it was recorded"
+    )
     status: Status
     created_at: datetime
     filename: str
@@ -154,6 +136,12 @@ class SubmissionSummary(BaseModel):
     total: int | None
     time_ms: int | None
     queue: QueueModel | None = Field(description="present while status is queued")
+
+
+class SubmissionModel(SubmissionSummary):
+    """One submission, with its result once judged."""
+
+    result: ResultModel | None = Field(description="present when status is done")
 
 
 class SubmissionList(BaseModel):

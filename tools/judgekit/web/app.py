@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -41,6 +42,7 @@ from judgekit.web.views import live_reader
 from judgekit.web.workers import WorkerPool
 
 STATIC_DIR = Path(__file__).parent / "static"
+REQUEST_THREADS = 100
 log = logging.getLogger("judgekit.web")
 
 
@@ -69,6 +71,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The threads that run every page and API call (anyio's default is 40): room for a
+        # few addresses at their cap (RequestLimits.per_address) and everyone else.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         if start_workers:
             pool.start()
         if scan_similarity:

@@ -82,10 +82,10 @@ class SubmissionLimits:
 
 @dataclass(frozen=True)
 class RequestLimits:
-    per_address: int = 16
+    per_address: int = 32
     """Requests in progress at once from one client address (a class behind one address makes
-    a few at a time; a flood makes hundreds). Live streams are not counted: they have their own
-    caps."""
+    a few at a time, 20 at a deadline; a flood makes hundreds), of the 100 threads that serve
+    every request. Live streams are not counted: they have their own caps."""
     total: int = 512
     """Requests in progress at once from all addresses; beyond, 503 with Retry-After."""
 

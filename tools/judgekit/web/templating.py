@@ -67,6 +67,8 @@ class CaseView:
     group: str
     verdict: str
     time_ms: int | None
+    cpu_ms: int | None
+    """The judged clock's time (CPU); null for hidden cases and results stored before it."""
     message: str
     public: bool
     input_text: str
@@ -92,6 +94,7 @@ def case_view(stored: dict[str, Any], problem: Problem) -> CaseView:
         group=str(case.get("group", "")),
         verdict=str(case.get("verdict", "")),
         time_ms=case.get("time_ms"),
+        cpu_ms=case.get("cpu_ms"),
         message=str(case.get("message") or ""),
         public=public,
         input_text=_input_text(case.get("input")) if public else "",
