@@ -43,6 +43,7 @@ from judgekit.sandbox.frames import (
     Warm,
     parse_line,
 )
+from judgekit.sandbox.job_lines import case_line, job_line
 from judgekit.sandbox.leftover_containers import remove_container
 from judgekit.sandbox.outcome import (
     ContainerSpec,
@@ -239,7 +240,7 @@ class SandboxSession:
 
     def _send_job(self, job: Job) -> None:
         """The job and case 0's input (its turn comes with `ready`)."""
-        self._write_stdin(_job_line(job))
+        self._write_stdin(job_line(job, f"{SUBMISSION_MOUNT}/submission.py"))
         self._send_case(job, 0)
 
     def _send_case(self, job: Job, index: int) -> None:
@@ -247,7 +248,7 @@ class SandboxSession:
         come (its size in the supervisor's memory included) is in the container earlier.
         The judge's stdin closes with the last one."""
         if index < len(job.inputs):
-            self._write_stdin(_case_line(job, index), close=index == len(job.inputs) - 1)
+            self._write_stdin(case_line(job, index), close=index == len(job.inputs) - 1)
         elif index == 0:
             self._write_stdin(b"", close=True)
 
@@ -383,21 +384,3 @@ class SandboxSession:
             with contextlib.suppress(*EngineError):
                 self.container.unpause()
                 self.container.kill()
-
-
-def _job_line(job: Job) -> bytes:
-    """The job for the supervisor's stdin, its cases' inputs apart (`_case_line`)."""
-    message = {
-        "function": job.function,
-        "parameters": list(job.parameters),
-        "submission": f"{SUBMISSION_MOUNT}/submission.py",
-        "output_shape": list(job.output_shape),
-        "case_count": len(job.inputs),
-    }
-    return json.dumps(message).encode("utf-8") + b"\n"
-
-
-def _case_line(job: Job, index: int) -> bytes:
-    """Case INDEX's input for the supervisor's stdin: test inputs reach no file the learner
-    can read, and each reaches the container only when its turn comes."""
-    return json.dumps({"id": str(index), "values": job.inputs[index]}).encode("utf-8") + b"\n"
