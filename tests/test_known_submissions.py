@@ -60,3 +60,9 @@ def test_a_known_submission_gets_a_verdict_it_declares(
     assert report.verdict in known.expected, (
         f"{known.name}: expected {expected}, got {report.verdict.value}: {report.message}"
     )
+    if report.verdict is Verdict.OLE:
+        # Killed at the cap, whatever the container is blocked on: long before any clock's
+        # limit (a flood once held its slot for 240 s, the engine waiting for its output read).
+        case_wall_s = problem.limits.wall_limit_s(problem.limits.time_per_case_s)
+        assert report.time_ms < 1000 * case_wall_s, f"OLE after {report.time_ms} ms"
+

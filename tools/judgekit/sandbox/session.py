@@ -376,6 +376,10 @@ class SandboxSession:
 
     def _kill(self, reason: KillReason) -> None:
         self.outcome.killed_for = reason
+        # Nothing reads the events after a kill: the reader drops them from now on. Were it
+        # left blocked on the full queue, the engine, which ends a container only once its
+        # output is read, would hold the kill for minutes (an output flood's).
+        self.stopped.set()
         if self.container is None:
             return
         try:
