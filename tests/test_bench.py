@@ -3,6 +3,7 @@ one real --quick run on the sample cases, whose JSON report and PNG are checked.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from judgekit.bench.plan import FULL, make_plan, spread_sample
 from judgekit.bench.results import (
     BenchReport,
     Latency,
+    LoadLatency,
     Machine,
     Mode,
     ModeTime,
@@ -21,7 +23,13 @@ from judgekit.bench.results import (
     ThroughputLevel,
 )
 from judgekit.bench.stats import extrapolate, per_minute, percentile, ratio
-from judgekit.bench.targets import cache_gain, check_targets, reference_latency, scaling
+from judgekit.bench.targets import (
+    cache_gain,
+    check_targets,
+    reference_latency,
+    same_verdict_under_load,
+    scaling,
+)
 from judgekit.cli import main
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
@@ -96,11 +104,14 @@ def _bench(
     return SubmissionBench(name, reference, tuple(times), latency)
 
 
+QUIET_AND_LOADED = LoadLatency(16, (9.0,), (60.0,), 9.0, 60.0, 2, ("AC",))
+
+
 def test_the_targets_pass_miss_or_say_what_was_not_measured() -> None:
     fast = _bench("reference/r.py", reference=True, p50=0.8, cold=(10.0, 4.0))
     slow = _bench("submissions/accepted/s.py", reference=False, p50=2.5, cold=(10.0, 6.0))
-    checks = check_targets([fast, slow], [])
-    assert [c.passed for c in checks] == [True, False, False, None]
+    checks = check_targets([fast, slow], [], QUIET_AND_LOADED)
+    assert [c.passed for c in checks] == [True, False, False, None, True]
     assert "s.py" in checks[1].detail and "0.60x" in checks[2].detail
     assert reference_latency([slow]).passed is None
     unmeasured = _bench("r.py", reference=True, p50=None, cold=(10.0, 4.0))
@@ -109,6 +120,10 @@ def test_the_targets_pass_miss_or_say_what_was_not_measured() -> None:
     levels = [ThroughputLevel(1, 8, 60.0, 8.0), ThroughputLevel(2, 8, 36.0, 13.3)]
     assert scaling(levels).passed is True
     assert scaling(levels[:1]).passed is None
+    assert "2 re-run(s)" in checks[4].detail and "16 busy" in checks[4].detail
+    changed = dataclasses.replace(QUIET_AND_LOADED, verdicts=("AC", "TLE"))
+    assert same_verdict_under_load(changed).passed is False
+    assert same_verdict_under_load(dataclasses.replace(changed, verdicts=("JE",))).passed is False
 
 
 def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None:
@@ -117,7 +132,9 @@ def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None
         _bench("submissions/accepted/s.py", reference=False, p50=1.5, cold=(12.0, 5.0)),
     )
     machine = Machine(2, "linux", "3.11", "0.10.2", "image:tag", 0.5, 0.7)
-    report = BenchReport(False, "2026-01-01T00:00:00+00:00", 1.0, machine, 138, benches, (), "", ())
+    report = BenchReport(
+        False, "2026-01-01T00:00:00+00:00", 1.0, machine, 138, benches, (), "", QUIET_AND_LOADED, ()
+    )
     write_chart(report, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
     assert report.to_json()["submissions"][0]["modes"][0]["mode"] == "floor"
@@ -238,5 +255,9 @@ def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: P
     assert "extrapolated" in modes["per_case_process"]["note"]
     assert report["targets"][0]["target"].startswith("warm-pool p50")
     assert all(t["passed"] in (True, False, None) for t in report["targets"])
+    loaded = report["under_load"]
+    assert loaded["busy_containers"] >= 4 and loaded["verdicts"] == ["AC"]
+    assert len(loaded["quiet_runs_s"]) == len(loaded["loaded_runs_s"]) == 1
+    assert loaded["reruns"] >= 0 and loaded["loaded_p50_s"] > 0
     png = report_path.with_suffix(".png").read_bytes()
     assert png.startswith(PNG_SIGNATURE) and png[12:16] == b"IHDR"

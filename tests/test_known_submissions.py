@@ -65,4 +65,3 @@ def test_a_known_submission_gets_a_verdict_it_declares(
         # limit (a flood once held its slot for 240 s, the engine waiting for its output read).
         case_wall_s = problem.limits.wall_limit_s(problem.limits.time_per_case_s)
         assert report.time_ms < 1000 * case_wall_s, f"OLE after {report.time_ms} ms"
-

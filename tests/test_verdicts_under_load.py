@@ -6,11 +6,10 @@ backstop, the memory bomb MLE.
 Expensive (marker `load`): about 4 minutes of both cores of a 2-core host, and it slows
 everything else running meanwhile; to keep it that short it judges the sample cases and the
 first hidden ones, with the problem's own limits. The load lives for this test only:
-BUSY_CONTAINERS `--cpus 1` busy loops of the sandbox image, each a cgroup of its own at the
-default CPU weight, beside JUDGED_AT_ONCE judgings; they are removed however the test ends
-(and carry the sandbox labels, so a later judge's sweep would remove them too). Each judged
-container gets a tenth of a core or less: the wall-clock judge this replaced turned the memory
-bomb (about 5 s of CPU in its case, over a minute of wall-clock time here) into a TLE.
+8 busy containers per CPU (`judgekit.bench.host_load`, 16 on 2 cores) beside JUDGED_AT_ONCE
+judgings. Each judged container gets a tenth of a core or less: the wall-clock judge this
+replaced turned the memory bomb (about 5 s of CPU in its case, over a minute of wall-clock
+time here) and a correct file's AC into TLE.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import docker
 import pytest
+from judgekit.bench.host_load import BusyContainers, busy_for_this_host
 from judgekit.judge.judging import judge_cases
 from judgekit.judge.known_submissions import SECURITY_FOLDER, KnownSubmission, known_submissions
 from judgekit.judge.report import JudgeReport
@@ -28,13 +27,12 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, load_cases
 from judgekit.sandbox.container import Sandbox
-from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from sandbox_support import require_sandbox
 
 pytestmark = [pytest.mark.docker, pytest.mark.load]
 
-BUSY_CONTAINERS = 8
-JUDGED_AT_ONCE = 4
+BUSY_CONTAINERS = busy_for_this_host()
+JUDGED_AT_ONCE = 8
 HIDDEN_CASES = 4
 BURNER = Path(__file__).parent / "load_submissions" / "accepted_burns_cpu_per_case.py"
 
@@ -42,26 +40,8 @@ BURNER = Path(__file__).parent / "load_submissions" / "accepted_burns_cpu_per_ca
 @pytest.fixture
 def overloaded_host(problem: Problem) -> Iterator[int]:
     """BUSY_CONTAINERS busy loops for the length of the test; yields how many run."""
-    image = require_sandbox(problem.root)
-    client = docker.from_env()
-    busy = []
-    try:
-        for _ in range(BUSY_CONTAINERS):
-            busy.append(
-                client.containers.run(
-                    image,
-                    ["/opt/venv/bin/python", "-c", "while True: pass"],
-                    detach=True,
-                    nano_cpus=10**9,
-                    network_disabled=True,
-                    labels={LABEL: "1", OWNER_LABEL: owner()},
-                )
-            )
-        yield len(busy)
-    finally:
-        for container in busy:
-            container.remove(force=True)
-        client.close()
+    with BusyContainers(require_sandbox(problem.root), BUSY_CONTAINERS) as busy:
+        yield busy.count
 
 
 def _corpus(problem: Problem) -> list[KnownSubmission]:

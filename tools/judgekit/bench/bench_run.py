@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from judgekit.bench import cold, fresh_process, warm_pool
+from judgekit.bench import cold, fresh_process, under_load, warm_pool
 from judgekit.bench.floor import Floor
+from judgekit.bench.host_load import busy_for_this_host
 from judgekit.bench.plan import BenchPlan
 from judgekit.bench.results import (
     BenchReport,
     Latency,
+    LoadLatency,
     Machine,
     Mode,
     ModeTime,
@@ -51,7 +53,13 @@ def count_steps(plan: BenchPlan) -> int:
     pool = len(reps.throughput_levels) * reps.judgings_per_level
     slow = min(SLOW_MODES_FOR, len(plan.submissions))
     per_submission = 2 + reps.latency_runs
-    return per_submission * len(plan.submissions) + (2 + len(plan.per_case_sample)) * slow + pool
+    load = 2 * reps.load_runs
+    return (
+        per_submission * len(plan.submissions)
+        + (2 + len(plan.per_case_sample)) * slow
+        + pool
+        + load
+    )
 
 
 def _name(problem: Problem, path: Path) -> str:
@@ -126,6 +134,15 @@ class _Bench:
             )  # fmt: skip
         return levels
 
+    def under_load(self, image: str) -> LoadLatency:
+        reps, path = self.plan.repetitions, self.plan.submissions[0]
+        busy = busy_for_this_host(reps.busy_per_cpu)
+        self.step(f"cold, quiet and beside {busy} busy containers", path)
+        return under_load.load_latency(
+            self.problem, self.cached, path, self.plan.cases, image=image,
+            runs=reps.load_runs, busy=busy, on_judged=self.steps.done,
+        )  # fmt: skip
+
 
 def _with_pool(times: Sequence[ModeTime], latency: Latency) -> tuple[ModeTime, ...]:
     """TIMES and the warm pool's, in the order of Mode."""
@@ -146,6 +163,7 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
     with warm_pool.pool_for(problem, bench.cached, 1) as pool:
         latencies = {path: bench.latency(pool, path) for path in plan.submissions}
     levels = bench.throughput()
+    loaded = bench.under_load(image)
     benches = tuple(
         SubmissionBench(
             _name(problem, path),
@@ -177,5 +195,6 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
         submissions=benches,
         throughput=tuple(levels),
         throughput_note=note,
-        targets=check_targets(benches, levels),
+        under_load=loaded,
+        targets=check_targets(benches, levels, loaded),
     )

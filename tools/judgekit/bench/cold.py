@@ -21,6 +21,8 @@ from judgekit.sandbox.outcome import JobRunner
 class Judged:
     seconds: float
     verdict: Verdict
+    reruns: int = 0
+    """Runs the judge did again because the host starved them."""
 
 
 def sandbox(problem: Problem, *, compilation_cache: bool) -> Sandbox:
@@ -29,13 +31,19 @@ def sandbox(problem: Problem, *, compilation_cache: bool) -> Sandbox:
 
 
 def judge_seconds(
-    problem: Problem, submission: Path, cases: Sequence[TestCase], judge_with: JobRunner
+    problem: Problem,
+    submission: Path,
+    cases: Sequence[TestCase],
+    judge_with: JobRunner,
+    *,
+    judge_error_stops: bool = True,
 ) -> Judged:
     """Time to the JudgeReport for one judging through JUDGE_WITH (a Sandbox, or a pool with
-    the same `run`). A judge error stops the bench: its time would mean nothing."""
+    the same `run`). A judge error stops the bench, its time would mean nothing, unless
+    JUDGE_ERROR_STOPS is False (an overloaded host's JE is a finding)."""
     began = time.perf_counter()
     report = judge_cases(problem, submission, cases, device=Device.CPU, sandbox=judge_with)
     elapsed = time.perf_counter() - began
-    if report.verdict is Verdict.JE:
+    if report.verdict is Verdict.JE and judge_error_stops:
         raise JudgekitError(f"{submission}: the judge failed: {report.message}")
-    return Judged(elapsed, report.verdict)
+    return Judged(elapsed, report.verdict, report.reruns)

@@ -26,6 +26,10 @@ class Repetitions:
     """Judgings per submission through the warm pool, for p50 and p95."""
     throughput_levels: tuple[int, ...]
     judgings_per_level: int
+    load_runs: int
+    """Cold judgings of the reference on the quiet host, and as many beside the busy ones."""
+    busy_per_cpu: int
+    """Busy containers per CPU of this host for the overload."""
 
 
 # Sized to keep a whole run under 10 minutes on 2 cores: each warm-pool judging waits for a
@@ -36,6 +40,8 @@ FULL = Repetitions(
     latency_runs=3,
     throughput_levels=(1, 2, 4),
     judgings_per_level=6,
+    load_runs=3,
+    busy_per_cpu=8,
 )
 QUICK = Repetitions(
     floor_passes=1,
@@ -43,6 +49,8 @@ QUICK = Repetitions(
     latency_runs=2,
     throughput_levels=(1, 2),
     judgings_per_level=2,
+    load_runs=1,
+    busy_per_cpu=4,
 )
 
 

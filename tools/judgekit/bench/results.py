@@ -83,6 +83,21 @@ class ThroughputLevel:
 
 
 @dataclass(frozen=True)
+class LoadLatency:
+    """One submission judged cold on the quiet host and again beside BUSY_CONTAINERS busy
+    containers: the verdict latency of each, the verdicts seen and the re-runs it took."""
+
+    busy_containers: int
+    quiet_runs_s: tuple[float, ...]
+    loaded_runs_s: tuple[float, ...]
+    quiet_p50_s: float
+    loaded_p50_s: float
+    reruns: int
+    verdicts: tuple[str, ...]
+    """Every verdict of those judgings: one, the same with and without the load."""
+
+
+@dataclass(frozen=True)
 class TargetCheck:
     """One target of issue 10; `passed` is None when what it needs was not measured."""
 
@@ -113,6 +128,7 @@ class BenchReport:
     submissions: tuple[SubmissionBench, ...]
     throughput: tuple[ThroughputLevel, ...]
     throughput_note: str
+    under_load: LoadLatency
     targets: tuple[TargetCheck, ...]
 
     def to_json(self) -> dict[str, Any]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from judgekit.bench.results import Mode, SubmissionBench, TargetCheck, ThroughputLevel
+from judgekit.bench.results import (
+    LoadLatency,
+    Mode,
+    SubmissionBench,
+    TargetCheck,
+    ThroughputLevel,
+)
 
 REFERENCE_P50_S = 1.0
 ACCEPTED_P50_S = 2.0
@@ -58,12 +64,25 @@ def scaling(levels: Sequence[ThroughputLevel]) -> TargetCheck:
     return TargetCheck(target, gain >= SCALING_AT_2, detail)
 
 
+def same_verdict_under_load(loaded: LoadLatency) -> TargetCheck:
+    target = "the same verdict with and without the host overloaded, no JE"
+    verdicts = "/".join(loaded.verdicts)
+    detail = (
+        f"{verdicts}; p50 {loaded.quiet_p50_s:.1f} s quiet, {loaded.loaded_p50_s:.1f} s beside "
+        f"{loaded.busy_containers} busy containers; {loaded.reruns} re-run(s)"
+    )
+    return TargetCheck(target, len(loaded.verdicts) == 1 and "JE" not in loaded.verdicts, detail)
+
+
 def check_targets(
-    submissions: Sequence[SubmissionBench], levels: Sequence[ThroughputLevel]
+    submissions: Sequence[SubmissionBench],
+    levels: Sequence[ThroughputLevel],
+    loaded: LoadLatency,
 ) -> tuple[TargetCheck, ...]:
     return (
         reference_latency(submissions),
         accepted_latency(submissions),
         cache_gain(submissions),
         scaling(levels),
+        same_verdict_under_load(loaded),
     )

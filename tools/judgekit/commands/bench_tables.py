@@ -98,6 +98,24 @@ def throughput_table(report: BenchReport) -> Table | Text:
     return table
 
 
+def load_table(report: BenchReport) -> Table:
+    loaded = report.under_load
+    table = Table(
+        title=(
+            f"verdict latency, cold, on the quiet host and beside {loaded.busy_containers} busy "
+            f"containers ({report.submissions[0].short_name})"
+        ),
+        title_justify="left",
+    )
+    for column in ("host", "p50", "runs", "re-runs"):
+        table.add_column(column)
+    quiet = ", ".join(f"{s:.1f}" for s in loaded.quiet_runs_s)
+    busy = ", ".join(f"{s:.1f}" for s in loaded.loaded_runs_s)
+    table.add_row("quiet", seconds(loaded.quiet_p50_s), quiet, "-")
+    table.add_row("overloaded", seconds(loaded.loaded_p50_s), busy, str(loaded.reruns))
+    return table
+
+
 def target_line(check: TargetCheck) -> Text:
     mark, style = TARGET_MARK[check.passed]
     return Text.assemble((mark, style), f" {check.target}: ", plain(check.detail))
@@ -107,6 +125,7 @@ def print_bench(console: Console, report: BenchReport) -> None:
     console.print(modes_table(report))
     console.print(latency_table(report))
     console.print(throughput_table(report))
+    console.print(load_table(report))
     for check in report.targets:
         console.print(target_line(check))
     machine = report.machine
