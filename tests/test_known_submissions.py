@@ -64,4 +64,4 @@ def test_a_known_submission_gets_a_verdict_it_declares(
         # Killed at the cap, whatever the container is blocked on: long before any clock's
         # limit (a flood once held its slot for 240 s, the engine waiting for its output read).
         case_wall_s = problem.limits.wall_limit_s(problem.limits.time_per_case_s)
-        assert report.time_ms < 1000 * case_wall_s, f"OLE after {report.time_ms} ms"
+        assert report.time_ms is not None and report.time_ms < 1000 * case_wall_s
