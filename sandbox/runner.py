@@ -36,6 +36,7 @@ import gc
 import importlib.util
 import json
 import os
+import random
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -176,6 +177,13 @@ def warm_up(shapes: Sequence[Sequence[int]]) -> None:
     gc.collect()
 
 
+def reseed() -> None:
+    """Fresh `random` and NumPy global states from the kernel, before the learner's code: a
+    sandbox restored from a snapshot starts with its template's, shared by every clone."""
+    random.seed(os.urandom(32))
+    np.random.seed(np.frombuffer(os.urandom(32), dtype=np.uint32))
+
+
 def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
     shapes = json.loads(inputs.readline())["shapes"]
     # Before the learner's code exists in this process: the supervisor trusts only these two.
@@ -184,6 +192,7 @@ def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
     del shapes
     reporter.send({"event": "warm"})
     job = json.loads(inputs.readline())
+    reseed()
     try:
         entry = load_submission(Path(job["submission"]), job["function"])
     except BaseException as error:

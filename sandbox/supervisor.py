@@ -3,10 +3,11 @@
 It is started as `python -I /judge/supervisor.py` with the per-run nonce in the environment
 variable JUDGEKIT_NONCE. Its stdin carries lines from the judge: first the warm-up (the
 shapes to compile ahead, possibly none), then, once the container has reported `warm`, the
-job (entry point, submission, how many cases), then one case's input at a time, each sent by
-the judge only when the previous case's result has reached it: nothing about a case to come,
-not even its size in this process's memory (/proc/1/status is world-readable), is here before
-its turn. A prewarmed sandbox waits between the warm-up and the job for a submission; a cold
+job (entry point, submission, how many cases, and the nonce of the frames from then on:
+a sandbox restored from a snapshot shares its template's first one), then one case's input at
+a time, each sent by the judge only when the previous case's result has reached it: nothing
+about a case to come, not even its size in this process's memory (/proc/1/status is
+world-readable), is here before its turn. A prewarmed sandbox waits between the warm-up and the job for a submission; a cold
 one gets the job at once. Before anything else it makes itself non-dumpable (so the learner, who
 runs as the same uid, can read neither its memory nor its /proc files, environment and fds
 included), drops the nonce from its environment, and keeps the container's stdout, the
@@ -148,6 +149,9 @@ class Channel:
         self._fd = fd
         self._prefix = nonce.encode("ascii") + b" "
 
+    def with_nonce(self, nonce: str) -> Channel:
+        return Channel(self._fd, nonce)
+
     def send(self, frame: Mapping[str, Any]) -> None:
         view = memoryview(self.encoded(frame))
         while view:
@@ -187,7 +191,12 @@ class Supervisor:
         self.child_status: int | None = None
 
     def take_job(self, job: Mapping[str, Any]) -> None:
-        """The submission's job: its header goes to the runner now, each case in its turn."""
+        """The submission's job: its header goes to the runner now, each case in its turn.
+        Its nonce marks the frames from now on (a sandbox restored from a snapshot started
+        with its template's, which every clone of it shares)."""
+        nonce = job.get("nonce")
+        if isinstance(nonce, str) and nonce.isascii() and nonce.isalnum():
+            self.channel = self.channel.with_nonce(nonce)
         self.header = {key: job[key] for key in ("function", "parameters", "submission")}
         self.header["output_shape"] = job.get("output_shape", [])
         self.total = int(job["case_count"])

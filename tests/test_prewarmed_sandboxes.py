@@ -167,8 +167,8 @@ def test_a_job_with_other_limits_runs_cold_and_a_dead_warm_container_is_not_used
     assert not outcome.prewarmed and _returned(outcome) == (1.0, 2.0, 3.0)
     client = docker.from_env()
     for session in list(pool._warm):
-        assert session.container is not None
-        client.api.kill(session.container.id)
+        assert session.box is not None
+        client.api.kill(session.box.id)
     outcome = pool.run(_job(problem, spec, tmp_path, source))
     assert _returned(outcome) == (1.0, 2.0, 3.0)
 

@@ -20,9 +20,10 @@ from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
+from judgekit.sandbox.docker_box import DockerBox
 from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.image import current_image
-from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner, sweep
+from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner, remove_container, sweep
 from judgekit.sandbox.outcome import ContainerSpec, Job, OnFrame, RunOutcome
 from judgekit.sandbox.session import CPU_SHARES, SUBMISSION_MOUNT, SandboxSession
 
@@ -102,11 +103,23 @@ class Sandbox:
 
     def session(self, spec: ContainerSpec) -> SandboxSession:
         """A container for one job of SPEC, not yet booted (the pool boots it ahead)."""
-        return SandboxSession(spec, self._create)
+        return SandboxSession(spec, self._start)
 
     def create_container(self, job: Job, folder: Path) -> Container:
         """The container `run(job)` would use, FOLDER mounted as the submission's: not started."""
         return self._create(docker.from_env(), job.spec, "0" * 32, folder)
+
+    def _start(self, spec: ContainerSpec, nonce: str, folder: Path, cpu_shares: int) -> DockerBox:
+        client = docker.from_env(timeout=120)
+        container: Container | None = None
+        try:
+            container = self._create(client, spec, nonce, folder, cpu_shares)
+            return DockerBox(client, container)
+        except BaseException:
+            if container is not None:
+                remove_container(container.id)
+            client.close()
+            raise
 
     def _create(
         self,

@@ -1,4 +1,4 @@
-"""What the Docker engine's failures mean, in words a judge host's admin can act on."""
+"""What the container engine's failures mean, in words a judge host's admin can act on."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ import requests
 
 from judgekit.package.problem import Device
 
+
+class RuntimeFailure(Exception):
+    """runc or CRIU, driven directly (`judgekit.sandbox.snapshots`), failed."""
+
+
 # A dead engine shows up as a requests error, not a DockerException.
-EngineError = (docker.errors.DockerException, requests.RequestException)
+EngineError = (docker.errors.DockerException, requests.RequestException, RuntimeFailure)
 NO_GPU_DRIVER = "could not select device driver"
 
 
@@ -21,4 +26,6 @@ def engine_failure(error: Exception, device: Device) -> str:
             "run `nvidia-ctk runtime configure --runtime=docker`, restart dockerd, "
             "or judge with --device cpu"
         )
+    if isinstance(error, RuntimeFailure):
+        return f"the container runtime failed: {error}"
     return f"the Docker engine failed: {error}"

@@ -8,9 +8,12 @@ import json
 from judgekit.sandbox.outcome import Job
 
 
-def job_line(job: Job, submission: str) -> bytes:
-    """The job, SUBMISSION the file's path inside the container; its cases' inputs apart."""
+def job_line(job: Job, submission: str, nonce: str) -> bytes:
+    """The job, SUBMISSION the file's path inside the container; its cases' inputs apart.
+    NONCE marks the run's frames from here on: a container restored from a snapshot started
+    with its template's, which every clone shares."""
     message = {
+        "nonce": nonce,
         "function": job.function,
         "parameters": list(job.parameters),
         "submission": submission,

@@ -15,23 +15,18 @@ at the hand-over.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import queue
 import secrets
 import shutil
-import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import docker
-from docker.models.containers import Container
-
-from judgekit.sandbox.cpu_clock import CpuClock, EngineClock, container_clock
+from judgekit.sandbox.box import Box, Chunk
 from judgekit.sandbox.engine import EngineError, engine_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
@@ -44,7 +39,6 @@ from judgekit.sandbox.frames import (
     parse_line,
 )
 from judgekit.sandbox.job_lines import case_line, job_line
-from judgekit.sandbox.leftover_containers import remove_container
 from judgekit.sandbox.outcome import (
     ContainerSpec,
     Job,
@@ -61,9 +55,8 @@ KEEP_STDERR_BYTES = 16 * 1024
 # judge holds at most this many times 64 KiB of a run's output at once.
 QUEUE_CHUNKS = 64
 
-CreateContainer = Callable[[docker.DockerClient, ContainerSpec, str, Path, int], Container]
-"""Creates the hardened container (client, spec, nonce, submission folder, CPU shares), not
-started."""
+StartBox = Callable[[ContainerSpec, str, Path, int], Box]
+"""Starts the hardened container (spec, nonce, submission folder, CPU shares)."""
 # CPU weight of a container booting ahead of demand: its warm-up takes only the CPU that
 # judged runs leave, so prewarming never slows a verdict. Raised at the hand-over.
 BACKGROUND_CPU_SHARES = 2
@@ -71,9 +64,9 @@ CPU_SHARES = 1024
 
 
 class SandboxSession:
-    def __init__(self, spec: ContainerSpec, create: CreateContainer) -> None:
+    def __init__(self, spec: ContainerSpec, start: StartBox | None = None) -> None:
+        """START boots the container (`boot`); a restored one is handed over (`attach`)."""
         self.spec = spec
-        self.client = docker.from_env(timeout=120)
         self.nonce = secrets.token_hex(16)
         self.outcome = RunOutcome()
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
@@ -83,39 +76,34 @@ class SandboxSession:
         self.scratch.chmod(0o755)
         self.submission_dir = self.scratch / "submission"
         self.submission_dir.mkdir(mode=0o755)
-        self.container: Container | None = None
-        self.cpu: CpuClock = EngineClock(self.client, "")
-        self.stdin: Any = None
+        self.box: Box | None = None
+        self.input_open = False
         self.booted = time.monotonic()
         self.ahead = False
-        self._create = create
+        self._start = start
 
     # -- start ----------------------------------------------------------------------------
 
     def boot(self, shapes: Sequence[Sequence[int]], *, ahead: bool = False) -> None:
         """Create and start the container and ask it to warm up for SHAPES (maybe none);
         AHEAD of demand, at a low CPU weight until the hand-over."""
+        assert self._start is not None, "a session to boot needs a way to start its container"
         self.ahead = ahead
         shares = BACKGROUND_CPU_SHARES if ahead else CPU_SHARES
-        self.container = self._create(
-            self.client, self.spec, self.nonce, self.submission_dir, shares
-        )
-        stream = self.container.attach(stdout=True, stderr=True, stream=True, demux=True)
-        self.container.start()
-        self.booted = time.monotonic()
-        self.container.reload()
-        pid = int(self.container.attrs["State"].get("Pid") or 0)
-        self.cpu = container_clock(self.client, self.container.id, pid)
-        attached = self.client.api.attach_socket(
-            self.container.id, params={"stdin": 1, "stream": 1}
-        )
-        self.stdin = attached
+        self.attach(self._start(self.spec, self.nonce, self.submission_dir, shares))
         self._write_stdin(json.dumps({"shapes": [list(s) for s in shapes]}).encode() + b"\n")
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def attach(self, box: Box) -> None:
+        """Follow BOX, started just now (booted, or restored already warm), from here on."""
+        self.box = box
+        self.booted = time.monotonic()
+        self.input_open = True
+        threading.Thread(target=self._read, args=(box.output(),), daemon=True).start()
 
     def clock(self, job: Job, started: float) -> RunClock:
         """The run's clocks from STARTED, from the container's counters now."""
-        return RunClock(self.cpu, job.limits, started)
+        assert self.box is not None, "boot() first"
+        return RunClock(self.box.cpu, job.limits, started)
 
     def await_warm(self, until: float | RunClock) -> bool:
         """Wait until the container reports `warm`: True, or False when it ended, broke the
@@ -154,13 +142,9 @@ class SandboxSession:
 
     def alive(self) -> bool:
         """Still waiting for a job: its output stream open, its container running."""
-        if self.container is None or self.stopped.is_set() or self.ended.is_set():
+        if self.box is None or self.stopped.is_set() or self.ended.is_set():
             return False
-        try:
-            self.container.reload()
-        except EngineError:
-            return False
-        return bool(self.container.attrs["State"].get("Running"))
+        return self.box.running()
 
     # -- the job ---------------------------------------------------------------------------
 
@@ -169,15 +153,15 @@ class SandboxSession:
     ) -> RunOutcome:
         """Hand JOB over and watch it to the end; the limits count from STARTED (on CLOCK, a
         cold run's, whose start-up began at its boot; else from the counters now)."""
-        container = self.container
-        assert container is not None, "boot() first"
+        box = self.box
+        assert box is not None, "boot() first"
         clock = clock or self.clock(job, started)
         try:
             submission = self.submission_dir / "submission.py"
             submission.write_bytes(job.submission.read_bytes())
             submission.chmod(0o644)
             if self.ahead:
-                container.update(cpu_shares=CPU_SHARES)
+                box.raise_cpu_weight(CPU_SHARES)
             self._drop_warm_up_output()
             self._send_job(job)
             completed = self._watch(job, on_frame, clock)
@@ -220,27 +204,21 @@ class SandboxSession:
 
     def finish(self) -> None:
         """Wait for the container's end and read its exit code and OOM state."""
-        assert self.container is not None
-        result = self.container.wait(timeout=60)
-        self.outcome.exit_code = int(result.get("StatusCode", -1))
-        self.container.reload()
-        self.outcome.oom_killed = bool(self.container.attrs["State"].get("OOMKilled"))
+        assert self.box is not None
+        self.outcome.exit_code, self.outcome.oom_killed = self.box.wait(60)
 
     def dispose(self) -> None:
         """Remove the container (retrying in the background if the engine is away) and the
         submission's folder."""
         self.stopped.set()
-        with contextlib.suppress(OSError):
-            if self.stdin is not None:
-                self.stdin.close()
-        if self.container is not None:
-            remove_container(self.container.id)
-        self.client.close()
+        if self.box is not None:
+            self.box.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _send_job(self, job: Job) -> None:
-        """The job and case 0's input (its turn comes with `ready`)."""
-        self._write_stdin(job_line(job, f"{SUBMISSION_MOUNT}/submission.py"))
+        """The job (with this session's nonce: a restored container's supervisor has its
+        template's) and case 0's input (its turn comes with `ready`)."""
+        self._write_stdin(job_line(job, f"{SUBMISSION_MOUNT}/submission.py", self.nonce))
         self._send_case(job, 0)
 
     def _send_case(self, job: Job, index: int) -> None:
@@ -253,19 +231,17 @@ class SandboxSession:
             self._write_stdin(b"", close=True)
 
     def _write_stdin(self, data: bytes, *, close: bool = False) -> None:
-        if self.stdin is None:
+        if self.box is None or not self.input_open:
             return  # closed with the last case
-        sock = getattr(self.stdin, "_sock", self.stdin)
         try:
-            sock.sendall(data)
-            if close:
-                sock.shutdown(socket.SHUT_WR)
+            if data:
+                self.box.send(data)
         except OSError:
             pass  # the container is gone already; its exit tells the rest
         finally:
             if close:
-                self.stdin.close()
-                self.stdin = None
+                self.input_open = False
+                self.box.close_input()
 
     # -- watching --------------------------------------------------------------------------
 
@@ -278,7 +254,7 @@ class SandboxSession:
             except queue.Full:
                 continue
 
-    def _read(self, stream: Any) -> None:
+    def _read(self, stream: Iterable[Chunk]) -> None:
         """Reader thread: split stdout into lines cut at the frame limit, queue events."""
         pending = bytearray()
         skipping = False  # the rest of a line already cut at the limit
@@ -380,11 +356,5 @@ class SandboxSession:
         # left blocked on the full queue, the engine, which ends a container only once its
         # output is read, would hold the kill for minutes (an output flood's).
         self.stopped.set()
-        if self.container is None:
-            return
-        try:
-            self.container.kill()
-        except EngineError:  # exited already, or paused (the engine kills no paused container)
-            with contextlib.suppress(*EngineError):
-                self.container.unpause()
-                self.container.kill()
+        if self.box is not None:
+            self.box.kill()
