@@ -5,6 +5,8 @@
 #  2. starts dockerd in the background when no engine answers
 #  3. .venv with the locked dependencies and judgekit (editable)
 #  4. the CPU sandbox image (wheelhouse downloaded here, installed offline in the build)
+#  5. CRIU 4.2 for the snapshot executor (tools/criu/build.sh); optional: when it fails, the judge
+#     falls back to its prewarmed pool
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -41,3 +43,9 @@ fi
 
 log "building the CPU sandbox image (cached when its inputs are unchanged)"
 .venv/bin/judgekit image build --device cpu
+
+log "building CRIU 4.2 for the snapshot executor (cached when its inputs are unchanged)"
+if ! { criu_error=$(bash tools/criu/build.sh 2>&1 >&3 | tee /dev/stderr | tail -n 1); } 3>&1; then
+    log "the snapshot executor is unavailable (${criu_error#criu: error: });" \
+        "judging falls back to the prewarmed pool"
+fi
