@@ -91,6 +91,10 @@ class SandboxSession:
         self.ahead = ahead
         shares = BACKGROUND_CPU_SHARES if ahead else CPU_SHARES
         self.attach(self._start(self.spec, self.nonce, self.submission_dir, shares))
+        self.send_warm_up(shapes)
+
+    def send_warm_up(self, shapes: Sequence[Sequence[int]]) -> None:
+        """Ask the container, just started, to warm up for SHAPES (maybe none)."""
         self._write_stdin(json.dumps({"shapes": [list(s) for s in shapes]}).encode() + b"\n")
 
     def attach(self, box: Box) -> None:

@@ -1,0 +1,200 @@
+"""Judging through snapshots: each CPU job in a fresh clone restored from its spec's template,
+with its own id, cgroup (memory, pids, CPU), read-only submission folder, /tmp and pipes,
+handed the job as a prewarmed container is, and removed after that one job. No idle pool: the
+memory in use is that of the clones being judged.
+
+A template is made when its spec is first met (and ahead, for the problem's own spec), and
+made again in the background once worn out. Jobs this executor cannot take (a GPU, or a host
+where the template cannot be made) go to FALLBACK, today's pool or cold sandbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from judgekit.errors import JudgekitError
+from judgekit.package.problem import Device
+from judgekit.sandbox.engine import EngineError, RuntimeFailure, engine_failure
+from judgekit.sandbox.image import image_id
+from judgekit.sandbox.outcome import ContainerSpec, Job, JobRunner, OnFrame, RunOutcome
+from judgekit.sandbox.session import SandboxSession
+from judgekit.sandbox.snapshots.availability import Executor
+from judgekit.sandbox.snapshots.bundle import write_bundle
+from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
+from judgekit.sandbox.snapshots.rootfs import exported_rootfs
+from judgekit.sandbox.snapshots.runc_box import Runc, RuncBox
+from judgekit.sandbox.snapshots.template import (
+    Template,
+    clone_config,
+    make_template,
+    memory_bytes,
+    new_id,
+)
+
+log = logging.getLogger(__name__)
+STATE_DIR = Path("/var/lib/judgekit/snapshots")
+# After a template failed to be made, wait before trying again (jobs go to the fallback).
+RETRY_AFTER_S = 60.0
+
+
+class SnapshotSandbox:
+    """The same `run(job, on_frame)` as `Sandbox`; thread-safe. `close()` removes the
+    templates."""
+
+    def __init__(
+        self,
+        fallback: JobRunner,
+        executor: Executor,
+        seccomp_path: Path,
+        shapes: Sequence[Sequence[int]],
+        *,
+        state_dir: Path = STATE_DIR,
+        ahead: ContainerSpec | None = None,
+    ) -> None:
+        if not executor.snapshots:
+            raise JudgekitError(f"no snapshots on this host: {executor.why}")
+        self.fallback = fallback
+        self.executor = executor
+        self.shapes = tuple(tuple(shape) for shape in shapes)
+        self._seccomp: dict[str, Any] = json.loads(seccomp_path.read_text(encoding="utf-8"))
+        self._state = state_dir
+        for folder in (state_dir, state_dir / "templates", state_dir / "clones"):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.chmod(0o700)
+        self._runc = Runc(executor.runc, executor.criu, state_dir / "runc")
+        self._templates: dict[ContainerSpec, Template] = {}
+        self._failed_at: dict[ContainerSpec, float] = {}
+        self._making: dict[ContainerSpec, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        if ahead is not None:
+            threading.Thread(target=self._template, args=(ahead,), daemon=True).start()
+
+    def image(self, device: Device) -> str:
+        return self.fallback.image(device)
+
+    def wait_until_warm(self, spec: ContainerSpec, timeout_s: float) -> bool:
+        """Wait until SPEC's template is made; False if that failed or took too long."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if spec in self._templates:
+                    return True
+                if spec in self._failed_at:
+                    return False
+                making = self._making.get(spec)
+            if making is None:
+                return self._template(spec) is not None
+            making.wait(max(0.0, deadline - time.monotonic()))
+        return False
+
+    def run(self, job: Job, on_frame: OnFrame | None = None) -> RunOutcome:
+        template = self._template(job.spec) if job.device is Device.CPU else None
+        if template is None:
+            return self.fallback.run(job, on_frame)
+        session = SandboxSession(job.spec)
+        clone = new_id("clone")
+        directory = self._state / "clones" / clone
+        try:
+            session.attach(self._restore(template, session, clone, directory))
+            outcome = session.execute(job, on_frame, time.monotonic())
+        except EngineError as error:
+            session.outcome.judge_error = engine_failure(error, job.device)
+            outcome = session.outcome
+        finally:
+            session.dispose()
+            shutil.rmtree(directory, ignore_errors=True)
+        outcome.prewarmed = True
+        return outcome
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            templates = list(self._templates.values())
+            self._templates.clear()
+        for template in templates:
+            template.discard()
+
+    def _restore(
+        self, template: Template, session: SandboxSession, clone: str, directory: Path
+    ) -> RuncBox:
+        cgroup = CloneCgroup(clone, memory_bytes(template.spec))
+        try:
+            config = clone_config(
+                template.spec,
+                template.rootfs,
+                session.submission_dir,
+                self._seccomp,
+                cgroup,
+                session.nonce,
+            )
+            bundle = write_bundle(directory / "bundle", config)
+            return RuncBox(
+                self._runc, clone, bundle, cgroup, directory / "work",
+                restore_from=template.images,
+            )  # fmt: skip
+        except BaseException:
+            cgroup.remove()
+            raise
+
+    def _template(self, spec: ContainerSpec) -> Template | None:
+        """SPEC's template, made now if there is none (other jobs for it wait); a worn-out
+        one still serves while its successor is made in the background."""
+        with self._lock:
+            template = self._templates.get(spec)
+            if template is not None:
+                template.restores += 1
+                if template.worn_out(time.monotonic()) and spec not in self._making:
+                    self._start_making(spec, background=True)
+                return template
+            failed_at = self._failed_at.get(spec)
+            if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
+                return None
+            making = self._making.get(spec) or self._start_making(spec, background=False)
+        making.wait()
+        with self._lock:
+            template = self._templates.get(spec)
+            if template is not None:
+                template.restores += 1
+            return template
+
+    def _start_making(self, spec: ContainerSpec, *, background: bool) -> threading.Event:
+        """Called with the lock held."""
+        done = threading.Event()
+        self._making[spec] = done
+        threading.Thread(target=self._make, args=(spec, done), daemon=True).start()
+        return done
+
+    def _make(self, spec: ContainerSpec, done: threading.Event) -> None:
+        try:
+            identity = image_id(spec.image)
+            if identity is None:
+                raise RuntimeFailure(f"the image {spec.image} is not built")
+            rootfs = exported_rootfs(spec.image, identity, self._state / "rootfs")
+            template = make_template(
+                self._runc, spec, rootfs, self._seccomp, self.shapes, self._state / "templates"
+            )
+        except (*EngineError, JudgekitError, OSError) as error:
+            log.warning("cannot make a snapshot template (jobs run in the pool): %s", error)
+            with self._lock:
+                self._failed_at[spec] = time.monotonic()
+                self._making.pop(spec, None)
+            done.set()
+            return
+        with self._lock:
+            old = self._templates.get(spec)
+            if self._closed:
+                template.discard()
+            else:
+                self._templates[spec] = template
+                self._failed_at.pop(spec, None)
+            self._making.pop(spec, None)
+        if old is not None:
+            old.discard()  # clones restored from it already run on their own
+        done.set()

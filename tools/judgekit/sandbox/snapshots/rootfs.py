@@ -1,0 +1,54 @@
+"""The sandbox image's files as a plain read-only directory for runc: exported from the engine
+once per image, with the folders the bundle mounts over already in it (a read-only root
+cannot have them made at start). Root-only, never mounted writable into a sandbox."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from judgekit.sandbox.engine import RuntimeFailure
+
+MOUNT_POINTS = ("proc", "dev", "sys", "tmp", "judge/submission")
+DONE = ".judgekit-exported"
+
+
+def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
+    """IMAGE's root filesystem in UNDER/<id>, exported the first time it is asked for."""
+    short = image_id.removeprefix("sha256:")[:16]
+    root = under / short / "rootfs"
+    if (root.parent / DONE).is_file():
+        return root
+    partial = under / f"{short}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "rootfs").mkdir(parents=True, mode=0o755)
+    created = _docker("create", image, "/bin/true").stdout.strip()
+    try:
+        export = subprocess.Popen(["docker", "export", created], stdout=subprocess.PIPE)
+        untar = subprocess.run(
+            ["tar", "-x", "--numeric-owner", "-C", str(partial / "rootfs")],
+            stdin=export.stdout,
+            capture_output=True,
+            check=False,
+        )
+        exported = export.wait()
+    finally:
+        _docker("rm", "-f", created)
+    if exported != 0 or untar.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        detail = untar.stderr.decode(errors="replace")[-300:]
+        raise RuntimeFailure(f"cannot export the image {image} for runc: {detail}")
+    for point in MOUNT_POINTS:
+        (partial / "rootfs" / point).mkdir(parents=True, exist_ok=True)
+    (partial / DONE).write_text(image + "\n", encoding="utf-8")
+    shutil.rmtree(root.parent, ignore_errors=True)
+    partial.rename(root.parent)
+    return root
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeFailure(f"docker {args[0]} failed: {done.stderr.strip()[-300:]}")
+    return done
