@@ -10,6 +10,7 @@ import pytest
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
 from judgekit.sandbox.image import current_image
+from judgekit.sandbox.snapshots.availability import choose_executor
 
 
 def require_sandbox(problem_root: Path) -> str:
@@ -25,3 +26,15 @@ def require_sandbox(problem_root: Path) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"CI needs the real sandbox: {reason}")
     pytest.skip(reason)
+
+
+def require_snapshots(problem_root: Path) -> str:
+    """As `require_sandbox`, and the snapshot executor must work on this host (CRIU built by
+    tools/setup.sh, root): skip locally, fail in CI, when it does not."""
+    image = require_sandbox(problem_root)
+    executor = choose_executor()
+    if not executor.snapshots:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the snapshot executor: {executor.why}")
+        pytest.skip(f"no snapshot executor here: {executor.why}")
+    return image

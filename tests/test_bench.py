@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,16 @@ from judgekit.bench.results import (
     Mode,
     ModeTime,
     SubmissionBench,
+    Sustained,
     ThroughputLevel,
 )
 from judgekit.bench.stats import extrapolate, per_minute, percentile, ratio
+from judgekit.bench.sustained import host_cpu_s
 from judgekit.bench.targets import (
     cache_gain,
     check_targets,
     reference_latency,
+    restored_cost,
     same_verdict_under_load,
     scaling,
 )
@@ -111,7 +115,7 @@ def test_the_targets_pass_miss_or_say_what_was_not_measured() -> None:
     fast = _bench("reference/r.py", reference=True, p50=0.8, cold=(10.0, 4.0))
     slow = _bench("submissions/accepted/s.py", reference=False, p50=2.5, cold=(10.0, 6.0))
     checks = check_targets([fast, slow], [], QUIET_AND_LOADED)
-    assert [c.passed for c in checks] == [True, False, False, None, True]
+    assert [c.passed for c in checks] == [True, False, False, None, True, None, None, None]
     assert "s.py" in checks[1].detail and "0.60x" in checks[2].detail
     assert reference_latency([slow]).passed is None
     unmeasured = _bench("r.py", reference=True, p50=None, cold=(10.0, 4.0))
@@ -126,6 +130,24 @@ def test_the_targets_pass_miss_or_say_what_was_not_measured() -> None:
     assert same_verdict_under_load(dataclasses.replace(changed, verdicts=("JE",))).passed is False
 
 
+def test_the_snapshot_targets_compare_with_cold_in_the_same_run() -> None:
+    cold = Sustained("cold, cache", 20, 2, 60.0, 20.0, 6.0, 6.2, ("AC",))
+    restored = Sustained("restored clone", 20, 2, 15.0, 80.0, 1.2, 1.4, ("AC",))
+    assert [c.passed for c in restored_cost([cold, restored])] == [True, True, True]
+    slow = dataclasses.replace(restored, per_minute=50.0, p50_s=2.0, cpu_per_verdict_s=2.5)
+    checks = restored_cost([cold, slow])
+    assert [c.passed for c in checks] == [False, False, False]
+    assert "2.50x (20.0 -> 50.0 per minute)" in checks[1].detail
+    assert all(c.passed is None for c in restored_cost([cold]))
+
+
+def test_the_host_cpu_is_read_from_proc_stat(tmp_path: Path) -> None:
+    stat = tmp_path / "stat"
+    hz = os.sysconf("SC_CLK_TCK")
+    stat.write_text(f"cpu  {hz} 0 {hz} 9999 {hz} 0 0 0 0 0\ncpu0 1 2 3\n")
+    assert host_cpu_s(stat) == 2.0  # user + system; idle and iowait are not busy
+
+
 def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None:
     benches = (
         _bench("reference/r.py", reference=True, p50=None, cold=(10.0, 4.0)),
@@ -133,8 +155,9 @@ def test_the_chart_is_a_png_even_with_modes_not_measured(tmp_path: Path) -> None
     )
     machine = Machine(2, "linux", "3.11", "0.10.2", "image:tag", 0.5, 0.7)
     report = BenchReport(
-        False, "2026-01-01T00:00:00+00:00", 1.0, machine, 138, benches, (), "", QUIET_AND_LOADED, ()
-    )
+        False, "2026-01-01T00:00:00+00:00", 1.0, machine, 138, benches, (), "", QUIET_AND_LOADED,
+        (), "", (),
+    )  # fmt: skip
     write_chart(report, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
     assert report.to_json()["submissions"][0]["modes"][0]["mode"] == "floor"
@@ -255,6 +278,15 @@ def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: P
     assert "extrapolated" in modes["per_case_process"]["note"]
     assert report["targets"][0]["target"].startswith("warm-pool p50")
     assert all(t["passed"] in (True, False, None) for t in report["targets"])
+    ways = {way["way"]: way for way in report["sustained"]}
+    assert list(ways)[:2] == ["cold, cache", "warm pool"]
+    for way in ways.values():
+        assert way["judgings"] == 4 and way["verdicts"] == ["AC"]
+        assert way["cpu_per_verdict_s"] > 0 and 0 < way["p50_s"] <= way["seconds"]
+    if "restored clone" in ways:  # this host has snapshots: they must cost less
+        assert (
+            ways["restored clone"]["cpu_per_verdict_s"] < ways["cold, cache"]["cpu_per_verdict_s"]
+        )
     loaded = report["under_load"]
     assert loaded["busy_containers"] >= 4 and loaded["verdicts"] == ["AC"]
     assert len(loaded["quiet_runs_s"]) == len(loaded["loaded_runs_s"]) == 1

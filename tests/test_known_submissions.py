@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from judgekit.judge.judging import judge_submission
@@ -14,7 +15,8 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem, load_problem
 from judgekit.package.recipe import load_recipe
 from judgekit.package.testcase import TestCase, load_cases
-from sandbox_support import require_sandbox
+from judgekit.sandbox.snapshots.availability import Executor
+from sandbox_support import require_sandbox, require_snapshots
 
 WARM_S = 300
 CORPUS = known_submissions(load_problem(Path(__file__).resolve().parents[1]))
@@ -29,14 +31,28 @@ def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem:
     assert len(probes) >= 6 and all(Verdict.AC not in k.expected for k in probes)
 
 
-@pytest.fixture(scope="module")
-def sandboxes(problem: Problem) -> Iterator[PrewarmedSandboxes]:
-    require_sandbox(problem.root)
+def _sample_shapes(problem: Problem) -> Any:
     # Warmed up at the sample's shapes only: the full warm-up costs each container seconds of
     # CPU, and what it leaves in the process is the same (tests/test_prewarmed_sandboxes.py).
-    shapes = sorted({load_recipe(problem.root).shape_of(c.input) for c in _sample(problem)})
-    with PrewarmedSandboxes(problem, [Device.CPU], size=2, shapes=shapes) as sandboxes:
+    return sorted({load_recipe(problem.root).shape_of(c.input) for c in _sample(problem)})
+
+
+@pytest.fixture(scope="module")
+def sandboxes(problem: Problem) -> Iterator[PrewarmedSandboxes]:
+    """A pool of prewarmed containers, whatever this host supports."""
+    require_sandbox(problem.root)
+    pool = Executor(False, "the pool, on purpose")
+    shapes = _sample_shapes(problem)
+    with PrewarmedSandboxes(problem, [Device.CPU], 2, shapes, lambda _: pool) as sandboxes:
         yield sandboxes
+
+
+@pytest.fixture(scope="module")
+def snapshots(problem: Problem) -> Iterator[PrewarmedSandboxes]:
+    """Clones of one checkpointed template."""
+    require_snapshots(problem.root)
+    with PrewarmedSandboxes(problem, [Device.CPU], 1, _sample_shapes(problem)) as snapshots:
+        yield snapshots
 
 
 def _sample(problem: Problem) -> list[TestCase]:
@@ -44,18 +60,22 @@ def _sample(problem: Problem) -> list[TestCase]:
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("start", ["cold", "prewarmed"])
+@pytest.mark.parametrize("start", ["cold", "prewarmed", "restored"])
 @pytest.mark.parametrize("known", CORPUS, ids=[k.name for k in CORPUS])
 def test_a_known_submission_gets_a_verdict_it_declares(
-    problem: Problem, sandboxes: PrewarmedSandboxes, known: KnownSubmission, start: str
+    problem: Problem, request: pytest.FixtureRequest, known: KnownSubmission, start: str
 ) -> None:
-    """The same verdict from a container started for it and from a prewarmed one."""
-    if start == "prewarmed":
-        assert sandboxes.wait_until_warm(WARM_S), "no prewarmed sandbox"
+    """The same verdict from a container started for it, from a prewarmed one and from a
+    clone restored from a snapshot."""
+    sandboxes: PrewarmedSandboxes = request.getfixturevalue(
+        "snapshots" if start == "restored" else "sandboxes"
+    )
+    if start != "cold":
+        assert sandboxes.wait_until_warm(WARM_S), f"no {start} sandbox"
     sandbox = sandboxes.sandbox if start == "cold" else sandboxes.for_device(Device.CPU)
     report = judge_submission(problem, known.path, sandbox=sandbox)
     if report.image:  # a compile error found before any sandbox ran has no run to tell
-        assert report.prewarmed is (start == "prewarmed")
+        assert report.prewarmed is (start != "cold")
     expected = "/".join(sorted(v.value for v in known.expected))
     assert report.verdict in known.expected, (
         f"{known.name}: expected {expected}, got {report.verdict.value}: {report.message}"

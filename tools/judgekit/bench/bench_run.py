@@ -4,16 +4,17 @@ measured, so that its refills never share the CPU with them."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from judgekit.bench import cold, fresh_process, under_load, warm_pool
+from judgekit.bench import cold, fresh_process, sustained, under_load, warm_pool
 from judgekit.bench.floor import Floor
 from judgekit.bench.host_load import busy_for_this_host
 from judgekit.bench.plan import BenchPlan
@@ -25,19 +26,30 @@ from judgekit.bench.results import (
     Mode,
     ModeTime,
     SubmissionBench,
+    Sustained,
     ThroughputLevel,
 )
 from judgekit.bench.stats import extrapolate, ratio
 from judgekit.bench.targets import check_targets
+from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
+from judgekit.package.shapes import warmup_shapes
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
+from judgekit.sandbox.outcome import ContainerSpec, JobRunner
 from judgekit.sandbox.pool import SandboxPool
+from judgekit.sandbox.snapshots.availability import choose_executor
+from judgekit.sandbox.snapshots.executor import SnapshotSandbox
 
 # The slow modes (b), (c) and (f) run for the first submissions only (the reference and two
 # accepted ones by default), to keep a whole run near 10 minutes on 2 cores.
 SLOW_MODES_FOR = 3
 SLOW_MODES_NOTE = "measured for the first 3 submissions only"
+SUSTAINED_AT_ONCE = 2
+SUSTAINED_WAYS = ("cold, cache", "warm pool", "restored clone")
+# Making the template (boot, warm-up, checkpoint) is not part of any verdict's cost: it is
+# paid once per MAX_RESTORES verdicts.
+TEMPLATE_S = 600.0
 
 
 class Steps(Protocol):
@@ -59,6 +71,7 @@ def count_steps(plan: BenchPlan) -> int:
         + (2 + len(plan.per_case_sample)) * slow
         + pool
         + load
+        + len(SUSTAINED_WAYS) * reps.sustained_judgings
     )
 
 
@@ -134,6 +147,41 @@ class _Bench:
             )  # fmt: skip
         return levels
 
+    def sustained(self, image: str) -> tuple[tuple[Sustained, ...], str]:
+        """Each way's cost per verdict, one after another on the otherwise idle host."""
+        reps, path, problem = self.plan.repetitions, self.plan.submissions[0], self.problem
+        judgings, cases = reps.sustained_judgings, self.plan.cases
+
+        def measure(way: str, runner: JobRunner, settle: Callable[[], None]) -> Sustained:
+            self.step(f"{way}: {judgings} judgings, {SUSTAINED_AT_ONCE} at once", path)
+            return sustained.sustained(
+                way, runner, problem, path, cases, judgings=judgings,
+                concurrency=SUSTAINED_AT_ONCE, settle=settle, on_judged=self.steps.done,
+            )  # fmt: skip
+
+        ways = [measure(SUSTAINED_WAYS[0], self.cached, lambda: None)]
+        with warm_pool.pool_for(problem, self.cached, SUSTAINED_AT_ONCE) as pool:
+            warm_pool.wait_warm(pool, SUSTAINED_AT_ONCE)
+            ways.append(
+                measure(
+                    SUSTAINED_WAYS[1], pool, lambda: warm_pool.wait_warm(pool, SUSTAINED_AT_ONCE)
+                )
+            )
+        executor = choose_executor(Device.CPU)
+        if not executor.snapshots:
+            for _ in range(judgings):
+                self.steps.done()
+            return tuple(ways), f"restored clone: not measured ({executor.why})"
+        spec = ContainerSpec(image, Device.CPU, problem.limits)
+        seccomp = problem.root / "sandbox" / "seccomp.json"
+        with contextlib.closing(
+            SnapshotSandbox(self.cached, executor, seccomp, warmup_shapes(problem), ahead=spec)
+        ) as snapshots:
+            if not snapshots.wait_until_warm(spec, TEMPLATE_S):
+                raise JudgekitError("the snapshot template could not be made; see the log")
+            ways.append(measure(SUSTAINED_WAYS[2], snapshots, lambda: None))
+        return tuple(ways), ""
+
     def under_load(self, image: str) -> LoadLatency:
         reps, path = self.plan.repetitions, self.plan.submissions[0]
         busy = busy_for_this_host(reps.busy_per_cpu)
@@ -164,6 +212,7 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
         latencies = {path: bench.latency(pool, path) for path in plan.submissions}
     levels = bench.throughput()
     loaded = bench.under_load(image)
+    ways, ways_note = bench.sustained(image)
     benches = tuple(
         SubmissionBench(
             _name(problem, path),
@@ -196,5 +245,7 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
         throughput=tuple(levels),
         throughput_note=note,
         under_load=loaded,
-        targets=check_targets(benches, levels, loaded),
+        sustained=ways,
+        sustained_note=ways_note,
+        targets=check_targets(benches, levels, loaded, ways),
     )

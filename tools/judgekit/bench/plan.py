@@ -30,6 +30,8 @@ class Repetitions:
     """Cold judgings of the reference on the quiet host, and as many beside the busy ones."""
     busy_per_cpu: int
     """Busy containers per CPU of this host for the overload."""
+    sustained_judgings: int
+    """Judgings of the reference, 2 at a time, for each way's cost per verdict."""
 
 
 # Sized to keep a whole run under 10 minutes on 2 cores: each warm-pool judging waits for a
@@ -42,6 +44,7 @@ FULL = Repetitions(
     judgings_per_level=6,
     load_runs=3,
     busy_per_cpu=8,
+    sustained_judgings=20,
 )
 QUICK = Repetitions(
     floor_passes=1,
@@ -51,6 +54,7 @@ QUICK = Repetitions(
     judgings_per_level=2,
     load_runs=1,
     busy_per_cpu=4,
+    sustained_judgings=4,
 )
 
 

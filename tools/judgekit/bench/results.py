@@ -98,6 +98,22 @@ class LoadLatency:
 
 
 @dataclass(frozen=True)
+class Sustained:
+    """The reference judged JUDGINGS times, CONCURRENCY at once, one WAY: the throughput,
+    each verdict's p50 latency and the whole host's CPU per verdict (until it was idle)."""
+
+    way: str
+    judgings: int
+    concurrency: int
+    seconds: float
+    per_minute: float
+    p50_s: float
+    cpu_per_verdict_s: float
+    verdicts: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class TargetCheck:
     """One target of issue 10; `passed` is None when what it needs was not measured."""
 
@@ -129,6 +145,9 @@ class BenchReport:
     throughput: tuple[ThroughputLevel, ...]
     throughput_note: str
     under_load: LoadLatency
+    sustained: tuple[Sustained, ...]
+    sustained_note: str
+    """Why a way was not measured (no snapshots on this host), or ""."""
     targets: tuple[TargetCheck, ...]
 
     def to_json(self) -> dict[str, Any]:

@@ -8,10 +8,14 @@ from judgekit.bench.results import (
     LoadLatency,
     Mode,
     SubmissionBench,
+    Sustained,
     TargetCheck,
     ThroughputLevel,
 )
 
+RESTORED_CPU_S = 2.0
+RESTORED_THROUGHPUT_X = 3.0
+RESTORED_P50_S = 1.5
 REFERENCE_P50_S = 1.0
 ACCEPTED_P50_S = 2.0
 CACHE_RATIO = 0.5
@@ -74,10 +78,37 @@ def same_verdict_under_load(loaded: LoadLatency) -> TargetCheck:
     return TargetCheck(target, len(loaded.verdicts) == 1 and "JE" not in loaded.verdicts, detail)
 
 
+def _way(ways: Sequence[Sustained], way: str) -> Sustained | None:
+    return next((w for w in ways if w.way == way), None)
+
+
+def restored_cost(ways: Sequence[Sustained]) -> tuple[TargetCheck, ...]:
+    """The snapshot executor's three targets, against the cold figure of the same run."""
+    restored, cold = _way(ways, "restored clone"), _way(ways, "cold, cache")
+    cpu = f"restored clone: CPU per verdict <= {RESTORED_CPU_S:g} s for the reference"
+    rate = f"restored clone: sustained throughput >= {RESTORED_THROUGHPUT_X:g}x cold with cache"
+    p50 = f"restored clone: verdict p50 under sustained load <= {RESTORED_P50_S:g} s"
+    if restored is None or cold is None:
+        return tuple(
+            TargetCheck(t, None, "not measured (no snapshots here)") for t in (cpu, rate, p50)
+        )
+    gain = restored.per_minute / cold.per_minute
+    rates = f"{gain:.2f}x ({cold.per_minute:.1f} -> {restored.per_minute:.1f} per minute)"
+    spent = restored.cpu_per_verdict_s
+    return (
+        TargetCheck(
+            cpu, spent <= RESTORED_CPU_S, f"{spent:.2f} s (cold {cold.cpu_per_verdict_s:.2f} s)"
+        ),
+        TargetCheck(rate, gain >= RESTORED_THROUGHPUT_X, rates),
+        TargetCheck(p50, restored.p50_s <= RESTORED_P50_S, f"p50 {restored.p50_s:.2f} s"),
+    )
+
+
 def check_targets(
     submissions: Sequence[SubmissionBench],
     levels: Sequence[ThroughputLevel],
     loaded: LoadLatency,
+    ways: Sequence[Sustained] = (),
 ) -> tuple[TargetCheck, ...]:
     return (
         reference_latency(submissions),
@@ -85,4 +116,5 @@ def check_targets(
         cache_gain(submissions),
         scaling(levels),
         same_verdict_under_load(loaded),
+        *restored_cost(ways),
     )

@@ -36,7 +36,7 @@ def pool_for(problem: Problem, sandbox: Sandbox, size: int) -> SandboxPool:
     return SandboxPool(sandbox, spec, size, warmup_shapes(problem))
 
 
-def _wait_warm(pool: SandboxPool, size: int) -> None:
+def wait_warm(pool: SandboxPool, size: int) -> None:
     if not pool.wait_until_warm(WARM_TIMEOUT_S):
         raise JudgekitError(f"the pool of {size} did not warm within {WARM_TIMEOUT_S:g} s")
 
@@ -53,7 +53,7 @@ def latency(
     """RUNS judgings of SUBMISSION, each started once the pool is full again."""
     times = []
     for _ in range(runs):
-        _wait_warm(pool, 1)
+        wait_warm(pool, 1)
         times.append(judge_seconds(problem, submission, cases, pool).seconds)
         on_judged()
     return Latency(tuple(times), percentile(times, 50), percentile(times, 95))
@@ -77,7 +77,7 @@ def throughput(
         on_judged()
 
     with factory(problem, sandbox, concurrency) as pool:
-        _wait_warm(pool, concurrency)
+        wait_warm(pool, concurrency)
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as executor:
             list(executor.map(judge, range(judgings)))

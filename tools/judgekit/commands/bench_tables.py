@@ -116,6 +116,29 @@ def load_table(report: BenchReport) -> Table:
     return table
 
 
+def sustained_table(report: BenchReport) -> Table:
+    first = report.sustained[0] if report.sustained else None
+    title = "cost per verdict under sustained load"
+    if first is not None:
+        title += (
+            f": the reference {first.judgings} times, {first.concurrency} at once; CPU of the "
+            "whole host until it was idle again"
+        )
+    table = Table(title=title, title_justify="left", caption=plain(report.sustained_note) or None)
+    for column in ("way", "time", "per minute", "verdict p50", "CPU per verdict", "verdicts"):
+        table.add_column(column)
+    for way in report.sustained:
+        table.add_row(
+            way.way,
+            f"{way.seconds:.1f} s",
+            f"{way.per_minute:.1f}",
+            seconds(way.p50_s),
+            seconds(way.cpu_per_verdict_s),
+            "/".join(way.verdicts),
+        )
+    return table
+
+
 def target_line(check: TargetCheck) -> Text:
     mark, style = TARGET_MARK[check.passed]
     return Text.assemble((mark, style), f" {check.target}: ", plain(check.detail))
@@ -126,6 +149,7 @@ def print_bench(console: Console, report: BenchReport) -> None:
     console.print(latency_table(report))
     console.print(throughput_table(report))
     console.print(load_table(report))
+    console.print(sustained_table(report))
     for check in report.targets:
         console.print(target_line(check))
     machine = report.machine

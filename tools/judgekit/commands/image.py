@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from judgekit.commands.plain_text import plain
 from judgekit.exit_codes import ExitCode
 from judgekit.package.problem import Device
 from judgekit.sandbox.image import build_image, current_image, prune_images
+from judgekit.sandbox.snapshots.availability import choose_executor
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--prune", action="store_true", help="then remove this device's superseded images"
     )
     build.set_defaults(handler=run_build)
-    show = actions.add_parser("show", help="print the tag a judge would use now")
+    show = actions.add_parser(
+        "show", help="print the tag a judge would use now, and how it would run jobs"
+    )
     show.add_argument("--device", type=Device, choices=list(Device), default=Device.CPU)
     show.set_defaults(handler=run_show)
     prune = actions.add_parser(
@@ -88,4 +92,6 @@ def _prune(console: Console, problem: Path, device: Device, *, dry_run: bool) ->
 
 def run_show(options: argparse.Namespace) -> int:
     print(current_image(options.problem, options.device))
+    # On stderr: the tag alone on stdout stays usable as $(judgekit image show).
+    print(f"executor: {choose_executor(options.device).describe()}", file=sys.stderr)
     return ExitCode.OK

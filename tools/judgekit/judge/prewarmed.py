@@ -1,11 +1,14 @@
-"""Prewarmed sandboxes for the judges that live long (`judgekit serve`, `judgekit verify`):
-one pool per device, warmed up for this problem's test set."""
+"""Sandboxes ready ahead of demand for the judges that live long (`judgekit serve`, `judgekit
+verify`, judge hosts): per device, the snapshot executor where this host supports it (every
+CPU job in a clone of a checkpointed warm sandbox, `judgekit.sandbox.snapshots`), else a pool
+of prewarmed containers, warmed up for this problem's test set. Which one, and why, is
+logged once."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 
 from judgekit.errors import JudgekitError
@@ -16,13 +19,17 @@ from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import ContainerSpec, JobRunner
 from judgekit.sandbox.pool import SandboxPool
+from judgekit.sandbox.snapshots.availability import Executor, choose_executor
+from judgekit.sandbox.snapshots.executor import SnapshotSandbox
 
 log = logging.getLogger(__name__)
+ChooseExecutor = Callable[[Device], Executor]
 
 
 class PrewarmedSandboxes:
-    """SIZE prewarmed sandboxes for each of DEVICES whose image is built; jobs for another
-    device, or other limits, run cold."""
+    """For each of DEVICES whose image is built: snapshots, or SIZE prewarmed containers;
+    jobs for another device, or other limits, run cold. CHOOSE says which per device (by
+    default what the host supports; tests pass their own)."""
 
     def __init__(
         self,
@@ -30,8 +37,10 @@ class PrewarmedSandboxes:
         devices: Iterable[Device],
         size: int,
         shapes: Sequence[Shape] | None = None,
+        choose: ChooseExecutor = choose_executor,
     ) -> None:
-        self._pools: dict[Device, SandboxPool] = {}
+        self._runners: dict[Device, SandboxPool | SnapshotSandbox] = {}
+        self._specs: dict[Device, ContainerSpec] = {}
         try:
             self.sandbox: Sandbox | None = Sandbox(problem.root)
         except JudgekitError as error:  # each judging then says so (a JE), as without a pool
@@ -47,7 +56,16 @@ class PrewarmedSandboxes:
                 log.warning("no prewarmed %s sandboxes: %s", device.value, error)
                 continue
             spec = ContainerSpec(image, device, problem.limits)
-            self._pools[device] = SandboxPool(self.sandbox, spec, size, shapes)
+            self._specs[device] = spec
+            executor = choose(device)
+            log.info("%s jobs: %s", device.value, executor.describe())
+            if executor.snapshots:
+                seccomp = problem.root / "sandbox" / "seccomp.json"
+                self._runners[device] = SnapshotSandbox(
+                    self.sandbox, executor, seccomp, shapes, ahead=spec
+                )
+            else:
+                self._runners[device] = SandboxPool(self.sandbox, spec, size, shapes)
 
     def __enter__(self) -> PrewarmedSandboxes:
         return self
@@ -61,17 +79,22 @@ class PrewarmedSandboxes:
         self.close()
 
     def wait_until_warm(self, timeout_s: float) -> bool:
-        """Wait until every pool is full; False if that took longer than TIMEOUT_S."""
+        """Wait until every pool is full and every template made; False if that took longer
+        than TIMEOUT_S (or a template could not be made)."""
         deadline = time.monotonic() + timeout_s
-        return all(
-            pool.wait_until_warm(max(0.0, deadline - time.monotonic()))
-            for pool in self._pools.values()
-        )
+        ready = True
+        for device, runner in self._runners.items():
+            left = max(0.0, deadline - time.monotonic())
+            if isinstance(runner, SnapshotSandbox):
+                ready = runner.wait_until_warm(self._specs[device], left) and ready
+            else:
+                ready = runner.wait_until_warm(left) and ready
+        return ready
 
     def for_device(self, device: Device) -> JobRunner | None:
-        """The pool for DEVICE; else a cold sandbox; None when the engine was unreachable."""
-        return self._pools.get(device, self.sandbox)
+        """DEVICE's runner; else a cold sandbox; None when the engine was unreachable."""
+        return self._runners.get(device, self.sandbox)
 
     def close(self) -> None:
-        for pool in self._pools.values():
-            pool.close()
+        for runner in self._runners.values():
+            runner.close()

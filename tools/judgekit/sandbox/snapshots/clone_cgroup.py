@@ -69,26 +69,29 @@ class CloneCgroup:
         return 0
 
     def remove(self) -> None:
-        """Remove this cgroup in every hierarchy runc made it in (empty once the container
-        ended; the kernel may take a moment to let go of it)."""
         if self._notified is not None:
             os.close(self._notified)
             self._notified = None
-        directories = [d for d in self.root.glob(f"*/{PARENT}/{self.name}") if d.is_dir()] + [
-            d for d in (self.root / PARENT / self.name,) if d.is_dir()
-        ]
-        for directory in directories:
-            for attempt in range(20):
-                with contextlib.suppress(FileNotFoundError):
-                    for leaf in directory.glob(f"{LEAF}"):
-                        leaf.rmdir()
-                try:
-                    directory.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.05 * (attempt + 1))
+        remove_cgroup(self.name, self.root)
+
+
+def remove_cgroup(name: str, root: Path = CGROUP_ROOT) -> None:
+    """Remove the cgroup NAME in every hierarchy it was made in (empty once the container
+    ended; the kernel may take a moment to let go of it)."""
+    directories = [d for d in root.glob(f"*/{PARENT}/{name}") if d.is_dir()]
+    directories += [d for d in (root / PARENT / name,) if d.is_dir()]
+    for directory in directories:
+        for attempt in range(20):
+            with contextlib.suppress(FileNotFoundError):
+                for leaf in directory.glob(LEAF):
+                    leaf.rmdir()
+            try:
+                directory.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05 * (attempt + 1))
 
 
 def _oom_eventfd(directory: Path) -> int:

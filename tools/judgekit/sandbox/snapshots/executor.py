@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -27,6 +28,7 @@ from judgekit.sandbox.session import SandboxSession
 from judgekit.sandbox.snapshots.availability import Executor
 from judgekit.sandbox.snapshots.bundle import write_bundle
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
+from judgekit.sandbox.snapshots.leftovers import sweep_leftovers
 from judgekit.sandbox.snapshots.rootfs import exported_rootfs
 from judgekit.sandbox.snapshots.runc_box import Runc, RuncBox
 from judgekit.sandbox.snapshots.template import (
@@ -63,15 +65,19 @@ class SnapshotSandbox:
         self.executor = executor
         self.shapes = tuple(tuple(shape) for shape in shapes)
         self._seccomp: dict[str, Any] = json.loads(seccomp_path.read_text(encoding="utf-8"))
-        self._state = state_dir
-        for folder in (state_dir, state_dir / "templates", state_dir / "clones"):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            folder.chmod(0o700)
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        state_dir.chmod(0o700)
         self._runc = Runc(executor.runc, executor.criu, state_dir / "runc")
+        sweep_leftovers(state_dir, self._runc)
+        self._rootfs = state_dir / "rootfs"
+        self._state = state_dir / f"judge-{os.getpid()}"
+        for folder in (self._state / "templates", self._state / "clones"):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._templates: dict[ContainerSpec, Template] = {}
         self._failed_at: dict[ContainerSpec, float] = {}
         self._making: dict[ContainerSpec, threading.Event] = {}
         self._lock = threading.Lock()
+        self._exporting = threading.Lock()
         self._closed = False
         if ahead is not None:
             threading.Thread(target=self._template, args=(ahead,), daemon=True).start()
@@ -102,7 +108,11 @@ class SnapshotSandbox:
         clone = new_id("clone")
         directory = self._state / "clones" / clone
         try:
-            session.attach(self._restore(template, session, clone, directory))
+            try:
+                box = self._restore(template, session, clone, directory)
+            finally:
+                self._release(template)
+            session.attach(box)
             outcome = session.execute(job, on_frame, time.monotonic())
         except EngineError as error:
             session.outcome.judge_error = engine_failure(error, job.device)
@@ -118,7 +128,19 @@ class SnapshotSandbox:
             self._closed = True
             templates = list(self._templates.values())
             self._templates.clear()
-        for template in templates:
+            for template in templates:
+                self._retire(template)
+
+    def _release(self, template: Template) -> None:
+        with self._lock:
+            template.in_use -= 1
+            if template.retired and template.in_use == 0:
+                template.discard()
+
+    def _retire(self, template: Template) -> None:
+        """Called with the lock held: discarded now, or by the last clone restored from it."""
+        template.retired = True
+        if template.in_use == 0:
             template.discard()
 
     def _restore(
@@ -150,6 +172,7 @@ class SnapshotSandbox:
             template = self._templates.get(spec)
             if template is not None:
                 template.restores += 1
+                template.in_use += 1
                 if template.worn_out(time.monotonic()) and spec not in self._making:
                     self._start_making(spec, background=True)
                 return template
@@ -162,6 +185,7 @@ class SnapshotSandbox:
             template = self._templates.get(spec)
             if template is not None:
                 template.restores += 1
+                template.in_use += 1
             return template
 
     def _start_making(self, spec: ContainerSpec, *, background: bool) -> threading.Event:
@@ -176,7 +200,8 @@ class SnapshotSandbox:
             identity = image_id(spec.image)
             if identity is None:
                 raise RuntimeFailure(f"the image {spec.image} is not built")
-            rootfs = exported_rootfs(spec.image, identity, self._state / "rootfs")
+            with self._exporting:  # one at a time: two specs may share an image
+                rootfs = exported_rootfs(spec.image, identity, self._rootfs)
             template = make_template(
                 self._runc, spec, rootfs, self._seccomp, self.shapes, self._state / "templates"
             )
@@ -194,7 +219,13 @@ class SnapshotSandbox:
             else:
                 self._templates[spec] = template
                 self._failed_at.pop(spec, None)
+            if old is not None:
+                self._retire(old)
+            for other in [s for s in self._templates if _superseded_by(s, spec)]:
+                self._retire(self._templates.pop(other))  # the image was rebuilt
             self._making.pop(spec, None)
-        if old is not None:
-            old.discard()  # clones restored from it already run on their own
         done.set()
+
+
+def _superseded_by(old: ContainerSpec, new: ContainerSpec) -> bool:
+    return old.image != new.image and (old.device, old.limits) == (new.device, new.limits)

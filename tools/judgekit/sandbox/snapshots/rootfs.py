@@ -4,6 +4,7 @@ cannot have them made at start). Root-only, never mounted writable into a sandbo
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
     root = under / short / "rootfs"
     if (root.parent / DONE).is_file():
         return root
-    partial = under / f"{short}.partial"
+    partial = under / f"{short}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "rootfs").mkdir(parents=True, mode=0o755)
     created = _docker("create", image, "/bin/true").stdout.strip()
@@ -42,8 +43,12 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
     for point in MOUNT_POINTS:
         (partial / "rootfs" / point).mkdir(parents=True, exist_ok=True)
     (partial / DONE).write_text(image + "\n", encoding="utf-8")
-    shutil.rmtree(root.parent, ignore_errors=True)
-    partial.rename(root.parent)
+    try:
+        partial.rename(root.parent)
+    except OSError:  # another judge on this host exported it meanwhile: theirs is in use
+        shutil.rmtree(partial, ignore_errors=True)
+        if not (root.parent / DONE).is_file():
+            raise RuntimeFailure(f"cannot keep the exported image in {root.parent}") from None
     return root
 
 

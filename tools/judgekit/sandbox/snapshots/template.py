@@ -6,6 +6,7 @@ stay the same for ever; a new image is a new spec, so a new template."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import time
@@ -37,6 +38,9 @@ class Template:
     rootfs: Path
     made_at: float = field(default_factory=time.monotonic)
     restores: int = 0
+    in_use: int = 0
+    """Clones being restored from it now: its images stay until the last one is up."""
+    retired: bool = False
 
     @property
     def images(self) -> Path:
@@ -50,7 +54,8 @@ class Template:
 
 
 def new_id(kind: str) -> str:
-    return f"judgekit-{kind}-{secrets.token_hex(8)}"
+    """A container's id, naming the judge process that owns it (for `sweep_leftovers`)."""
+    return f"judgekit-{os.getpid()}-{kind}-{secrets.token_hex(6)}"
 
 
 def clone_config(
