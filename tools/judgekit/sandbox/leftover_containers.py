@@ -43,7 +43,7 @@ def sweep() -> int:
         for summary in client.containers(all=True, filters={"label": LABEL}):
             owner = (summary.get("Labels") or {}).get(OWNER_LABEL, "")
             owner_host, _, pid = owner.partition(":")
-            if owner_host == host and pid.isdigit() and _alive(int(pid)):
+            if owner_host == host and pid.isdigit() and process_alive(int(pid)):
                 continue
             with contextlib.suppress(docker.errors.APIError):
                 client.remove_container(summary["Id"], force=True)
@@ -53,7 +53,8 @@ def sweep() -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """A process PID runs on this host (maybe another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 from judgekit.sandbox.engine import RuntimeFailure
+from judgekit.sandbox.leftover_containers import process_alive
 from judgekit.sandbox.snapshots.clone_cgroup import CGROUP_ROOT, PARENT, remove_cgroup
 from judgekit.sandbox.snapshots.runc_box import Runc
 
@@ -19,19 +19,9 @@ OWNED = re.compile(r"^judgekit-(\d+)-")
 JUDGE_DIR = re.compile(r"^judge-(\d+)$")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _dead_owner(name: str, pattern: re.Pattern[str]) -> bool:
     found = pattern.match(name)
-    return found is not None and not _alive(int(found[1]))
+    return found is not None and not process_alive(int(found[1]))
 
 
 def sweep_leftovers(state_dir: Path, runc: Runc, cgroups: Path = CGROUP_ROOT) -> int:
