@@ -139,6 +139,8 @@ def run(options: argparse.Namespace) -> int:
             plain(result.report.message[:160]),
         )
     console.print(table)
+    for device, executor in sandboxes.executors.items():
+        console.print(plain(f"{device.value} jobs: {executor.describe()}"))
     failures = [r for r in results if not r.ok]
     for result in failures:
         detail = plain(

@@ -41,6 +41,8 @@ class PrewarmedSandboxes:
     ) -> None:
         self._runners: dict[Device, SandboxPool | SnapshotSandbox] = {}
         self._specs: dict[Device, ContainerSpec] = {}
+        self.executors: dict[Device, Executor] = {}
+        """How each device's jobs are run, and why."""
         try:
             self.sandbox: Sandbox | None = Sandbox(problem.root)
         except JudgekitError as error:  # each judging then says so (a JE), as without a pool
@@ -57,7 +59,7 @@ class PrewarmedSandboxes:
                 continue
             spec = ContainerSpec(image, device, problem.limits)
             self._specs[device] = spec
-            executor = choose(device)
+            executor = self.executors[device] = choose(device)
             log.info("%s jobs: %s", device.value, executor.describe())
             if executor.snapshots:
                 seccomp = problem.root / "sandbox" / "seccomp.json"

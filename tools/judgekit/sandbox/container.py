@@ -36,6 +36,8 @@ FILE_SIZE_LIMIT = 16 * 1024 * 1024
 OPEN_FILES_LIMIT = 256
 CPUS = 1.0
 RUNTIME_VARIABLE = "JUDGEKIT_DOCKER_RUNTIME"
+# Over the image's own environment (its ENV lines), as the engine merges them.
+SANDBOX_ENVIRONMENT = {"HOME": "/tmp", "PATH": "/opt/venv/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 # JAX on a GPU takes 75% of the memory free when it starts unless told otherwise: two
 # processes on one GPU would race for it. Allocate on demand instead.
 GPU_ALLOCATOR = {"XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
@@ -136,9 +138,7 @@ class Sandbox:
             command=["/opt/venv/bin/python", "-I", SUPERVISOR_IN_IMAGE],
             user=SANDBOX_UID,
             environment={
-                "HOME": "/tmp",
-                "PATH": "/opt/venv/bin:/usr/bin:/bin",
-                "LANG": "C.UTF-8",
+                **SANDBOX_ENVIRONMENT,
                 # Read and dropped by the supervisor before the learner's process exists.
                 NONCE_VARIABLE: nonce,
                 **(GPU_ALLOCATOR if gpu else {"JAX_PLATFORMS": "cpu"}),

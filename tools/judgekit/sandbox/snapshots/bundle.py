@@ -129,5 +129,7 @@ def oci_config(
 def write_bundle(directory: Path, config: Mapping[str, Any]) -> Path:
     """DIRECTORY (root-only) holding CONFIG as config.json."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (directory / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    path = directory / "config.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")
     return directory

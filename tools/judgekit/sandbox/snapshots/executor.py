@@ -71,8 +71,13 @@ class SnapshotSandbox:
         sweep_leftovers(state_dir, self._runc)
         self._rootfs = state_dir / "rootfs"
         self._state = state_dir / f"judge-{os.getpid()}"
-        for folder in (self._state / "templates", self._state / "clones"):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (
+            self._rootfs,
+            self._state,
+            self._state / "templates",
+            self._state / "clones",
+        ):
+            folder.mkdir(mode=0o700, exist_ok=True)
         self._templates: dict[ContainerSpec, Template] = {}
         self._failed_at: dict[ContainerSpec, float] = {}
         self._making: dict[ContainerSpec, threading.Event] = {}
@@ -80,7 +85,7 @@ class SnapshotSandbox:
         self._exporting = threading.Lock()
         self._closed = False
         if ahead is not None:
-            threading.Thread(target=self._template, args=(ahead,), daemon=True).start()
+            threading.Thread(target=self._template, args=(ahead, False), daemon=True).start()
 
     def image(self, device: Device) -> str:
         return self.fallback.image(device)
@@ -96,12 +101,12 @@ class SnapshotSandbox:
                     return False
                 making = self._making.get(spec)
             if making is None:
-                return self._template(spec) is not None
+                return self._template(spec, hold=False) is not None
             making.wait(max(0.0, deadline - time.monotonic()))
         return False
 
     def run(self, job: Job, on_frame: OnFrame | None = None) -> RunOutcome:
-        template = self._template(job.spec) if job.device is Device.CPU else None
+        template = self._template(job.spec, hold=True) if job.device is Device.CPU else None
         if template is None:
             return self.fallback.run(job, on_frame)
         session = SandboxSession(job.spec)
@@ -148,6 +153,7 @@ class SnapshotSandbox:
     ) -> RuncBox:
         cgroup = CloneCgroup(clone, memory_bytes(template.spec))
         try:
+            directory.mkdir(mode=0o700)
             config = clone_config(
                 template.spec,
                 template.rootfs,
@@ -165,14 +171,16 @@ class SnapshotSandbox:
             cgroup.remove()
             raise
 
-    def _template(self, spec: ContainerSpec) -> Template | None:
+    def _template(self, spec: ContainerSpec, hold: bool) -> Template | None:
         """SPEC's template, made now if there is none (other jobs for it wait); a worn-out
-        one still serves while its successor is made in the background."""
+        one still serves while its successor is made in the background. HOLD: for a restore,
+        which `_release`s it once the clone is up."""
         with self._lock:
             template = self._templates.get(spec)
             if template is not None:
-                template.restores += 1
-                template.in_use += 1
+                if hold:
+                    template.restores += 1
+                    template.in_use += 1
                 if template.worn_out(time.monotonic()) and spec not in self._making:
                     self._start_making(spec, background=True)
                 return template
@@ -183,7 +191,7 @@ class SnapshotSandbox:
         making.wait()
         with self._lock:
             template = self._templates.get(spec)
-            if template is not None:
+            if template is not None and hold:
                 template.restores += 1
                 template.in_use += 1
             return template

@@ -4,6 +4,7 @@ cannot have them made at start). Root-only, never mounted writable into a sandbo
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,7 +24,8 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
         return root
     partial = under / f"{short}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
-    (partial / "rootfs").mkdir(parents=True, mode=0o755)
+    partial.mkdir(mode=0o700, parents=True)
+    (partial / "rootfs").mkdir(mode=0o755)
     created = _docker("create", image, "/bin/true").stdout.strip()
     try:
         export = subprocess.Popen(["docker", "export", created], stdout=subprocess.PIPE)
@@ -42,6 +44,7 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
         raise RuntimeFailure(f"cannot export the image {image} for runc: {detail}")
     for point in MOUNT_POINTS:
         (partial / "rootfs" / point).mkdir(parents=True, exist_ok=True)
+    (partial / DONE).touch(mode=0o600)
     (partial / DONE).write_text(image + "\n", encoding="utf-8")
     try:
         partial.rename(root.parent)
@@ -57,3 +60,10 @@ def _docker(*args: str) -> subprocess.CompletedProcess[str]:
     if done.returncode != 0:
         raise RuntimeFailure(f"docker {args[0]} failed: {done.stderr.strip()[-300:]}")
     return done
+
+
+def image_environment(image: str) -> dict[str, str]:
+    """The environment IMAGE's recipe sets (its ENV lines), as the engine gives a container."""
+    done = _docker("image", "inspect", "--format", "{{json .Config.Env}}", image)
+    pairs = json.loads(done.stdout or "null") or []
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)

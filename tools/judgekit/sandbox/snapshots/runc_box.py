@@ -21,6 +21,8 @@ from judgekit.sandbox.engine import RuntimeFailure
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
 
 STARTED_WITHIN_S = 60.0
+# What runc and CRIU write on the host (checkpoint images, logs, statistics) is root's alone.
+PRIVATE_UMASK = 0o077
 READ_BYTES = 65536
 
 
@@ -40,7 +42,11 @@ class Runc:
         """Run one runc command to its end; its stdout, or RuntimeFailure naming its error."""
         try:
             done = subprocess.run(
-                self.command(*args), capture_output=True, text=True, timeout=timeout_s
+                self.command(*args),
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                umask=PRIVATE_UMASK,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise RuntimeFailure(f"runc {args[0]}: {error}") from None
@@ -87,6 +93,7 @@ class RuncBox:
                 stdout=stdout_write,
                 stderr=stderr_write,
                 start_new_session=True,
+                umask=PRIVATE_UMASK,
             )
         finally:
             for fd in (stdin_read, stdout_write, stderr_write):

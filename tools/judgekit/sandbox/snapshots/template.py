@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.errors import JudgekitError
-from judgekit.sandbox.container import NONCE_VARIABLE
+from judgekit.sandbox.container import NONCE_VARIABLE, SANDBOX_ENVIRONMENT
 from judgekit.sandbox.engine import RuntimeFailure
 from judgekit.sandbox.outcome import ContainerSpec
 from judgekit.sandbox.session import SandboxSession
 from judgekit.sandbox.snapshots.bundle import oci_config, write_bundle
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
+from judgekit.sandbox.snapshots.rootfs import image_environment
 from judgekit.sandbox.snapshots.runc_box import Runc, RuncBox
 
 MAX_RESTORES = 500
 MAX_AGE_S = 6 * 3600.0
 WARM_UP_S = 300.0
-ENVIRONMENT = {"HOME": "/tmp", "PATH": "/opt/venv/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
 @dataclass
@@ -66,7 +66,14 @@ def clone_config(
     cgroup: CloneCgroup,
     nonce: str,
 ) -> dict[str, Any]:
-    environment = {**ENVIRONMENT, NONCE_VARIABLE: nonce, "JAX_PLATFORMS": "cpu"}
+    """The bundle's config; its environment is what the engine would give the container: the
+    image's, then the judge's (a restore keeps the template's in any case)."""
+    environment = {
+        **image_environment(spec.image),
+        **SANDBOX_ENVIRONMENT,
+        NONCE_VARIABLE: nonce,
+        "JAX_PLATFORMS": "cpu",
+    }
     return oci_config(
         rootfs=rootfs,
         submission_dir=submission_dir,
@@ -107,7 +114,9 @@ def make_template(
         if not session.await_warm(time.monotonic() + WARM_UP_S):
             raise RuntimeFailure(f"the template did not warm up: {session.outcome}")
         box.checkpoint(template.images)
-        (directory / "template.json").write_text(
+        described = directory / "template.json"
+        described.touch(mode=0o600)
+        described.write_text(
             json.dumps({"image": spec.image, "device": spec.device.value}), encoding="utf-8"
         )
     except (RuntimeFailure, JudgekitError, OSError):
