@@ -56,6 +56,7 @@ def oci_config(
     environment: Mapping[str, str],
     seccomp: Mapping[str, Any],
     cgroup: str,
+    cpu_shares: int = CPU_SHARES,
 ) -> dict[str, Any]:
     """The config of one sandbox; its memory limit is on the parent cgroup (`clone_cgroup`),
     which outlives the container so that its OOM kills can be read after its end."""
@@ -113,7 +114,7 @@ def oci_config(
                 "devices": [{"allow": False, "access": "rwm"}],
                 "pids": {"limit": PIDS_LIMIT},
                 "cpu": {
-                    "shares": CPU_SHARES,
+                    "shares": cpu_shares,
                     "quota": int(CPUS * CPU_PERIOD_US),
                     "period": CPU_PERIOD_US,
                 },

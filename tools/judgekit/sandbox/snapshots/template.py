@@ -19,7 +19,7 @@ from judgekit.errors import JudgekitError
 from judgekit.sandbox.container import NONCE_VARIABLE, SANDBOX_ENVIRONMENT
 from judgekit.sandbox.engine import RuntimeFailure
 from judgekit.sandbox.outcome import ContainerSpec
-from judgekit.sandbox.session import SandboxSession
+from judgekit.sandbox.session import BACKGROUND_CPU_SHARES, CPU_SHARES, SandboxSession
 from judgekit.sandbox.snapshots.bundle import oci_config, write_bundle
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
 from judgekit.sandbox.snapshots.rootfs import image_environment
@@ -65,6 +65,7 @@ def clone_config(
     seccomp: Mapping[str, Any],
     cgroup: CloneCgroup,
     nonce: str,
+    cpu_shares: int = CPU_SHARES,
 ) -> dict[str, Any]:
     """The bundle's config; its environment is what the engine would give the container: the
     image's, then the judge's (a restore keeps the template's in any case)."""
@@ -80,6 +81,7 @@ def clone_config(
         environment=environment,
         seccomp=seccomp,
         cgroup=cgroup.runc_path,
+        cpu_shares=cpu_shares,
     )
 
 
@@ -104,10 +106,17 @@ def make_template(
     cgroup = CloneCgroup(container_id, memory_bytes(spec))
     box: RuncBox | None = None
     try:
-        bundle = write_bundle(
-            directory / "bundle",
-            clone_config(spec, rootfs, session.submission_dir, seccomp, cgroup, session.nonce),
+        # At the pool's low CPU weight: making a template never slows a verdict.
+        config = clone_config(
+            spec,
+            rootfs,
+            session.submission_dir,
+            seccomp,
+            cgroup,
+            session.nonce,
+            cpu_shares=BACKGROUND_CPU_SHARES,
         )
+        bundle = write_bundle(directory / "bundle", config)
         box = RuncBox(runc, container_id, bundle, cgroup, directory / "work")
         session.attach(box)
         session.send_warm_up(shapes)
