@@ -1,21 +1,21 @@
 """PID 1 of the sandbox: holds the job, starts the learner's process, owns the result channel.
 
 It is started as `python -I /judge/supervisor.py` with the per-run nonce in the environment
-variable JUDGEKIT_NONCE. Its stdin carries lines from the judge: first the warm-up (the
-shapes to compile ahead, possibly none), then, once the container has reported `warm`, the
-job (entry point, submission, how many cases, and the nonce of the frames from then on:
-a sandbox restored from a snapshot shares its template's first one), then one case's input at
-a time, each sent by the judge only when the previous case's result has reached it: nothing
-about a case to come, not even its size in this process's memory (/proc/1/status is
-world-readable), is here before its turn. A prewarmed sandbox waits between the warm-up and the job for a submission; a cold
-one gets the job at once. Before anything else it makes itself non-dumpable (so the learner, who
-runs as the same uid, can read neither its memory nor its /proc files, environment and fds
-included), drops the nonce from its environment, and keeps the container's stdout, the
-channel, to itself. The learner's code runs in a child process, `runner.py`, that holds
-neither the channel, the nonce nor the test inputs: it gets each case's input over a private
-pipe only when that case's turn comes (after the previous case's result, when the judge's
-clock for it starts), and reports to this process over another. The child's stdout and
-stderr both go to the container's stderr.
+variable JUDGEKIT_NONCE. Its stdin carries lines from the judge: first the warm-up (the shapes
+to compile ahead, possibly none), then, once the container has reported `warm`, the job (entry
+point, submission, how many cases, and the nonce of the frames from then on: a sandbox restored
+from a snapshot shares its template's first one), then one case's input at a time, each sent by
+the judge only when the previous case's result has reached it: nothing about a case to come,
+not even its size in this process's memory (/proc/1/status is world-readable), is here before
+its turn. A prewarmed sandbox waits between the warm-up and the job for a submission; a cold
+one gets the job at once. Before anything else it makes itself non-dumpable (so the learner,
+who runs as the same uid, can read neither its memory nor its /proc files, environment and fds
+included), drops the nonce from its environment, and keeps the container's stdout, the channel,
+to itself. The learner's code runs in a child process, `runner.py`, that holds neither the
+channel, the nonce nor the test inputs: it gets each case's input over a private pipe only when
+that case's turn comes (after the previous case's result, when the judge's clock for it
+starts), and reports to this process over another. The child's stdout and stderr both go to the
+container's stderr.
 
 Everything the child sends is learner data (the learner can write to the pipe's fd). Each
 message is parsed with limits, reduced to the fields of its kind and forwarded as a frame
