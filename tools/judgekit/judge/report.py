@@ -9,6 +9,8 @@ JSON schema (also returned by the HTTP API when a submission is done)::
       "time_ms": 2345,                  # wall time of the whole run, measured by the judge
       "cpu_ms": 2100,                   # the container's CPU time (the clock limits are on)
       "reruns": 0,                      # runs done again because the host starved them
+      "prewarmed": false,               # a sandbox ready ahead of demand (pool or snapshot)
+      "passed": 137, "total": 138,      # cases accepted, cases judged
       "cases": [
         {"id": "sample/01-statement-example", "group": "sample", "verdict": "AC",
          "time_ms": 12, "cpu_ms": 11,      # wall and CPU time; both null for hidden cases
