@@ -76,7 +76,7 @@ def test_a_template_is_made_again_when_worn_out_or_its_image_rebuilt(
     problem: Problem, tmp_path: Path
 ) -> None:
     spec = ContainerSpec("judgekit-sandbox-cpu:a", Device.CPU, problem.limits)
-    template = Template(spec, tmp_path, tmp_path, made_at=100.0)
+    template = Template(spec, tmp_path, tmp_path, {}, made_at=100.0)
     assert not template.worn_out(100.0 + MAX_AGE_S - 1)
     assert template.worn_out(100.0 + MAX_AGE_S)
     assert dataclasses.replace(template, restores=MAX_RESTORES).worn_out(101.0)

@@ -108,7 +108,9 @@ def recipe_for(problem_root: Path, device: Device) -> ImageRecipe:
     return recipe
 
 
-def _docker(*args: str, check: bool = True, quiet: bool = True) -> subprocess.CompletedProcess[str]:
+def run_docker(
+    *args: str, check: bool = True, quiet: bool = True
+) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
             ["docker", *args],
@@ -125,8 +127,16 @@ def _docker(*args: str, check: bool = True, quiet: bool = True) -> subprocess.Co
 
 
 def image_id(reference: str) -> str | None:
-    result = _docker("image", "inspect", "--format", "{{.Id}}", reference, check=False)
+    result = run_docker("image", "inspect", "--format", "{{.Id}}", reference, check=False)
     return result.stdout.strip() if result.returncode == 0 else None
+
+
+def image_environment(reference: str) -> dict[str, str]:
+    """The environment the image's recipe sets (its ENV lines), as the engine gives it to a
+    container."""
+    done = run_docker("image", "inspect", "--format", "{{json .Config.Env}}", reference)
+    pairs = json.loads(done.stdout or "null") or []
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
 def debian_mirror(sources_dir: Path = Path("/etc/apt")) -> str:

@@ -85,25 +85,26 @@ class SnapshotSandbox:
         self._exporting = threading.Lock()
         self._closed = False
         if ahead is not None:
-            threading.Thread(target=self._template, args=(ahead, False), daemon=True).start()
+            with self._lock:
+                self._start_making(ahead)
 
     def image(self, device: Device) -> str:
         return self.fallback.image(device)
 
     def wait_until_warm(self, spec: ContainerSpec, timeout_s: float) -> bool:
-        """Wait until SPEC's template is made; False if that failed or took too long."""
+        """Wait until SPEC's template is made (making it if need be); False if that failed or
+        took longer than TIMEOUT_S."""
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        while True:
             with self._lock:
                 if spec in self._templates:
                     return True
                 if spec in self._failed_at:
                     return False
-                making = self._making.get(spec)
-            if making is None:
-                return self._template(spec, hold=False) is not None
-            making.wait(max(0.0, deadline - time.monotonic()))
-        return False
+                making = self._making.get(spec) or self._start_making(spec)
+            left = deadline - time.monotonic()
+            if left <= 0 or not making.wait(left):
+                return False
 
     def run(self, job: Job, on_frame: OnFrame | None = None) -> RunOutcome:
         template = self._template(job.spec, hold=True) if job.device is Device.CPU else None
@@ -139,8 +140,8 @@ class SnapshotSandbox:
     def _release(self, template: Template) -> None:
         with self._lock:
             template.in_use -= 1
-            if template.retired and template.in_use == 0:
-                template.discard()
+            if template.retired:
+                self._retire(template)
 
     def _retire(self, template: Template) -> None:
         """Called with the lock held: discarded now, or by the last clone restored from it."""
@@ -155,8 +156,7 @@ class SnapshotSandbox:
         try:
             directory.mkdir(mode=0o700)
             config = clone_config(
-                template.spec,
-                template.rootfs,
+                template,
                 session.submission_dir,
                 self._seccomp,
                 cgroup,
@@ -179,24 +179,22 @@ class SnapshotSandbox:
             template = self._templates.get(spec)
             if template is not None:
                 if hold:
-                    template.restores += 1
-                    template.in_use += 1
+                    _hold(template)
                 if template.worn_out(time.monotonic()) and spec not in self._making:
-                    self._start_making(spec, background=True)
+                    self._start_making(spec)
                 return template
             failed_at = self._failed_at.get(spec)
             if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_S:
                 return None
-            making = self._making.get(spec) or self._start_making(spec, background=False)
+            making = self._making.get(spec) or self._start_making(spec)
         making.wait()
         with self._lock:
             template = self._templates.get(spec)
             if template is not None and hold:
-                template.restores += 1
-                template.in_use += 1
+                _hold(template)
             return template
 
-    def _start_making(self, spec: ContainerSpec, *, background: bool) -> threading.Event:
+    def _start_making(self, spec: ContainerSpec) -> threading.Event:
         """Called with the lock held."""
         done = threading.Event()
         self._making[spec] = done
@@ -233,6 +231,12 @@ class SnapshotSandbox:
                 self._retire(self._templates.pop(other))  # the image was rebuilt
             self._making.pop(spec, None)
         done.set()
+
+
+def _hold(template: Template) -> None:
+    """Called with the lock held: one more clone restored from TEMPLATE, being restored now."""
+    template.restores += 1
+    template.in_use += 1
 
 
 def _superseded_by(old: ContainerSpec, new: ContainerSpec) -> bool:

@@ -4,13 +4,13 @@ cannot have them made at start). Root-only, never mounted writable into a sandbo
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from judgekit.sandbox.engine import RuntimeFailure
+from judgekit.sandbox.image import run_docker
 
 MOUNT_POINTS = ("proc", "dev", "sys", "tmp", "judge/submission")
 DONE = ".judgekit-exported"
@@ -26,7 +26,7 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(mode=0o700, parents=True)
     (partial / "rootfs").mkdir(mode=0o755)
-    created = _docker("create", image, "/bin/true").stdout.strip()
+    created = run_docker("create", image, "/bin/true").stdout.strip()
     try:
         export = subprocess.Popen(["docker", "export", created], stdout=subprocess.PIPE)
         untar = subprocess.run(
@@ -37,7 +37,7 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
         )
         exported = export.wait()
     finally:
-        _docker("rm", "-f", created)
+        run_docker("rm", "-f", created)
     if exported != 0 or untar.returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
         detail = untar.stderr.decode(errors="replace")[-300:]
@@ -54,16 +54,3 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
             raise RuntimeFailure(f"cannot keep the exported image in {root.parent}") from None
     return root
 
-
-def _docker(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeFailure(f"docker {args[0]} failed: {done.stderr.strip()[-300:]}")
-    return done
-
-
-def image_environment(image: str) -> dict[str, str]:
-    """The environment IMAGE's recipe sets (its ENV lines), as the engine gives a container."""
-    done = _docker("image", "inspect", "--format", "{{json .Config.Env}}", image)
-    pairs = json.loads(done.stdout or "null") or []
-    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)

@@ -18,11 +18,11 @@ from typing import Any
 from judgekit.errors import JudgekitError
 from judgekit.sandbox.container import NONCE_VARIABLE, SANDBOX_ENVIRONMENT
 from judgekit.sandbox.engine import RuntimeFailure
+from judgekit.sandbox.image import image_environment
 from judgekit.sandbox.outcome import ContainerSpec
 from judgekit.sandbox.session import BACKGROUND_CPU_SHARES, CPU_SHARES, SandboxSession
 from judgekit.sandbox.snapshots.bundle import oci_config, write_bundle
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
-from judgekit.sandbox.snapshots.rootfs import image_environment
 from judgekit.sandbox.snapshots.runc_box import Runc, RuncBox
 
 MAX_RESTORES = 500
@@ -36,6 +36,8 @@ class Template:
     directory: Path
     """Root-only: the checkpoint's images in `images/`, never mounted into a sandbox."""
     rootfs: Path
+    environment: Mapping[str, str]
+    """The image's own environment, read once: each clone's config starts from it."""
     made_at: float = field(default_factory=time.monotonic)
     restores: int = 0
     in_use: int = 0
@@ -59,8 +61,7 @@ def new_id(kind: str) -> str:
 
 
 def clone_config(
-    spec: ContainerSpec,
-    rootfs: Path,
+    template: Template,
     submission_dir: Path,
     seccomp: Mapping[str, Any],
     cgroup: CloneCgroup,
@@ -70,13 +71,13 @@ def clone_config(
     """The bundle's config; its environment is what the engine would give the container: the
     image's, then the judge's (a restore keeps the template's in any case)."""
     environment = {
-        **image_environment(spec.image),
+        **template.environment,
         **SANDBOX_ENVIRONMENT,
         NONCE_VARIABLE: nonce,
         "JAX_PLATFORMS": "cpu",
     }
     return oci_config(
-        rootfs=rootfs,
+        rootfs=template.rootfs,
         submission_dir=submission_dir,
         environment=environment,
         seccomp=seccomp,
@@ -101,15 +102,14 @@ def make_template(
     container_id = new_id("template")
     directory = under / container_id
     directory.mkdir(mode=0o700, parents=True)
-    template = Template(spec, directory, rootfs)
+    template = Template(spec, directory, rootfs, image_environment(spec.image))
     session = SandboxSession(spec)
     cgroup = CloneCgroup(container_id, memory_bytes(spec))
     box: RuncBox | None = None
     try:
         # At the pool's low CPU weight: making a template never slows a verdict.
         config = clone_config(
-            spec,
-            rootfs,
+            template,
             session.submission_dir,
             seccomp,
             cgroup,
