@@ -10,7 +10,9 @@ import json
 import os
 import shutil
 import stat
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,13 @@ from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import load_recipe
 from judgekit.package.testcase import load_cases
 from judgekit.sandbox.container import PIDS_LIMIT, Sandbox
+from judgekit.sandbox.engine import RuntimeFailure
 from judgekit.sandbox.frames import CaseError, Ready, Result
 from judgekit.sandbox.outcome import ContainerSpec, OnFrame, RunOutcome, TimedFrame
+from judgekit.sandbox.snapshots import executor
 from judgekit.sandbox.snapshots.availability import choose_executor
 from judgekit.sandbox.snapshots.executor import STATE_DIR, SnapshotSandbox
+from judgekit.sandbox.snapshots.leftovers import mounts_under
 from judgekit.sandbox.snapshots.rootfs import DONE
 from sandbox_support import require_snapshots
 from test_prewarmed_sandboxes import LEAVES_TRACES, LOOKS_FOR_TRACES, _job, _returned
@@ -339,3 +344,49 @@ def test_a_clone_sees_the_environment_of_the_engines_containers(
     cold = _facts(Sandbox(problem.root).run(_job(problem, spec, tmp_path, ENVIRONMENT)))
     cold.pop("HOSTNAME", None)
     assert restored == cold
+
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
+
+
+def test_restoring_clones_at_once_mounts_nothing_in_the_judges_mount_table(
+    clone: Callable[..., RunOutcome], state_dir: Path
+) -> None:
+    """runc binds each clone's submission folder onto the shared rootfs while it restores: in
+    the judge's own mount table, two restores would stack their binds there, and a runc that
+    died before unmounting would leave one that breaks every later template."""
+    seen: list[str] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.extend(mounts_under(state_dir, Path("/proc/self/mountinfo").read_text()))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(lambda _: clone(REFERENCE.read_text()), range(4)))
+    finally:
+        done.set()
+        watcher.join()
+    assert all(_returned(outcome) for outcome in outcomes)
+    assert seen == []
+
+
+def test_a_clone_that_cannot_be_restored_is_judged_by_the_fallback(
+    problem: Problem,
+    spec: ContainerSpec,
+    snap: SnapshotSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing of the job ran before the restore: its failure is the judge's, never a JE."""
+
+    def restore_fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeFailure("runc restore failed: possibly malicious path detected")
+
+    monkeypatch.setattr(executor, "RuncBox", restore_fails)
+    outcome = snap.run(_job(problem, spec, tmp_path, REFERENCE.read_text()))
+    assert outcome.judge_error is None and not outcome.prewarmed
+    assert _returned(outcome)

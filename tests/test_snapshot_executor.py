@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from judgekit.sandbox.outcome import ContainerSpec
 from judgekit.sandbox.snapshots.availability import EXECUTOR_VARIABLE, choose_executor
 from judgekit.sandbox.snapshots.bundle import oci_config, oci_seccomp
 from judgekit.sandbox.snapshots.executor import _superseded_by
-from judgekit.sandbox.snapshots.leftovers import sweep_leftovers
+from judgekit.sandbox.snapshots.leftovers import mounts_under, sweep_leftovers
 from judgekit.sandbox.snapshots.runc_box import Runc
 from judgekit.sandbox.snapshots.template import MAX_AGE_S, MAX_RESTORES, Template
 
@@ -104,3 +105,35 @@ def test_the_sweep_removes_what_dead_judges_left_and_nothing_of_live_ones(
     assert sweep_leftovers(state, runc, cgroups) == 2
     assert not (state / dead).exists() and (state / live).is_dir()
     assert not dead_cgroup.parent.exists() and live_cgroup.is_dir()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting needs root")
+def test_the_sweep_unmounts_a_mount_left_on_the_exported_rootfs(tmp_path: Path) -> None:
+    """What a runc killed mid-restore left on the shared rootfs: a bind of a submission folder
+    since deleted, which makes every later `runc run` refuse the path as malicious."""
+    state, source = tmp_path / "state", tmp_path / "submission"
+    point = state / "rootfs" / "0123" / "rootfs" / "judge" / "submission"
+    point.mkdir(parents=True)
+    source.mkdir()
+    subprocess.run(["mount", "--bind", str(source), str(point)], check=True)
+    source.rmdir()
+    try:
+        mountinfo = Path("/proc/self/mountinfo").read_text()
+        assert mounts_under(state, mountinfo) == [str(point)]
+        runc = Runc(str(shutil.which("runc") or "runc"), "/nonexistent/criu", tmp_path / "runc")
+        assert sweep_leftovers(state, runc, tmp_path / "cgroup") == 1
+        assert mounts_under(state, Path("/proc/self/mountinfo").read_text()) == []
+    finally:
+        subprocess.run(["umount", "--lazy", str(point)], capture_output=True, check=False)
+
+
+def test_mount_points_are_read_from_mountinfo_with_their_escapes() -> None:
+    mountinfo = (
+        "45 27 254:0 /tmp/x//deleted /var/lib/s/rootfs/a/rootfs/judge/submission rw - ext4 x rw\n"
+        "46 27 254:0 / /var/lib/s/rootfs/a/with\\040space rw - ext4 x rw\n"
+        "47 27 254:0 / /var/lib/snapshots-other rw - ext4 x rw\n"
+    )
+    assert mounts_under(Path("/var/lib/s"), mountinfo) == [
+        "/var/lib/s/rootfs/a/rootfs/judge/submission",
+        "/var/lib/s/rootfs/a/with space",
+    ]

@@ -74,7 +74,11 @@ def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
         done = wait_done(client, ids, timeout=400)
     assert sorted(done) == sorted(ids), "a submission was lost"
     results = [comparable(done[i]["result"]) for i in ids]  # type: ignore[arg-type]
-    assert all(r == results[0] for r in results), "the same file got two different results"
+    for i, result in zip(ids, results, strict=True):
+        assert result == results[0], (
+            f"submission {i} got a different result from {ids[0]}: {result['verdict']}, "
+            f"{result['total']} cases, against {results[0]['verdict']}, {results[0]['total']}"
+        )
     assert results[0]["verdict"] == "AC"
     with sqlite3.connect(data / "judge.sqlite3") as connection:
         rows = connection.execute("SELECT id, status, attempts FROM submissions").fetchall()

@@ -116,6 +116,10 @@ class SnapshotSandbox:
         try:
             try:
                 box = self._restore(template, session, clone, directory)
+            except EngineError as error:
+                # Nothing of the job has run yet: the fallback judges it, not a JE.
+                log.warning("cannot restore a clone (this job runs in the pool): %s", error)
+                return self.fallback.run(job, on_frame)
             finally:
                 self._release(template)
             session.attach(box)

@@ -53,4 +53,3 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
         if not (root.parent / DONE).is_file():
             raise RuntimeFailure(f"cannot keep the exported image in {root.parent}") from None
     return root
-

@@ -23,6 +23,10 @@ STARTED_WITHIN_S = 60.0
 # What runc and CRIU write on the host (checkpoint images, logs, statistics) is root's alone.
 PRIVATE_UMASK = 0o077
 READ_BYTES = 65536
+# runc mounts on the host side too (a restore binds every bind mount's source onto the shared
+# exported rootfs, and unmounts it only if it ends cleanly): each runc gets a private copy of
+# the mount table, so nothing it mounts outlives it or meets another runc's mounts.
+PRIVATE_MOUNTS = ("unshare", "--mount", "--propagation", "private", "--")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class Runc:
     state_root: Path
 
     def command(self, *args: str) -> list[str]:
-        return [self.binary, "--root", str(self.state_root), "--criu", self.criu, *args]
+        runc = [self.binary, "--root", str(self.state_root), "--criu", self.criu]
+        return [*PRIVATE_MOUNTS, *runc, *args]
 
     def call(self, *args: str, timeout_s: float = 120.0) -> str:
         """Run one runc command to its end; its stdout, or RuntimeFailure naming its error."""
@@ -85,8 +90,7 @@ class RuncBox:
         else:
             action = ["restore", "--image-path", str(restore_from), "--work-path", str(work)]
             action += started
-        command = runc.command(*action)
-        command[1:1] = log
+        command = runc.command(*log, *action)
         try:
             self.process = subprocess.Popen(
                 command,
