@@ -10,8 +10,8 @@ import pytest
 from judgekit.package.numerics import pin_answer_numerics
 from judgekit.package.problem import Problem, load_problem
 from judgekit.package.reference import ReferenceRunner
-from judgekit.web.db import DB_FILE
-from judgekit.web.store import sqlite_url
+from judgekit.web.db.connection import sqlite_url
+from judgekit.web.db.database import DB_FILE
 from postgres_support import PG_BIN, PostgresServer, postgres_available
 from web_support import need
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from judgekit.judgehost.client import JudgehostClient
 from judgekit.judgehost.host import HostIdentity, JudgeHost
 from judgekit.package.problem import Device, Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database, Status
+from judgekit.web.db.database import Database, Status
 from judgekit.web.settings import Settings
 from redis_support import RedisServer, redis_server
 from web_support import InstantFakeJudge

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from judge_hosts_support import Process, start_web_app, start_worker, wait_for_log
-from judgekit.web.db import Database, Status
+from judgekit.web.db.database import Database, Status
 from postgres_support import PostgresServer
 from redis_support import RedisServer, redis_server
 from web_support import REPO_ROOT, add_user, need, need_docker

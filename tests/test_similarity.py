@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from judgekit.web.similarity import (
+from judgekit.web.similarity.measure import (
     THRESHOLD,
     compare_sources,
     given_code,

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from judgekit.web.db import Database
-from judgekit.web.similarity import Fingerprint
-from judgekit.web.similarity_scan import WorkerProcess, WorkerUnavailable
-from judgekit.web.similarity_worker import NICENESS, WorkerConfig
-from judgekit.web.tables import similarity_fingerprints
+from judgekit.web.db.database import Database
+from judgekit.web.db.tables import similarity_fingerprints
+from judgekit.web.similarity.child import NICENESS, WorkerConfig
+from judgekit.web.similarity.measure import Fingerprint
+from judgekit.web.similarity.scan import WorkerProcess, WorkerUnavailable
 from sqlalchemy import select
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -169,7 +169,7 @@ def test_a_submission_over_the_time_limit_fails_and_the_worker_is_replaced(
 
 def test_the_memory_limit_turns_an_allocation_beyond_it_into_a_memory_error() -> None:
     program = (
-        "from judgekit.web.similarity_worker import limit_this_process\n"
+        "from judgekit.web.similarity.child import limit_this_process\n"
         "limit_this_process(256)\n"
         "data = bytearray(300 * 2**20)\n"
     )

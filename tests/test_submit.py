@@ -26,9 +26,9 @@ from judgekit.client.connection import DEFAULT_WAIT_S, JudgeServer, retry_after_
 from judgekit.client.transport import CallLimits
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import load_cases
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database
+from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge, free_port
 

@@ -15,9 +15,9 @@ from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.judgehost.job import MAX_ATTEMPTS
 from judgekit.package.problem import Device, Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database, Status
+from judgekit.web.db.database import Database, Status
 from judgekit.web.settings import Settings
 from sqlalchemy import text
 from web_support import InstantFakeJudge, add_user

@@ -18,14 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 from judgekit.package.problem import Problem
-from judgekit.web import auth
-from judgekit.web.db import Database
+from judgekit.web.accounts import auth
+from judgekit.web.db.database import Database
+from judgekit.web.guards.limits import RequestLimits, SimilarityLimits
 from judgekit.web.http_server import (
     HEADER_TIMEOUT_S,
     MAX_CONNECTIONS_PER_ADDRESS,
     WRITE_TIMEOUT_S,
 )
-from judgekit.web.limits import RequestLimits, SimilarityLimits
 from load_support import UnderLoad, others_get_latency, rss_mib
 from web_support import (
     Server,

@@ -196,9 +196,9 @@ def class_server(
     tmp_path_factory: pytest.TempPathFactory, problem: Problem
 ) -> Iterator[ClassServer]:
     import uvicorn
-    from judgekit.web import auth
+    from judgekit.web.accounts import auth
     from judgekit.web.app import create_app
-    from judgekit.web.db import Database
+    from judgekit.web.db.database import Database
     from judgekit.web.http_server import server_config
     from judgekit.web.settings import Settings
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database
-from judgekit.web.queue_place import NO_SLOTS, QueuePlace, estimate_wait
+from judgekit.web.db.database import Database
+from judgekit.web.judging.queue_place import NO_SLOTS, QueuePlace, estimate_wait
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge
 

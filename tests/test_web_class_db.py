@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from judgekit.package.problem import Problem
-from judgekit.web.db import Database
-from judgekit.web.judge_hosts import HEARTBEAT_STALE_S, JudgeHosts
-from judgekit.web.migrations import _config
-from judgekit.web.queue_place import NO_SLOTS, queue_place
+from judgekit.web.db.database import Database
+from judgekit.web.db.migrations import _config
+from judgekit.web.db.tables import workers
+from judgekit.web.judging.judge_hosts import HEARTBEAT_STALE_S, JudgeHosts
+from judgekit.web.judging.queue_place import NO_SLOTS, queue_place
+from judgekit.web.judging.threads import WorkerPool
 from judgekit.web.settings import Settings
-from judgekit.web.tables import workers
-from judgekit.web.workers import WorkerPool
 from sqlalchemy import inspect, text, update
 from web_support import InstantFakeJudge
 

@@ -12,9 +12,9 @@ from typing import TypeVar
 import pytest
 from judgekit.cli import main
 from judgekit.package.problem import Problem
-from judgekit.web.db import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
+from judgekit.web.db.connection import DATABASE_URL_ENV, shown_url, sqlite_url
+from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
 from judgekit.web.settings import Settings, resolve_database_url
-from judgekit.web.store import DATABASE_URL_ENV, shown_url, sqlite_url
 from sqlalchemy import text
 
 T = TypeVar("T")

@@ -11,9 +11,9 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 from judgekit.package.problem import load_problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database
+from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
 from schemathesis.checks import not_a_server_error
 from web_support import REPO_ROOT, InstantFakeJudge

@@ -21,20 +21,20 @@ from judgekit.commands.logs import RepeatLimit
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
+from judgekit.web.accounts.login_throttle import LoginThrottle
+from judgekit.web.accounts.password_checks import ChecksBusy, PasswordChecks
 from judgekit.web.app import create_app
-from judgekit.web.client_fairness import ClientFairness
-from judgekit.web.db import MAX_SESSIONS_PER_USER, Database, Status
-from judgekit.web.ids import ROW_ID_MAX, parse_row_id, parse_sequence
-from judgekit.web.limits import LoginLimits, StreamLimits, SubmissionLimits
-from judgekit.web.live_results import LiveCase, LiveResults, Reader, StreamsFull
-from judgekit.web.login_throttle import LoginThrottle
-from judgekit.web.password_checks import ChecksBusy, PasswordChecks
-from judgekit.web.records import Submission
-from judgekit.web.render import HIGHLIGHT_MAX_CHARACTERS, highlight_python
-from judgekit.web.security_headers import SECURITY_HEADERS
+from judgekit.web.db.database import MAX_SESSIONS_PER_USER, Database, Status
+from judgekit.web.db.ids import ROW_ID_MAX, parse_row_id, parse_sequence
+from judgekit.web.db.records import Submission
+from judgekit.web.db.tables import sessions, users
+from judgekit.web.guards.client_fairness import ClientFairness
+from judgekit.web.guards.limits import LoginLimits, StreamLimits, SubmissionLimits
+from judgekit.web.guards.security_headers import SECURITY_HEADERS
+from judgekit.web.routes.live_results import LiveCase, LiveResults, Reader, StreamsFull
 from judgekit.web.settings import Settings
-from judgekit.web.tables import sessions, users
+from judgekit.web.views.markup import HIGHLIGHT_MAX_CHARACTERS, highlight_python
 from sqlalchemy import select, update
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import DB_FILE, Database, Status
+from judgekit.web.db.database import DB_FILE, Database, Status
 from judgekit.web.settings import Settings
 from web_support import InstantFakeJudge
 

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
-from judgekit.web import auth
+from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
-from judgekit.web.db import Database
+from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
 from sqlalchemy import text
 from web_support import InstantFakeJudge

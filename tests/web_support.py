@@ -288,7 +288,7 @@ def wait_done(
 def stored_submission(data: Path, user: str, *, held_by: str | None = None) -> int:
     """A submission of USER written straight into DATA's database, as if uploaded (its file is
     never run); HELD_BY claims it for a judge host of that name that never reports back."""
-    from judgekit.web.db import Database
+    from judgekit.web.db.database import Database
 
     db = Database.for_data_dir(data)
     try:

@@ -110,9 +110,9 @@ def judge_data_folder(path: Path, database_url: str | None = None, option: str =
     SQLite file by default) and the database opens (created, or migrated, now).
 
     DATABASE_URL is --database-url; None means JUDGEKIT_DATABASE_URL, else the SQLite file."""
-    from judgekit.web.db import DB_FILE, Database, DatabaseUnavailable
+    from judgekit.web.db.connection import DATABASE_URL_ENV
+    from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable
     from judgekit.web.settings import default_database_url, resolve_database_url
-    from judgekit.web.store import DATABASE_URL_ENV
 
     writable_folder(path, option)
     url = resolve_database_url(path, database_url)

@@ -23,7 +23,7 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
-from judgekit.web.limits import (
+from judgekit.web.guards.limits import (
     MIN_WORKER_MEMORY_MIB,
     LoginLimits,
     RequestLimits,
@@ -305,8 +305,8 @@ def _serve(
 
     from judgekit.judgehost.job import real_judge
     from judgekit.web.app import create_app
+    from judgekit.web.db.connection import shown_url
     from judgekit.web.http_server import server_config
-    from judgekit.web.store import shown_url
 
     app = create_app(settings, real_judge(sandboxes))
     print(

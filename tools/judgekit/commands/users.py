@@ -54,8 +54,8 @@ def _password(options: argparse.Namespace) -> str:
 
 
 def run_add(options: argparse.Namespace) -> int:
-    from judgekit.web.auth import AccountError, create_user
-    from judgekit.web.db import Database
+    from judgekit.web.accounts.auth import AccountError, create_user
+    from judgekit.web.db.database import Database
 
     url = judge_data_folder(options.data, options.database_url)
     password = _password(options)

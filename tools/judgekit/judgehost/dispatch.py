@@ -35,7 +35,7 @@ class QueuedSubmission(Protocol):
 
 
 class QueueStore(Protocol):
-    """What the dispatcher needs of the database (judgekit.web.db.Database)."""
+    """What the dispatcher needs of the database (judgekit.web.db.database.Database)."""
 
     def requeue_expired_leases(self) -> list[int]: ...
 

@@ -26,20 +26,22 @@ from starlette.requests import ClientDisconnect
 from judgekit import __version__
 from judgekit.judgehost.job import Judge
 from judgekit.judgehost.protocol import hello_for
-from judgekit.web import api, class_api, class_pages, events, judgehost_api, pages
-from judgekit.web.client_fairness import ClientFairness
-from judgekit.web.context import AppContext
-from judgekit.web.db import Database
-from judgekit.web.executor import Executor
-from judgekit.web.judge_hosts import JudgeHosts
-from judgekit.web.live_results import LiveResults
-from judgekit.web.login_throttle import LoginThrottle
-from judgekit.web.password_checks import PasswordChecks
-from judgekit.web.security_headers import SECURITY_HEADERS, SecurityHeaders
+from judgekit.web.accounts.login_throttle import LoginThrottle
+from judgekit.web.accounts.password_checks import PasswordChecks
+from judgekit.web.classroom import api as class_api
+from judgekit.web.classroom import pages as class_pages
+from judgekit.web.db.database import Database
+from judgekit.web.guards.client_fairness import ClientFairness
+from judgekit.web.guards.security_headers import SECURITY_HEADERS, SecurityHeaders
+from judgekit.web.judging.executor import Executor
+from judgekit.web.judging.judge_hosts import JudgeHosts
+from judgekit.web.judging.threads import WorkerPool
+from judgekit.web.routes import api, events, judgehost_api, pages
+from judgekit.web.routes.context import AppContext
+from judgekit.web.routes.live_results import LiveResults
+from judgekit.web.routes.submission_view import live_reader
 from judgekit.web.settings import Settings
-from judgekit.web.similarity_scan import SimilarityScan
-from judgekit.web.views import live_reader
-from judgekit.web.workers import WorkerPool
+from judgekit.web.similarity.scan import SimilarityScan
 
 STATIC_DIR = Path(__file__).parent / "static"
 REQUEST_THREADS = 100

@@ -23,7 +23,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from judgekit.web.security_headers import SECURITY_HEADERS
+from judgekit.web.guards.security_headers import SECURITY_HEADERS
 from judgekit.web.settings import Settings
 
 HEADER_TIMEOUT_S = 10.0

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgekit.package.problem import Device, Problem
-from judgekit.web.limits import (
+from judgekit.web.db.connection import DATABASE_URL_ENV, sqlite_url
+from judgekit.web.guards.limits import (
     LoginLimits,
     RequestLimits,
     SimilarityLimits,
     StreamLimits,
     SubmissionLimits,
 )
-from judgekit.web.store import DATABASE_URL_ENV, sqlite_url
 
 # The one place for the server's defaults: Settings uses them, and so does `judgekit serve`.
 DEFAULT_DATA_DIR = Path("judge-data")
@@ -25,7 +25,7 @@ DEFAULT_DEVICES = (Device.CPU,)
 
 
 def default_database_url(data_dir: Path) -> str:
-    from judgekit.web.db import DB_FILE
+    from judgekit.web.db.database import DB_FILE
 
     return sqlite_url(data_dir / DB_FILE)
 

@@ -1,0 +1,2 @@
+"""The judge database: opening it, its tables and migrations, typed records, the queue
+and the stored uploads."""

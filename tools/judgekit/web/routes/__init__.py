@@ -1,0 +1,1 @@
+"""The HTTP routes: pages, the JSON API, live event streams and the judge hosts' API."""

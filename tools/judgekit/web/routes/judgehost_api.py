@@ -1,0 +1,168 @@
+"""The judge hosts' API under /api/judgehost, like DOMjudge's judgehost API: a remote judge host
+(`judgekit worker`) claims a submission, fetches its file, reports each case as it is judged
+(the submission page shows them live, as for in-process judging), renews its lease, and stores
+the result. Every call but `hello` names the attempt it holds: a stale one is refused (409), so
+a job delivered twice cannot store a second, different result.
+
+Authentication: the shared judge-host token (`JUDGEKIT_JUDGEHOST_TOKEN`), never a user's; these
+routes do not exist when the server has none. They are not in the public OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from judgekit.judge import strict_json
+from judgekit.judgehost.protocol import Claim
+from judgekit.web.accounts import auth
+from judgekit.web.db.ids import ROW_ID_MAX
+from judgekit.web.routes.context import AppContext, get_context, read_body_limited
+
+# A result holds every case (inputs of public ones included): well under this.
+MAX_BODY = 8 * 1024 * 1024
+
+bearer = HTTPBearer(auto_error=False)
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    worker: str = Field(min_length=1, max_length=200)
+
+
+class AttemptRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attempt: int = Field(ge=1)
+
+
+class Heartbeat(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    device: str = Field(max_length=20)
+    image: str = Field(max_length=200)
+    versions: dict[str, str]
+    submission_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
+
+
+def judgehost(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> AppContext:
+    context = get_context(request)
+    expected = context.settings.judgehost_token
+    given = credentials.credentials if credentials is not None else None
+    if expected is None or not auth.tokens_match(given, expected):
+        raise HTTPException(
+            401, "a valid judge-host token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return context
+
+
+Host = Annotated[AppContext, Depends(judgehost)]
+router = APIRouter(prefix="/api/judgehost", include_in_schema=False)
+
+
+async def _json(request: Request) -> Any:
+    body = await read_body_limited(request, MAX_BODY)
+    try:
+        return strict_json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise HTTPException(422, "the body is not strict JSON") from None
+
+
+def _submission_id(value: int) -> int:
+    if not 1 <= value <= ROW_ID_MAX:
+        raise HTTPException(404, f"submission {value} not found")
+    return value
+
+
+@router.get("/hello")
+def hello(context: Host) -> dict[str, Any]:
+    if context.hello is None:
+        raise HTTPException(404, "this web app judges in-process: it has no judge hosts")
+    return context.hello.to_json()
+
+
+@router.post("/submissions/{submission_id}/claim")
+def claim(submission_id: int, body: ClaimRequest, context: Host) -> dict[str, Any]:
+    submission = context.db.claim(
+        _submission_id(submission_id), body.worker, context.settings.lease_s
+    )
+    if submission is None:
+        raise HTTPException(409, "not claimable: judged already, or held by a live lease")
+    path = context.settings.uploads_dir / submission.stored_name
+    try:
+        content = path.read_bytes()
+    except OSError:
+        content = b""  # judged as what it now is: empty, a CE (the upload is gone)
+    return Claim(
+        submission_id=submission.id,
+        attempt=submission.attempts,
+        device=submission.device,
+        source_b64=base64.b64encode(content).decode("ascii"),
+        lease_s=context.settings.lease_s,
+    ).to_json()
+
+
+@router.post("/submissions/{submission_id}/lease")
+def renew_lease(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
+    held = context.db.renew_lease(
+        _submission_id(submission_id), body.attempt, context.settings.lease_s
+    )
+    if not held:
+        raise HTTPException(409, "this attempt no longer holds the submission")
+    return {"held": True}
+
+
+@router.post("/submissions/{submission_id}/cases")
+async def add_case(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    data = await _json(request)
+    attempt, case = _attempt_and(data, "case")
+    stored = await run_in_threadpool(
+        context.db.add_case_result, _submission_id(submission_id), attempt, case
+    )
+    if not stored:
+        raise HTTPException(409, "this attempt no longer holds the submission")
+    return {"stored": True}
+
+
+@router.post("/submissions/{submission_id}/result")
+async def finish(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    data = await _json(request)
+    attempt, result = _attempt_and(data, "result")
+    stored = await run_in_threadpool(
+        context.db.finish, _submission_id(submission_id), attempt, result
+    )
+    if not stored:
+        raise HTTPException(409, "this attempt no longer holds the submission")
+    context.pool.notify()
+    return {"stored": True}
+
+
+@router.post("/submissions/{submission_id}/retry")
+def retry(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
+    queued = context.db.retry(_submission_id(submission_id), body.attempt)
+    context.pool.notify()
+    return {"queued": queued}
+
+
+@router.post("/heartbeat")
+def heartbeat(body: Heartbeat, context: Host) -> dict[str, bool]:
+    context.db.record_worker_heartbeat(
+        body.name, body.device, body.image, body.versions, body.submission_id
+    )
+    return {"recorded": True}
+
+
+def _attempt_and(data: Any, key: str) -> tuple[int, dict[str, Any]]:
+    if not isinstance(data, dict) or set(data) != {"attempt", key}:
+        raise HTTPException(422, f"expected an object with exactly 'attempt' and '{key}'")
+    attempt, value = data["attempt"], data[key]
+    if type(attempt) is not int or attempt < 1 or not isinstance(value, dict):
+        raise HTTPException(422, f"'attempt' must be a positive integer, '{key}' an object")
+    return attempt, value

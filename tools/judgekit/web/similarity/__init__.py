@@ -1,0 +1,2 @@
+"""Similarity between submissions, for academic integrity: the measure, the background scan
+and its child process."""

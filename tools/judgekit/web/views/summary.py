@@ -1,0 +1,52 @@
+"""A judged submission as a learner reads it: one summary per test group first, then the cases
+of each group. Hidden groups show exactly what the flat list showed before (verdict only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from judgekit.package.problem import Problem, Visibility
+from judgekit.package.testcase import INPUT_SUFFIX
+from judgekit.web.views.templating import CaseView
+
+
+@dataclass
+class GroupSummary:
+    name: str
+    public: bool
+    total: int
+    """The group's number of cases in the package (what a full run judges)."""
+    cases: list[CaseView] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for case in self.cases if not case.failed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for case in self.cases if case.failed)
+
+
+def group_summaries(
+    views: Sequence[CaseView], problem: Problem, groups: Sequence[str]
+) -> list[GroupSummary]:
+    """VIEWS sorted into the judged GROUPS, in problem.yaml's order; a case of a group not
+    listed (an older package) gets a group of its own, hidden unless the problem says public."""
+    summaries = {
+        group.name: GroupSummary(
+            group.name,
+            group.visibility is Visibility.PUBLIC,
+            len(list((problem.testcases_dir / group.name).glob(f"*{INPUT_SUFFIX}"))),
+        )
+        for group in problem.test_groups
+        if group.name in groups
+    }
+    for view in views:
+        summary = summaries.get(view.group)
+        if summary is None:
+            summary = summaries[view.group] = GroupSummary(view.group, view.public, 0)
+        summary.cases.append(view)
+    for summary in summaries.values():
+        summary.total = max(summary.total, len(summary.cases))
+    return list(summaries.values())
