@@ -1,12 +1,16 @@
 """The layout shows the architecture: judgekit's modules import one another without a cycle,
-the problem package knows nothing of judging, serving or the command line, and modules stay
-small. Imports are read with `ast`, at the top of a module and inside its functions alike."""
+every import goes down the layers of the README's layout tables (which name every module), the
+problem package knows nothing of judging, serving or the command line, the submit client
+nothing of the web app, and modules stay small. Imports are read with `ast`, at the top of a
+module and inside its functions alike."""
 
 from __future__ import annotations
 
 import ast
+import re
 import statistics
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "tools" / "judgekit"
@@ -158,3 +162,128 @@ def test_no_module_is_over_400_lines() -> None:
 
 def test_the_median_module_is_short() -> None:
     assert statistics.median(_lines(m) for m in MODULES) < MAX_MEDIAN_MODULE_LINES
+
+
+README = PACKAGE_DIR.parents[1] / "README.md"
+TABLE_HEADER = "| layer | folder | modules |"
+ROW = re.compile(r"^\| (\d+) \| (top level|`([a-z_/]+)/`) \| (.*) \|$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a layering table in the README: a folder (or the table's top level) at a
+    layer, and the module files it names."""
+
+    layer: int
+    package: str
+    names: frozenset[str]
+    folders: frozenset[str]
+
+    def holds(self, module: str) -> bool:
+        path = MODULES[module].relative_to(PACKAGE_DIR.parent)
+        dotted = ".".join(path.parts[:-1])
+        if dotted == self.package:
+            return path.name in self.names
+        inside = dotted.removeprefix(self.package + ".")
+        return dotted.startswith(self.package + ".") and inside.split(".")[0] in self.folders
+
+
+def _tables() -> list[list[Row]]:
+    """The README's layering tables: judgekit's, then web's."""
+    roots = iter(["judgekit", "judgekit.web"])
+    tables: list[list[Row]] = []
+    lines = README.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if line != TABLE_HEADER:
+            continue
+        root, rows = next(roots), []
+        for row_line in lines[number + 2 :]:
+            found = ROW.match(row_line)
+            if found is None:
+                break
+            folder = found[3] or ""
+            package = ".".join([root, *folder.split("/")]) if folder else root
+            named = re.findall(r"`([a-z_]+\.py|[a-z_]+/)`", found[4])
+            rows.append(
+                Row(
+                    int(found[1]),
+                    package,
+                    frozenset(n for n in named if n.endswith(".py")),
+                    frozenset(n.rstrip("/") for n in named if n.endswith("/")),
+                )
+            )
+        packages = {row.package for row in rows}
+        tables.append([_without_rows(row, packages) for row in rows])
+    return tables
+
+
+def _without_rows(row: Row, packages: set[str]) -> Row:
+    """ROW's folders, less those with a row of their own (a mention, not a claim)."""
+    folders = frozenset(f for f in row.folders if f"{row.package}.{f}" not in packages)
+    return Row(row.layer, row.package, row.names, folders)
+
+
+TABLES = _tables()
+
+
+def _row(table: list[Row], module: str) -> Row | None:
+    rows = [row for row in table if row.holds(module)]
+    assert len(rows) <= 1, f"{module} is named in more than one row: {rows}"
+    return rows[0] if rows else None
+
+
+def _in_scope(module: str, root: str) -> bool:
+    return module == root or module.startswith(root + ".")
+
+
+def test_the_readme_tables_name_every_module_once() -> None:
+    assert len(TABLES) == 2 and all(TABLES)
+    folders = {row.package for table in TABLES for row in table}
+    unnamed = [
+        module
+        for module in MODULES
+        if ".migrations." not in module
+        and module not in folders
+        and _row(TABLES[1] if _in_scope(module, "judgekit.web") else TABLES[0], module) is None
+    ]
+    assert not unnamed, f"modules the README's layout tables do not name: {unnamed}"
+
+
+def _unit(module: str) -> Row | None:
+    """MODULE's row in judgekit's table; every web module is in the `web/` row."""
+    if _in_scope(module, "judgekit.web"):
+        return next(row for row in TABLES[0] if row.package == "judgekit.web")
+    return _row(TABLES[0], module)
+
+
+def _rows(module: str, imported: str) -> tuple[Row | None, Row | None]:
+    """The rows that decide whether MODULE may import IMPORTED: web's table inside web, the
+    first table elsewhere."""
+    if _in_scope(module, "judgekit.web") and _in_scope(imported, "judgekit.web"):
+        return _row(TABLES[1], module), _row(TABLES[1], imported)
+    return _unit(module), _unit(imported)
+
+
+def test_every_import_goes_to_a_lower_layer_of_the_readme_tables() -> None:
+    """Within a row a folder's modules import one another freely; across rows, only to a
+    lower layer: never up, never a peer in another row of the same layer."""
+    offending = []
+    for module, imports in GRAPH.items():
+        for imported in imports:
+            source, target = _rows(module, imported)
+            if source and target and source != target and target.layer >= source.layer:
+                offending.append(
+                    f"{module} (layer {source.layer}) imports {imported} (layer {target.layer})"
+                )
+    assert not offending, "\n".join(offending)
+
+
+def test_the_client_never_imports_the_web_app() -> None:
+    offending = {
+        f"{module} imports {imported}"
+        for module, imports in GRAPH.items()
+        if _in_scope(module, "judgekit.client")
+        for imported in imports
+        if _in_scope(imported, "judgekit.web")
+    }
+    assert not offending

@@ -1,5 +1,5 @@
-"""The similarity scan's child process (web.similarity_worker, driven by
-web.similarity_scan.WorkerProcess): it runs apart from the web process under a memory limit
+"""The similarity scan's child process (web.similarity.child, driven by
+web.similarity.scan.WorkerProcess): it runs apart from the web process under a memory limit
 and a low CPU priority, reads only the first bytes of each file, keeps a compact fingerprint
 per learner in the database, and is started again when it dies or overruns its time."""
 

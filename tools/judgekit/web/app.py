@@ -2,7 +2,7 @@
 
 `judge` is what the in-process workers call for each submission; `judgekit serve` passes the
 sandboxed Docker judge (judgehost.job.real_judge()). Tests of the queue may pass a fake one.
-With `settings.broker_url`, remote judge hosts judge instead (web.judge_hosts) and report
+With `settings.broker_url`, remote judge hosts judge instead (web.judging.judge_hosts) and report
 through /api/judgehost.
 """
 

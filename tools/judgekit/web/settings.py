@@ -69,7 +69,7 @@ class Settings:
     similarity_threshold: float = 0.6
     """Pairs of submissions whose shares of matching tokens both reach this are listed."""
     similarity: SimilarityLimits = field(default_factory=SimilarityLimits)
-    """What the similarity scan may cost (web.limits)."""
+    """What the similarity scan may cost (web.guards.limits)."""
 
     public_url: str | None = None
     """How learners reach this server (https://judge.example.org), for links that leave the

@@ -21,7 +21,7 @@ SESSION_COOKIE = "jk_session"
 CSRF_COOKIE = "jk_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_LIFETIME_S = 14 * 24 * 3600
-# Marks a browser that logged in to an account before (web.login_throttle).
+# Marks a browser that logged in to an account before (web.accounts.login_throttle).
 DEVICE_COOKIE = "jk_device"
 DEVICE_LIFETIME_S = 180 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8

@@ -1,8 +1,8 @@
 """The judge database's queries for a class: queue position, grade export, and (from its base,
-similarity_queries.py) the similarity scan's.
+db/similarity.py) the similarity scan's.
 
 A base of `Database` (db.py), kept apart because db.py is near its size limit. SQLAlchemy Core
-only, the same statements on SQLite and PostgreSQL (see web.store).
+only, the same statements on SQLite and PostgreSQL (see web.db.connection).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The judge database's queries for the similarity scan: which submissions to scan next (and
 which the per-learner limit skips), each learner's latest fingerprint, and the pairs found.
 
-A base of `ClassQueries` (class_queries.py). SQLAlchemy Core only, the same statements on SQLite
+A base of `ClassQueries` (db/classroom.py). SQLAlchemy Core only, the same statements on SQLite
 and PostgreSQL; the tables are made by migrations r0003_similarity and
 r0004_similarity_fingerprints. The web process only chooses work and reads pairs; the child
-process (web.similarity_worker) stores fingerprints and pairs.
+process (web.similarity.child) stores fingerprints and pairs.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ workers = Table(
 )
 
 # Similarity between submissions of different users, found by the background scan
-# (web.similarity_scan): pairs at or above the threshold (first_id < second_id) with each
+# (web.similarity.scan): pairs at or above the threshold (first_id < second_id) with each
 # file's matching regions as JSON [[start, end], ...] character offsets, and which submissions
 # were scanned (outcome: compared, skipped by the per-learner limit, or failed).
 similarity_pairs = Table(
@@ -124,7 +124,7 @@ similarity_checked = Table(
 )
 
 # Each learner's latest scanned submission's fingerprint (web.similarity.Fingerprint.to_bytes),
-# made by the scan's child process (web.similarity_worker); what pairs are scored from.
+# made by the scan's child process (web.similarity.child); what pairs are scored from.
 similarity_fingerprints = Table(
     "similarity_fingerprints",
     metadata,

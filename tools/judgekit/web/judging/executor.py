@@ -1,6 +1,6 @@
-"""Who judges the web app's submissions: its own worker threads (web.workers.WorkerPool, the
-default) or remote judge hosts fed through a broker (web.judge_hosts.JudgeHosts). The pages
-and routes see only this."""
+"""Who judges the web app's submissions: its own judging threads (the default, `WorkerPool`
+in web.judging.threads) or remote judge hosts fed through a broker (`JudgeHosts` in
+web.judging.judge_hosts). The pages and routes see only this."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The executor when the web app has a broker: remote judge hosts (`judgekit worker`) consume
 the device queues that judgehost.dispatch.Dispatcher fills, and report through
-web.judgehost_api. Nothing judges in this process."""
+web.routes.judgehost_api. Nothing judges in this process."""
 
 from __future__ import annotations
 

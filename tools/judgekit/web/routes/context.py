@@ -42,7 +42,7 @@ class AppContext:
     password_checks: PasswordChecks
     live_results: LiveResults
     hello: Hello | None = None
-    """What judge hosts must match (web.judgehost_api); None without a broker."""
+    """What judge hosts must match (web.routes.judgehost_api); None without a broker."""
 
 
 def get_context(request: Request) -> AppContext:

@@ -1,5 +1,5 @@
 """The similarity scan's child process, `python -m judgekit.web.similarity.child`: started and
-fed by web.similarity_scan, so that fingerprinting never holds the web process's GIL nor
+fed by web.similarity.scan, so that fingerprinting never holds the web process's GIL nor
 grows its memory.
 
 It reads its `WorkerConfig` as one JSON line on stdin, limits itself (RLIMIT_AS, nice), opens

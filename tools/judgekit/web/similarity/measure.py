@@ -9,8 +9,8 @@ database and compared later by another process; and a fingerprint is two numpy a
 (`Fingerprint`, a few bytes per token; `to_bytes` is what the database keeps) instead of
 copydetect's set and dict of lists of numpy scalars (hundreds of bytes per token).
 
-Pure functions: no database, no web. The background scan (similarity_scan.py, in a child
-process: similarity_worker.py) stores fingerprints and pairs.
+Pure functions: no database, no web. The background scan (similarity/scan.py, in a child
+process: similarity/child.py) stores fingerprints and pairs.
 """
 
 from __future__ import annotations

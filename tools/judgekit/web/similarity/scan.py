@@ -1,7 +1,7 @@
 """The background similarity scan of the web process: a thread, started and stopped with the
-app, that picks the finished submissions to compare (web.similarity_queries: each learner's
+app, that picks the finished submissions to compare (web.db.similarity: each learner's
 latest few, compile errors last) and hands them, one at a time, to a child process
-(web.similarity_worker) that fingerprints them and stores the fingerprints and the similar
+(web.similarity.child) that fingerprints them and stores the fingerprints and the similar
 pairs in the database. This process only waits on a pipe: no fingerprint, no source file and
 no comparison is ever in its memory or under its GIL, and the pages only read stored pairs.
 
