@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from judgekit.sandbox.snapshots.availability import EXECUTOR_VARIABLE, choose_ex
 from judgekit.sandbox.snapshots.bundle import oci_config, oci_seccomp
 from judgekit.sandbox.snapshots.executor import _superseded_by
 from judgekit.sandbox.snapshots.leftovers import mounts_under, sweep_leftovers
+from judgekit.sandbox.snapshots.rootfs import DONE, prune_exports
 from judgekit.sandbox.snapshots.runc_box import Runc
 from judgekit.sandbox.snapshots.template import MAX_AGE_S, MAX_RESTORES, Template
 
@@ -137,3 +139,24 @@ def test_mount_points_are_read_from_mountinfo_with_their_escapes() -> None:
         "/var/lib/s/rootfs/a/rootfs/judge/submission",
         "/var/lib/s/rootfs/a/with space",
     ]
+
+
+def test_an_export_is_pruned_once_its_image_is_gone_and_no_template_can_use_it(
+    tmp_path: Path,
+) -> None:
+    def export(short: str, idle_s: float) -> Path:
+        (tmp_path / short / "rootfs").mkdir(parents=True)
+        done = tmp_path / short / DONE
+        done.write_text("judgekit-sandbox-cpu:x\n")
+        os.utime(done, (time.time() - idle_s, time.time() - idle_s))
+        return done.parent
+
+    kept = export("aaaaaaaaaaaaaaaa", 10 * MAX_AGE_S)  # its image is still there
+    gone_long_ago = export("bbbbbbbbbbbbbbbb", 2 * MAX_AGE_S)
+    gone_but_recent = export("cccccccccccccccc", 60.0)  # a live template may restore from it
+    partial = tmp_path / "dddddddddddddddd.partial-123"  # another judge's export under way
+    partial.mkdir()
+    images = {"sha256:" + "a" * 64}
+    assert prune_exports(tmp_path, images, MAX_AGE_S) == 1
+    assert kept.is_dir() and gone_but_recent.is_dir() and partial.is_dir()
+    assert not gone_long_ago.exists()

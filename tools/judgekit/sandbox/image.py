@@ -131,6 +131,13 @@ def image_id(reference: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def image_ids() -> set[str]:
+    """The id of every image the engine has; JudgekitError (never an empty set) when it cannot
+    be asked."""
+    listed = run_docker("images", "--all", "--quiet", "--no-trunc")
+    return {line.strip() for line in listed.stdout.splitlines() if line.strip()}
+
+
 def image_environment(reference: str) -> dict[str, str]:
     """The environment the image's recipe sets (its ENV lines), as the engine gives it to a
     container."""

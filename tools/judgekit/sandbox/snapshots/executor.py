@@ -9,6 +9,7 @@ where the template cannot be made) go to FALLBACK, today's pool or cold sandbox.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,16 +23,17 @@ from typing import Any
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
 from judgekit.sandbox.engine import EngineError, RuntimeFailure, engine_failure
-from judgekit.sandbox.image import image_id
+from judgekit.sandbox.image import image_id, image_ids
 from judgekit.sandbox.outcome import ContainerSpec, Job, JobRunner, OnFrame, RunOutcome
 from judgekit.sandbox.session import SandboxSession
 from judgekit.sandbox.snapshots.availability import Executor
 from judgekit.sandbox.snapshots.bundle import write_bundle
 from judgekit.sandbox.snapshots.clone_cgroup import CloneCgroup
 from judgekit.sandbox.snapshots.leftovers import sweep_leftovers
-from judgekit.sandbox.snapshots.rootfs import exported_rootfs
+from judgekit.sandbox.snapshots.rootfs import exported_rootfs, prune_exports
 from judgekit.sandbox.snapshots.runc_box import Runc, RuncBox
 from judgekit.sandbox.snapshots.template import (
+    MAX_AGE_S,
     Template,
     clone_config,
     make_template,
@@ -70,6 +72,8 @@ class SnapshotSandbox:
         self._runc = Runc(executor.runc, executor.criu, state_dir / "runc")
         sweep_leftovers(state_dir, self._runc)
         self._rootfs = state_dir / "rootfs"
+        with contextlib.suppress(JudgekitError):
+            prune_exports(self._rootfs, image_ids(), MAX_AGE_S)
         self._state = state_dir / f"judge-{os.getpid()}"
         for folder in (
             self._rootfs,

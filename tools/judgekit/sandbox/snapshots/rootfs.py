@@ -1,12 +1,16 @@
 """The sandbox image's files as a plain read-only directory for runc: exported from the engine
 once per image, with the folders the bundle mounts over already in it (a read-only root
-cannot have them made at start). Root-only, never mounted writable into a sandbox."""
+cannot have them made at start). Root-only, never mounted writable into a sandbox. About a
+gigabyte each: an export whose image the engine no longer has is removed once no template
+can still be restoring from it."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Collection
 from pathlib import Path
 
 from judgekit.sandbox.engine import RuntimeFailure
@@ -18,9 +22,10 @@ DONE = ".judgekit-exported"
 
 def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
     """IMAGE's root filesystem in UNDER/<id>, exported the first time it is asked for."""
-    short = image_id.removeprefix("sha256:")[:16]
+    short = _short(image_id)
     root = under / short / "rootfs"
     if (root.parent / DONE).is_file():
+        os.utime(root.parent / DONE)  # a template is made from it now (see prune_exports)
         return root
     partial = under / f"{short}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
@@ -53,3 +58,24 @@ def exported_rootfs(image: str, image_id: str, under: Path) -> Path:
         if not (root.parent / DONE).is_file():
             raise RuntimeFailure(f"cannot keep the exported image in {root.parent}") from None
     return root
+
+
+def prune_exports(under: Path, image_ids: Collection[str], idle_s: float) -> int:
+    """Remove the exports under UNDER of images not in IMAGE_IDS (the engine's) that no
+    template was made from for IDLE_S (a template's longest life): how many."""
+    kept = {_short(image) for image in image_ids}
+    removed = 0
+    for done in under.glob(f"*/{DONE}"):
+        export = done.parent
+        try:
+            idle = time.time() - done.stat().st_mtime
+        except OSError:
+            continue
+        if export.name not in kept and idle > idle_s:
+            shutil.rmtree(export, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _short(image_id: str) -> str:
+    return image_id.removeprefix("sha256:")[:16]
