@@ -14,8 +14,8 @@ from judgekit.commands.arguments import (
     non_negative,
     port,
     positive,
-    positive_seconds,
 )
+from judgekit.commands.limit_options import add_limit_options, limits_from
 from judgekit.commands.listening import listening_socket
 from judgekit.commands.logs import add_log_format_option, configure_logging
 from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
@@ -23,14 +23,6 @@ from judgekit.errors import JudgekitError
 from judgekit.exit_codes import ExitCode
 from judgekit.judgehost.broker import redacted
 from judgekit.package.problem import Device, load_problem
-from judgekit.web.guards.limits import (
-    MIN_WORKER_MEMORY_MIB,
-    LoginLimits,
-    RequestLimits,
-    SimilarityLimits,
-    StreamLimits,
-    SubmissionLimits,
-)
 from judgekit.web.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_DEVICES,
@@ -128,98 +120,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="comma-separated addresses of proxies in front whose X-Forwarded-For names the "
         "client (default: none; every connection's own address counts for login throttling)",
     )
-    limits = parser.add_argument_group("limits per client (README: Limits)")
-    limits.add_argument(
-        "--max-streams-per-user",
-        type=positive,
-        default=StreamLimits.per_user,
-        metavar="N",
-        help="live result streams one user may hold open (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--max-streams",
-        type=positive,
-        default=StreamLimits.total,
-        metavar="N",
-        help="live result streams open on the whole server (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--max-submissions",
-        type=positive,
-        default=SubmissionLimits.per_window,
-        metavar="N",
-        help="submissions one learner may make per --submission-window (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--submission-window",
-        type=positive_seconds,
-        default=SubmissionLimits.window_s,
-        metavar="SECONDS",
-        help="the window of --max-submissions (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--max-stored-mib",
-        type=positive,
-        default=SubmissionLimits.stored_mib,
-        metavar="MIB",
-        help="disk one learner's submissions may take in all (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--max-requests-per-address",
-        type=positive,
-        default=RequestLimits.per_address,
-        metavar="N",
-        help="requests in progress at once from one client address, live streams aside "
-        "(default: %(default)s)",
-    )
-    limits.add_argument(
-        "--login-checks",
-        type=positive,
-        default=LoginLimits.checks_at_once,
-        metavar="N",
-        help="password checks running at once, each about 19 MiB and 30 ms (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--login-backoff-max",
-        type=positive_seconds,
-        default=LoginLimits.backoff_max_s,
-        metavar="SECONDS",
-        help="the longest wait imposed after wrong passwords (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--similarity-latest",
-        type=positive,
-        default=SimilarityLimits.latest_per_user,
-        metavar="N",
-        help="of a learner's submissions waiting for the similarity scan, only the latest N that "
-        "compiled and the latest N compile errors are compared (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--similarity-max-bytes",
-        type=positive,
-        default=SimilarityLimits.max_bytes,
-        metavar="BYTES",
-        help="the similarity scan reads only this much of each file (default: %(default)s)",
-    )
-    limits.add_argument(
-        "--similarity-memory",
-        type=_worker_memory,
-        default=SimilarityLimits.memory_mib,
-        metavar="MIB",
-        help="the similarity scan's child process's memory limit, at least "
-        f"{MIN_WORKER_MEMORY_MIB} (default: %(default)s)",
-    )
+    add_limit_options(parser)
     add_log_format_option(parser)
     parser.set_defaults(handler=run)
-
-
-def _worker_memory(text: str) -> int:
-    value = positive(text)
-    if value < MIN_WORKER_MEMORY_MIB:
-        raise argparse.ArgumentTypeError(
-            f"{value}: the similarity worker needs at least {MIN_WORKER_MEMORY_MIB} MiB"
-        )
-    return value
 
 
 def run(options: argparse.Namespace) -> int:
@@ -260,21 +163,7 @@ def run(options: argparse.Namespace) -> int:
         database_url=options.database_url,
         public_url=options.public_url,
         forwarded_allow_ips=options.forwarded_allow_ips,
-        logins=LoginLimits(
-            checks_at_once=options.login_checks, backoff_max_s=options.login_backoff_max
-        ),
-        streams=StreamLimits(per_user=options.max_streams_per_user, total=options.max_streams),
-        requests=RequestLimits(per_address=options.max_requests_per_address),
-        submission_rate=SubmissionLimits(
-            per_window=options.max_submissions,
-            window_s=options.submission_window,
-            stored_mib=options.max_stored_mib,
-        ),
-        similarity=SimilarityLimits(
-            latest_per_user=options.similarity_latest,
-            max_bytes=options.similarity_max_bytes,
-            memory_mib=options.similarity_memory,
-        ),
+        **limits_from(options),
     )
     with listening_socket(settings.host, settings.port) as sock:
         judge_data_folder(settings.data_dir, settings.database_url)
