@@ -25,6 +25,7 @@ from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, load_problem
 from judgekit.package.shapes import warmup_shapes
 from judgekit.package.strategies import Shape
+from judgekit.sandbox.docker_cli import image_id
 from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 
 SANDBOX_DIR = Path("sandbox")
@@ -106,44 +107,6 @@ def recipe_for(problem_root: Path, device: Device) -> ImageRecipe:
     if not recipe.lock.is_file():
         raise JudgekitError(f"{recipe.lock}: missing; the {device.value} image needs its lock file")
     return recipe
-
-
-def run_docker(
-    *args: str, check: bool = True, quiet: bool = True
-) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["docker", *args],
-            check=check,
-            text=True,
-            capture_output=quiet,
-        )
-    except FileNotFoundError:
-        raise JudgekitError("the docker client is not installed; run tools/setup.sh") from None
-    except subprocess.CalledProcessError as error:
-        raise JudgekitError(
-            f"`docker {' '.join(args[:2])}` failed: {(error.stderr or '').strip()[-2000:]}"
-        ) from None
-
-
-def image_id(reference: str) -> str | None:
-    result = run_docker("image", "inspect", "--format", "{{.Id}}", reference, check=False)
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
-def image_ids() -> set[str]:
-    """The id of every image the engine has; JudgekitError (never an empty set) when it cannot
-    be asked."""
-    listed = run_docker("images", "--all", "--quiet", "--no-trunc")
-    return {line.strip() for line in listed.stdout.splitlines() if line.strip()}
-
-
-def image_environment(reference: str) -> dict[str, str]:
-    """The environment the image's recipe sets (its ENV lines), as the engine gives it to a
-    container."""
-    done = run_docker("image", "inspect", "--format", "{{json .Config.Env}}", reference)
-    pairs = json.loads(done.stdout or "null") or []
-    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
 def debian_mirror(sources_dir: Path = Path("/etc/apt")) -> str:

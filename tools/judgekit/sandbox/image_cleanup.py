@@ -19,6 +19,7 @@ import docker
 import docker.errors
 
 from judgekit.errors import JudgekitError
+from judgekit.sandbox.docker_cli import image_id, run_docker
 
 Log = Callable[[str], None]
 
@@ -27,23 +28,8 @@ _STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,64})\s*$", re.MULTILINE)
 _OUTPUT_TAIL = 3000
 
 
-def _docker(*args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise JudgekitError("the docker client is not installed; run tools/setup.sh") from None
-
-
 def _lines(*args: str) -> list[str]:
-    result = _docker(*args)
-    if result.returncode != 0:
-        raise JudgekitError(f"`docker {' '.join(args[:2])}` failed: {result.stderr.strip()}")
-    return [line for line in result.stdout.splitlines() if line.strip()]
-
-
-def _image_id(reference: str) -> str | None:
-    result = _docker("image", "inspect", "--format", "{{.Id}}", reference)
-    return result.stdout.strip() if result.returncode == 0 else None
+    return [line for line in run_docker(*args).stdout.splitlines() if line.strip()]
 
 
 def _dangling_ids() -> set[str]:
@@ -54,7 +40,7 @@ def build_leaving_nothing_behind(arguments: Sequence[str], tags: Sequence[str], 
     """`docker build --force-rm -t TAG... ARGUMENTS`, then remove the untagged images it left:
     earlier stages' images and the images the tags were taken from, if nothing else holds
     them. On failure too, before the error is raised."""
-    replaced = {image for image in (_image_id(tag) for tag in tags) if image}
+    replaced = {image for image in (image_id(tag) for tag in tags) if image}
     tag_arguments = [argument for tag in tags for argument in ("--tag", tag)]
     try:
         result = subprocess.run(
@@ -79,7 +65,7 @@ def remove_dangling(candidates: Sequence[str], log: Log) -> None:
         {full for full in dangling for short in candidates if _same_image(full, short)}
     )
     for image in doomed:
-        result = _docker("image", "rm", image)
+        result = run_docker("image", "rm", image, check=False)
         if result.returncode != 0:
             log(f"kept the build's leftover {_short(image)}: {result.stderr.strip()}")
     if doomed:
@@ -105,7 +91,7 @@ def prune_superseded(repository: str, current: str, log: Log, *, dry_run: bool =
     """Untag every tag of REPOSITORY but CURRENT (and `latest` while it names CURRENT's image),
     so that the images no tag and no container holds any more are deleted. A tag whose image a
     running container uses is kept. Returns what went and the disk space that came free."""
-    current_id = _image_id(current)
+    current_id = image_id(current)
     if current_id is None:
         raise JudgekitError(
             f"{current} is not built; build it first, so that pruning leaves an image to judge with"
@@ -123,7 +109,7 @@ def prune_superseded(repository: str, current: str, log: Log, *, dry_run: bool =
             removed.append(reference)
             log(f"would remove {reference}")
         else:
-            result = _docker("image", "rm", reference)
+            result = run_docker("image", "rm", reference, check=False)
             if result.returncode == 0:
                 removed.append(reference)
                 log(f"removed {reference}")

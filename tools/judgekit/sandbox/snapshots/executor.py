@@ -22,8 +22,8 @@ from typing import Any
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
+from judgekit.sandbox.docker_cli import image_id, image_ids
 from judgekit.sandbox.engine import EngineError, RuntimeFailure, engine_failure
-from judgekit.sandbox.image import image_id, image_ids
 from judgekit.sandbox.outcome import ContainerSpec, Job, JobRunner, OnFrame, RunOutcome
 from judgekit.sandbox.session import SandboxSession
 from judgekit.sandbox.snapshots.availability import Executor

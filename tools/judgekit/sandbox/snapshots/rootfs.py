@@ -13,8 +13,8 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+from judgekit.sandbox.docker_cli import run_docker
 from judgekit.sandbox.engine import RuntimeFailure
-from judgekit.sandbox.image import run_docker
 
 MOUNT_POINTS = ("proc", "dev", "sys", "tmp", "judge/submission")
 DONE = ".judgekit-exported"

@@ -17,8 +17,8 @@ from typing import Any
 
 from judgekit.errors import JudgekitError
 from judgekit.sandbox.container import NONCE_VARIABLE, SANDBOX_ENVIRONMENT
+from judgekit.sandbox.docker_cli import image_environment
 from judgekit.sandbox.engine import RuntimeFailure
-from judgekit.sandbox.image import image_environment
 from judgekit.sandbox.outcome import ContainerSpec
 from judgekit.sandbox.session import BACKGROUND_CPU_SHARES, CPU_SHARES, SandboxSession
 from judgekit.sandbox.snapshots.bundle import oci_config, write_bundle
