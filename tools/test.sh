@@ -10,6 +10,7 @@ bash tools/setup.sh
 
 echo "== ruff"
 .venv/bin/ruff check tools tests checker reference sandbox
+.venv/bin/ruff format --check tools tests checker reference sandbox
 echo "== mypy"
 .venv/bin/mypy
 echo "== judgekit validate"

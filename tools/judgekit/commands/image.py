@@ -79,9 +79,7 @@ def run_prune(options: argparse.Namespace) -> int:
 
 
 def _prune(console: Console, problem: Path, device: Device, *, dry_run: bool) -> None:
-    pruned = prune_images(
-        problem, device, lambda line: console.print(plain(line)), dry_run=dry_run
-    )
+    pruned = prune_images(problem, device, lambda line: console.print(plain(line)), dry_run=dry_run)
     if dry_run:
         console.print(f"would remove {len(pruned.removed)} tag(s)")
     else:

@@ -61,9 +61,7 @@ def remove_dangling(candidates: Sequence[str], log: Log) -> None:
     """Remove those of CANDIDATES (image ids, short or full) that are dangling now; their
     untagged parents go with them. An image a container uses is kept, and said so."""
     dangling = _dangling_ids()
-    doomed = sorted(
-        {full for full in dangling for short in candidates if _same_image(full, short)}
-    )
+    doomed = sorted({full for full in dangling for short in candidates if _same_image(full, short)})
     for image in doomed:
         result = run_docker("image", "rm", image, check=False)
         if result.returncode != 0:

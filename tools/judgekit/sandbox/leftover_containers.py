@@ -100,5 +100,3 @@ def _remove_later(container_id: str, give_up_at: float) -> None:
         time.sleep(REMOVAL_POLL_S)
         if _try_remove(container_id):
             return
-
-
