@@ -16,6 +16,7 @@ at the hand-over.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import secrets
 import shutil
@@ -61,6 +62,8 @@ StartBox = Callable[[ContainerSpec, str, Path, int], Box]
 # judged runs leave, so prewarming never slows a verdict. Raised at the hand-over.
 BACKGROUND_CPU_SHARES = 2
 CPU_SHARES = 1024
+# A run's scratch folder (its submission, bind-mounted read-only) is named after its judge.
+SCRATCH_PREFIX = "judgekit-run-"
 
 
 class SandboxSession:
@@ -72,7 +75,7 @@ class SandboxSession:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.stopped = threading.Event()
         self.ended = threading.Event()  # the container's output stream ended
-        self.scratch = Path(tempfile.mkdtemp(prefix="judgekit-run-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.scratch.chmod(0o755)
         self.submission_dir = self.scratch / "submission"
         self.submission_dir.mkdir(mode=0o755)
