@@ -16,6 +16,7 @@ at the hand-over.
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import secrets
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.sandbox.box import Box, Chunk
-from judgekit.sandbox.engine import EngineError, engine_failure
+from judgekit.sandbox.engine import EngineError, engine_failure, stream_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
     CaseError,
@@ -49,6 +50,7 @@ from judgekit.sandbox.outcome import (
 )
 from judgekit.sandbox.run_clock import POLL_S, Expired, RunClock
 
+log = logging.getLogger(__name__)
 SUBMISSION_MOUNT = "/judge/submission"
 KEEP_STDERR_BYTES = 16 * 1024
 # Chunks between the reader thread and the watcher: with lines cut at the frame limit, the
@@ -72,6 +74,8 @@ class SandboxSession:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.stopped = threading.Event()
         self.ended = threading.Event()  # the container's output stream ended
+        # Why the output stream ended before the container's output did (set before `ended`).
+        self.stream_error: Exception | None = None
         self.scratch = Path(tempfile.mkdtemp(prefix="judgekit-run-"))
         self.scratch.chmod(0o755)
         self.submission_dir = self.scratch / "submission"
@@ -130,6 +134,7 @@ class SandboxSession:
                     self._expire(expired)
                     return False
             if kind == "eof":
+                self._stop_if_stream_failed()
                 return False
             if kind != "line":
                 continue
@@ -280,8 +285,12 @@ class SandboxSession:
                         skipping = not newline
                         pending.clear()
         except Exception as error:
-            self._put(("stream_error", str(error)))
-        if pending:
+            # Whatever the engine's stream raises: the rest of the output is lost, and with it
+            # any verdict (a partial line is not flushed: it is no frame the container wrote).
+            name = self.box.id[:12] if self.box is not None else "?"
+            log.error("reading the output of sandbox %s failed", name, exc_info=error)
+            self.stream_error = error
+        if pending and self.stream_error is None:
             self._put(("line", bytes(pending)))
         self.ended.set()
         self._put(("eof", None))
@@ -300,6 +309,7 @@ class SandboxSession:
             # Once every case is answered, nothing printed can change a verdict: not charged.
             charged = not (order.loaded and order.next_case == order.cases)
             if kind == "eof":
+                self._stop_if_stream_failed()
                 return False
             if kind == "overflow":
                 self.outcome.output_bytes += payload if charged else 0
@@ -337,6 +347,13 @@ class SandboxSession:
             if expired is not None:
                 self._expire(expired)
                 return False
+
+    def _stop_if_stream_failed(self) -> None:
+        """After the output stream ended: when it failed (not the container's end), the run
+        is a judge error naming the failure, and the container is stopped unjudged."""
+        if self.stream_error is not None:
+            self.outcome.judge_error = stream_failure(self.stream_error)
+            self._kill(KillReason.INTERRUPTED)
 
     def _deliver(self, on_frame: OnFrame | None, timed: TimedFrame) -> bool:
         """Hand a frame to the caller; its failure is ours (a JE), so the run stops there."""
