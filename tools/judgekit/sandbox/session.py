@@ -31,11 +31,10 @@ from judgekit.sandbox.box import Box, Chunk
 from judgekit.sandbox.engine import EngineError, engine_failure, stream_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
-    CaseError,
+    CaseAnswer,
     Done,
     FrameOrder,
     ProtocolError,
-    Result,
     Warm,
     parse_line,
 )
@@ -332,7 +331,7 @@ class SandboxSession:
                 else:
                     # Only the next frame in order gets here: the one thing that ends a phase.
                     spent = clock.next_phase(arrived)
-                    if isinstance(frame, Result | CaseError):
+                    if isinstance(frame, CaseAnswer):
                         self._send_case(job, frame.case + 1)
                     timed = TimedFrame(frame, spent.wall_ms, spent.cpu_ms)
                     self.outcome.frames.append(timed)
