@@ -89,6 +89,7 @@ def test_a_known_submission_gets_a_verdict_it_declares(
     assert not [m for m in shown if JUDGES_FRAME.search(m)], f"{known.name}: the judge's frames"
     if report.verdict is Verdict.OLE:
         # Killed at the cap, whatever the container is blocked on: long before any clock's
-        # limit (a flood once held its slot for 240 s, the engine waiting for its output read).
+        # limit (the engine ends a container only once its output is read, so a judge that
+        # stopped reading at the cap would hold a flood's slot for minutes).
         case_wall_s = problem.limits.wall_limit_s(problem.limits.time_per_case_s)
         assert report.time_ms is not None and report.time_ms < 1000 * case_wall_s
