@@ -249,7 +249,13 @@ def main(argv: Sequence[str]) -> int:
         print("usage: runner.py INPUT_FD REPORT_FD", file=sys.stderr)
         return 2
     with os.fdopen(int(argv[0]), "rb") as inputs:
-        return run_job(inputs, Reporter(int(argv[1])))
+        try:
+            return run_job(inputs, Reporter(int(argv[1])))
+        except (OSError, ValueError, KeyError) as error:
+            # Once learner code has run, it can read from or close this process's pipes; what
+            # it sees on stderr is then this line, not a traceback through the runner.
+            print(f"the runner stopped: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

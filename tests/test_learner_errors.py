@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,10 +40,16 @@ def supervisor() -> ModuleType:
     return load_module(ROOT / "sandbox" / "supervisor.py", "judgekit_test_supervisor_messages")
 
 
-def run_runner(
-    problem: Problem, submission: Path, seeds: Sequence[int] = (0,)
-) -> list[dict[str, Any]]:
-    """Run SUBMISSION in the runner process on one case per seed; its reports after `warm`."""
+@dataclass(frozen=True)
+class RunnerRun:
+    reports: list[dict[str, Any]]
+    """What it reported after `warm`."""
+    stderr: str
+    exit_code: int
+
+
+def run_runner(problem: Problem, submission: Path, seeds: Sequence[int] = (0,)) -> RunnerRun:
+    """Run SUBMISSION in the runner process on one case per seed."""
     job_read, job_write = os.pipe()
     report_read, report_write = os.pipe()
     process = subprocess.Popen(
@@ -71,7 +78,7 @@ def run_runner(
         sent = [json.loads(line) for line in reports.read().splitlines()]
     _, stderr = process.communicate(timeout=RUNNER_S)
     assert [m["event"] for m in sent[:2]] == ["platform", "warm"], stderr.decode()
-    return sent[2:]
+    return RunnerRun(sent[2:], stderr.decode(), process.returncode)
 
 
 def _source(tmp_path: Path, text: str) -> Path:
@@ -122,7 +129,7 @@ def test_each_case_reports_a_bad_result_a_raise_or_a_result_naming_only_the_lear
         "        raise ValueError('no kernel')\n"
         "    return [1.0, 2.0, 3.0]\n",
     )
-    ready, bad, raised, result, done = run_runner(problem, submission, seeds=(0, 1, 2))
+    ready, bad, raised, result, done = run_runner(problem, submission, seeds=(0, 1, 2)).reports
 
     assert ready == {"event": "ready"}
 
@@ -142,7 +149,7 @@ def test_a_call_that_fails_before_the_learners_code_runs_has_no_traceback(
     """The wrong number of parameters: the error is raised in the runner's call."""
     function = problem.entry_point.function
     submission = _source(tmp_path, f"def {function}(seed, x):\n    return [1.0, 2.0, 3.0]\n")
-    [_ready, error, _done] = run_runner(problem, submission)
+    [_ready, error, _done] = run_runner(problem, submission).reports
 
     assert error["error"].startswith(f"TypeError: {function}() takes 2 positional arguments")
     assert error["traceback"] == ""
@@ -151,7 +158,8 @@ def test_a_call_that_fails_before_the_learners_code_runs_has_no_traceback(
 def test_a_submission_without_its_function_fails_to_load_without_a_traceback(
     problem: Problem, tmp_path: Path
 ) -> None:
-    [load_error] = run_runner(problem, _source(tmp_path, "def something_else():\n    pass\n"))
+    run = run_runner(problem, _source(tmp_path, "def something_else():\n    pass\n"))
+    [load_error] = run.reports
 
     assert load_error == {
         "event": "load_error",
@@ -165,13 +173,31 @@ def test_a_failed_import_shows_the_learners_line_and_none_of_the_loading(
     problem: Problem, tmp_path: Path
 ) -> None:
     submission = _source(tmp_path, "import numpy\nimport no_such_module\n")
-    [load_error] = run_runner(problem, submission)
+    [load_error] = run_runner(problem, submission).reports
 
     assert load_error["error"] == "ModuleNotFoundError: No module named 'no_such_module'"
     assert load_error["traceback"].splitlines()[:2] == [
         "Traceback (most recent call last):",
         f'  File "{submission}", line 2, in <module>',
     ]
+
+
+def test_a_runner_whose_pipe_the_learner_closed_says_so_in_one_line_without_a_traceback(
+    problem: Problem, tmp_path: Path
+) -> None:
+    function = problem.entry_point.function
+    submission = _source(
+        tmp_path,
+        "import os, sys\n\n\n"
+        f"def {function}(seed, x, features, frozen_bias_value):\n"
+        "    os.close(int(sys.argv[2]))  # the report pipe\n"
+        "    return [1.0, 2.0, 3.0]\n",
+    )
+    run = run_runner(problem, submission)
+
+    assert run.reports == [{"event": "ready"}]
+    assert run.exit_code == 1
+    assert run.stderr == "the runner stopped: OSError: [Errno 9] Bad file descriptor\n"
 
 
 def test_a_bad_result_answers_its_case_through_the_supervisor_and_the_judge(
