@@ -9,9 +9,9 @@ engine's OOM kill (MLE), the output limit (OLE), a tampered result channel
 
 For a case, in order: a judge error (JE); the file did not load (CE); the case raised (RTE);
 it returned something that is no array of numbers (RTE); a result came back (AC or WA, by the
-checker). A case with no result is blamed on how the run
-ended: out of time (TLE), killed by the engine for memory (MLE), over the output limit (OLE),
-anything else (RTE). The submission's verdict is that of its first case that is not AC.
+checker). A case with no result is blamed on how the run ended: out of time (TLE), killed by
+the engine for memory (MLE), over the output limit (OLE), anything else (RTE). The
+submission's verdict is that of its first case that is not AC.
 """
 
 from __future__ import annotations
