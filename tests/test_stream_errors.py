@@ -5,7 +5,8 @@ lost, so nothing the submission did can be judged, and it is never the learner's
 The session here reads the stream as a Docker container's is read: docker-py's own attach
 reader (`frames_iter` and `demux_adaptor`, what `container.attach(stream=True, demux=True)`
 iterates) over a real socket, on whose far end the test writes what the engine would. The
-errors are the ones docker-py raises: a frame of no known stream, a connection reset."""
+errors are the ones docker-py raises: a frame of no known stream, a connection reset. Through
+the real engine and container: tests/test_stream_errors_docker.py."""
 
 from __future__ import annotations
 
