@@ -21,6 +21,7 @@ frame for the judge::
     {"event": "ready"}                            # or {"event": "load_error", "error", "traceback"}
     {"event": "result", "case": "0", "shape": [3], "values": [1.0, ...]}
     {"event": "error", "case": "0", "error": "ValueError: ...", "traceback": "..."}
+    {"event": "bad_result", "case": "0", "reason": "returned a dict; expected ..."}
     {"event": "done"}
 
 This process holds neither the judge's channel, its nonce nor the inputs of cases to come:
@@ -54,7 +55,9 @@ MAX_RESULT_VALUES = 1024
 
 
 class ResultTypeError(TypeError):
-    """The function returned something that is not an array of real numbers."""
+    """The function returned something that is not an array of real numbers: the message
+    says what it returned and what is expected ("returned a dict; expected an array of 3
+    numbers")."""
 
 
 def build_arguments(
@@ -84,20 +87,32 @@ def expected_array(shape: Sequence[int]) -> str:
     return f"an array of shape {list(shape)}"
 
 
+def _returned(value: object) -> str:
+    """VALUE in words: "a dict", "an int", "a value of type ndarray"."""
+    name = type(value).__name__
+    if isinstance(value, str | bytes | dict | list | tuple | set | int | float | complex):
+        return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+    return f"a value of type {name}"
+
+
 def describe_result(result: object, output_shape: Sequence[int] = ()) -> dict[str, Any]:
     """The returned value as {"shape", "values"}, values as Python floats in row-major order.
 
     OUTPUT_SHAPE is the problem's (from the job), used only to word the messages."""
+    expected = f"expected {expected_array(output_shape)}"
     if result is None:
-        raise ResultTypeError(f"the function returned None; return {expected_array(output_shape)}")
+        raise ResultTypeError(f"returned None; {expected}")
+    returned = _returned(result)
     if isinstance(result, str | bytes | dict):
-        raise ResultTypeError(f"the function returned a {type(result).__name__}, not an array")
+        raise ResultTypeError(f"returned {returned}; {expected}")
     try:
         array = np.asarray(result)
     except Exception as error:  # the learner's object may raise anything here
-        raise ResultTypeError(f"the returned value is not an array: {error}") from None
+        raise ResultTypeError(
+            f"returned {returned} that is no array ({error}); {expected}"
+        ) from None
     if array.dtype.kind not in "biuf":
-        raise ResultTypeError(f"the returned array has dtype {array.dtype}, not real numbers")
+        raise ResultTypeError(f"returned {returned} holding {array.dtype.name} values; {expected}")
     if array.size > MAX_RESULT_VALUES:
         return {"shape": list(array.shape), "values": None}
     return {
@@ -121,8 +136,18 @@ def load_submission(path: Path, function: str) -> Callable[..., object]:
 
 
 def _error_fields(error: BaseException) -> dict[str, str]:
-    text = "".join(traceback.format_exception(error))
+    """ERROR's text and its traceback from the first frame that is not the judge's loading or
+    calling (this file's, importlib's): none when only those ran (no entry point, a call with
+    the wrong number of arguments)."""
+    trace = error.__traceback__
+    while trace is not None and _judges_frame(trace.tb_frame.f_code.co_filename):
+        trace = trace.tb_next
+    text = "".join(traceback.format_exception(type(error), error, trace)) if trace else ""
     return {"error": f"{type(error).__name__}: {error}", "traceback": text}
+
+
+def _judges_frame(filename: str) -> bool:
+    return filename == __file__ or filename.startswith("<frozen importlib")
 
 
 def fit_message(message: Mapping[str, Any], limit: int = MAX_MESSAGE_BYTES) -> bytes:
@@ -206,6 +231,9 @@ def run_job(inputs: BinaryIO, reporter: Reporter) -> int:
         try:
             arguments = build_arguments(job["parameters"], case["values"])
             result = describe_result(entry(*arguments), job.get("output_shape", []))
+        except ResultTypeError as error:  # nothing raised: what it returned is no answer
+            reporter.send({"event": "bad_result", "case": case["id"], "reason": str(error)})
+            continue
         except BaseException as error:
             reporter.send({"event": "error", "case": case["id"], **_error_fields(error)})
             if isinstance(error, KeyboardInterrupt | SystemExit):
@@ -221,7 +249,13 @@ def main(argv: Sequence[str]) -> int:
         print("usage: runner.py INPUT_FD REPORT_FD", file=sys.stderr)
         return 2
     with os.fdopen(int(argv[0]), "rb") as inputs:
-        return run_job(inputs, Reporter(int(argv[1])))
+        try:
+            return run_job(inputs, Reporter(int(argv[1])))
+        except (OSError, ValueError, KeyError) as error:
+            # Once learner code has run, it can read from or close this process's pipes; what
+            # it sees on stderr is then this line, not a traceback through the runner.
+            print(f"the runner stopped: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

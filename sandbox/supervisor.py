@@ -125,6 +125,8 @@ def forwarded(message: object, platform: str | None) -> dict[str, Any]:
         return _result(message)
     if event == "error":
         return {"event": "error", "case": _case(message), **_error_fields(message)}
+    if event == "bad_result":
+        return {"event": "bad_result", "case": _case(message), "reason": _text(message, "reason")}
     if event == "done":
         return {"event": "done"}
     raise Violation(f"unknown message {str(event)[:40]!r}")
@@ -325,7 +327,8 @@ class Supervisor:
         frame = forwarded(message, self.platform)
         self.channel.send(frame)
         if (frame["event"] == "ready" and self.sent == 0) or (
-            frame["event"] in ("result", "error") and frame["case"] == str(self.sent - 1)
+            frame["event"] in ("result", "error", "bad_result")
+            and frame["case"] == str(self.sent - 1)
         ):
             self._give_next_case()
 

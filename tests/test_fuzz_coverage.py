@@ -22,7 +22,7 @@ from judgekit.package.strategies import draw_examples, draw_shapes, float32_real
 from judgekit.package.testcase import TestCase as Case
 from judgekit.package.testcase import load_cases
 
-# The log-spaced bands the hardening issue asked the fuzz cases to reach, in both dimensions.
+# The log-spaced bands the fuzz cases must reach, in both dimensions.
 LOG_BANDS = [(1, 1), (2, 4), (5, 16), (17, 64), (65, 128), (129, 255), (256, 256)]
 SMALLEST_NORMAL = float(np.finfo(np.float32).smallest_normal)
 # At most this share of fuzzed reals may be deliberate zeros or subnormals.
@@ -54,7 +54,7 @@ def test_no_fuzzed_bias_underflows_in_float32_unless_a_deliberate_zero_or_subnor
     biases = [float(case.input["frozen_bias_value"]) for case in _fuzz_cases(problem)]  # type: ignore[arg-type]
     assert len(biases) >= 100
     # A float32 number already: the reference's float32 array keeps it exactly, so a nonzero
-    # bias cannot turn into 0 there (1e-226 did).
+    # bias cannot turn into 0 there (as 1e-226, a float64, would).
     assert [b for b in biases if not _is_float32(b)] == []
     deliberate = [b for b in biases if _zero_or_subnormal(b)]
     assert 0 < len(deliberate) <= DELIBERATE_SHARE * len(biases)

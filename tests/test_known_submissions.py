@@ -1,8 +1,10 @@
 """Every known submission gets the verdict its folder declares, each judged in its own test in
-the real sandbox; `judgekit verify` (tests/test_verify_command.py) adds the time-limit check."""
+the real sandbox, and what the learner is shown quotes none of the judge's own code; `judgekit
+verify` (tests/test_verify_command.py) adds the time-limit check."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from judgekit.sandbox.snapshots.availability import Executor
 from sandbox_support import require_sandbox, require_snapshots
 
 WARM_S = 300
+# A traceback line of the judge's own code in the sandbox (runner.py, supervisor.py, ...):
+# what the learner is shown names only their file.
+JUDGES_FRAME = re.compile(r'File "/judge/(?!submission/)')
 CORPUS = known_submissions(load_problem(Path(__file__).resolve().parents[1]))
 
 
@@ -80,8 +85,11 @@ def test_a_known_submission_gets_a_verdict_it_declares(
     assert report.verdict in known.expected, (
         f"{known.name}: expected {expected}, got {report.verdict.value}: {report.message}"
     )
+    shown = [report.message, *(case.message for case in report.cases)]
+    assert not [m for m in shown if JUDGES_FRAME.search(m)], f"{known.name}: the judge's frames"
     if report.verdict is Verdict.OLE:
         # Killed at the cap, whatever the container is blocked on: long before any clock's
-        # limit (a flood once held its slot for 240 s, the engine waiting for its output read).
+        # limit (the engine ends a container only once its output is read, so a judge that
+        # stopped reading at the cap would hold a flood's slot for minutes).
         case_wall_s = problem.limits.wall_limit_s(problem.limits.time_per_case_s)
         assert report.time_ms is not None and report.time_ms < 1000 * case_wall_s

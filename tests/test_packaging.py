@@ -1,50 +1,53 @@
-"""`pip install .` (no extras) gives everything the product code imports: every third-party
-module that a module under tools/judgekit imports comes from a distribution in
-pyproject.toml's `[project] dependencies`, never only from a test extra. (A judge host made
-with `pip install .` once failed on `import httpx`.)"""
+"""`pip install .` (no extras) gives everything the product needs.
+
+Read from the source: every third-party module that a module under tools/judgekit imports
+comes from a distribution named in pyproject.toml's `[project] dependencies` itself, never
+only from a test extra nor through another distribution's requirements. Proved by doing it:
+the wheel, built and installed without extras into a fresh venv, offline, from the wheels
+tools/setup.sh keeps in tools/wheelhouse (what the wheel does not require is not installed),
+imports every module and answers every subcommand's `--help`.
+"""
 
 from __future__ import annotations
 
+import argparse
 import ast
+import os
+import shutil
+import subprocess
 import sys
 import tomllib
-from importlib import metadata
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
+from judgekit.cli import build_parser
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from web_support import need
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "tools" / "judgekit"
+WHEELHOUSE = REPO_ROOT / "tools" / "wheelhouse"
+WHEELHOUSE_COMPLETE = WHEELHOUSE / ".complete"
+INSTALL_S = 300
+# Run by Alembic inside its migration context (judgekit.web.db.migrations.upgrade), not imported.
+ALEMBIC_SCRIPT = "judgekit.web.db.migrations.env"
+# The installed package alone: no PYTHONPATH, no user site, not the checkout.
+ISOLATED = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
 
 
 def _requirement_name(requirement: str) -> str:
     return canonicalize_name(Requirement(requirement).name)
 
 
-def installed_by_plain_install() -> set[str]:
-    """The distributions `pip install .` brings: [project] dependencies (with the extras they
-    name) and, transitively, what those require outside their own extras."""
+def declared_dependencies() -> set[str]:
+    """The distributions pyproject.toml's `[project] dependencies` name."""
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    pending = [Requirement(text) for text in project["dependencies"]]
-    found: set[str] = set()
-    while pending:
-        requirement = pending.pop()
-        name = canonicalize_name(requirement.name)
-        key = name + "".join(sorted(requirement.extras))
-        if key in found:
-            continue
-        found.add(key)
-        found.add(name)
-        for text in metadata.requires(requirement.name) or []:
-            needed = Requirement(text)
-            marker = needed.marker
-            if marker is None or any(
-                marker.evaluate({"extra": extra}) for extra in {"", *requirement.extras}
-            ):
-                pending.append(needed)
-    return found
+    return {_requirement_name(text) for text in project["dependencies"]}
 
 
 def imported_top_level_modules() -> dict[str, set[str]]:
@@ -63,8 +66,28 @@ def imported_top_level_modules() -> dict[str, set[str]]:
     return found
 
 
+def product_modules() -> set[str]:
+    """Every module of the judgekit package in this checkout, by its dotted name."""
+    names = set()
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, words: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    """The words of `judgekit` itself and of each subcommand, nested ones included."""
+    yield words
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from subcommands(child, (*words, name))
+
+
 def test_every_third_party_import_of_the_product_is_a_declared_dependency() -> None:
-    declared = installed_by_plain_install()
+    declared = declared_dependencies()
     providers = packages_distributions()
     missing = {}
     for module, importers in imported_top_level_modules().items():
@@ -78,8 +101,84 @@ def test_every_third_party_import_of_the_product_is_a_declared_dependency() -> N
 
 
 def test_the_check_sees_a_module_that_is_only_a_test_extra() -> None:
-    """httpx is a test extra too; the product's judge-host client imports it."""
+    """pytest is a test extra; httpx is both, and the judge-host client imports it."""
     assert "httpx" in imported_top_level_modules()
-    assert "pytest" not in installed_by_plain_install()
+    assert "httpx" in declared_dependencies()
+    assert "pytest" not in declared_dependencies()
     assert _requirement_name("celery[redis]==5.7.0") == "celery"
     assert _requirement_name("SQLAlchemy==2.1.9") == "sqlalchemy"
+
+
+@dataclass(frozen=True)
+class PlainInstall:
+    python: Path
+    judgekit: Path
+
+
+def _run(
+    command: Sequence[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> str:
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=INSTALL_S, check=False
+    )
+    assert result.returncode == 0, f"{command[:4]}: {result.stdout[-2000:]}{result.stderr[-4000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def plain_install(tmp_path_factory: pytest.TempPathFactory) -> PlainInstall:
+    """judgekit's wheel, built from a copy of its sources, installed without extras into a
+    fresh venv from the wheelhouse alone (no index: offline, and nothing the wheel does not
+    require gets in)."""
+    need(WHEELHOUSE_COMPLETE.is_file(), f"the locked wheels in {WHEELHOUSE} (run tools/setup.sh)")
+    work = tmp_path_factory.mktemp("plain-install")
+    source = work / "source"
+    shutil.copytree(
+        PACKAGE, source / "tools" / "judgekit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy2(REPO_ROOT / "pyproject.toml", source)
+    offline: list[str | Path] = [
+        "--no-index",
+        "--find-links",
+        WHEELHOUSE,
+        "--disable-pip-version-check",
+        "-q",
+    ]
+    pip: list[str | Path] = [sys.executable, "-m", "pip"]
+    _run([*pip, "wheel", *offline, "--no-deps", "-w", work / "dist", source])
+    [wheel] = (work / "dist").glob("judgekit-*.whl")
+    venv = work / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv])
+    # No bytecode compiled ahead: the imports below compile only what they load.
+    _run([*pip, "--python", venv / "bin" / "python", "install", *offline, "--no-compile", wheel])
+    return PlainInstall(venv / "bin" / "python", venv / "bin" / "judgekit")
+
+
+def test_the_plain_install_imports_every_module_of_the_product(
+    plain_install: PlainInstall, tmp_path: Path
+) -> None:
+    script = (
+        "import importlib, pkgutil, judgekit\n"
+        "found = pkgutil.walk_packages(judgekit.__path__, 'judgekit.')\n"
+        "for name in ['judgekit', *(module.name for module in found)]:\n"
+        f"    if name != {ALEMBIC_SCRIPT!r}:\n"
+        "        importlib.import_module(name)\n"
+        "    print(name)\n"
+    )
+    imported = _run([plain_install.python, "-I", "-c", script], cwd=tmp_path, env=ISOLATED)
+    assert set(imported.split()) == product_modules()
+
+
+def test_the_plain_install_answers_every_subcommands_help(
+    plain_install: PlainInstall, tmp_path: Path
+) -> None:
+    def help_of(words: tuple[str, ...]) -> str:
+        command: list[str | Path] = [plain_install.judgekit, *words, "--help"]
+        return _run(command, cwd=tmp_path, env=ISOLATED)
+
+    every = list(subcommands(build_parser()))
+    assert ("image", "build") in every  # nested ones too
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        helps = dict(zip(every, pool.map(help_of, every), strict=True))
+    for words, text in helps.items():
+        assert text.startswith(f"usage: {' '.join(('judgekit', *words))}"), text[:200]

@@ -41,7 +41,7 @@ def _result_text(values: str = "[1, 2, 3]", shape: str = "[3]", case: str = '"0"
     return f'{{"event": "result", "case": {case}, "shape": {shape}, "values": {values}}}'
 
 
-# Each of these once crashed the judge, or could: a ValueError, RecursionError or
+# Each of these crashes a parser that trusts its input: a ValueError, RecursionError or
 # OverflowError from the parser, or a frame the checker could not take.
 HOSTILE_FRAMES = {
     "5000-digit integer": _result_text(values=f"[1, 2, {'7' * 5000}]"),

@@ -182,8 +182,9 @@ def test_the_learner_holds_neither_the_channel_nor_the_nonce(
 
 
 def test_a_flood_keeps_the_judges_memory_bounded(problem: Problem, image: str) -> None:
-    """1,500 lines of 64 KB to every fd once took the judge to 2 GB; measured in a fresh
-    judge process (peak RSS of children), against an honest run of the same command."""
+    """1,500 lines of 64 KB to every fd: the judge holds a bounded share of them at a time,
+    not the whole flood (gigabytes); measured in a fresh judge process (peak RSS of
+    children), against an honest run of the same command."""
 
     def peak_rss_mib(submission: Path) -> tuple[float, str]:
         code = (

@@ -213,7 +213,7 @@ def second_image(second: Path, repo_root: Path) -> str:
     require_sandbox(repo_root)
     wheelhouse = second / "sandbox" / "wheelhouse"
     if not wheelhouse.exists():
-        # Shared with this checkout's (absent when its image was built before).
+        # Shared with this checkout's (made here when this checkout has downloaded none).
         (repo_root / "sandbox" / "wheelhouse").mkdir(exist_ok=True)
         wheelhouse.symlink_to(repo_root / "sandbox" / "wheelhouse")
     assert main(["--problem", str(second), "image", "build"]) == 0

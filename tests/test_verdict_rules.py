@@ -47,6 +47,15 @@ def test_a_case_that_raised_is_a_run_time_error() -> None:
     assert verdict(FINISHED, CaseFacts(raised="ValueError: no")) is Verdict.RTE
 
 
+def test_a_case_that_returned_no_array_is_a_run_time_error_saying_what_it_returned() -> None:
+    returned = CaseFacts(bad_result="returned a dict; expected an array of 3 numbers")
+    decision = decide_case(FINISHED, returned, first_unanswered=True)
+    assert decision == Decision(
+        Verdict.RTE, "your function returned a dict; expected an array of 3 numbers"
+    )
+    assert returned.answered and not UNANSWERED.answered
+
+
 def test_a_returned_result_is_judged_by_the_checker_even_if_the_run_died_later() -> None:
     later_oom = RunFacts(end=RunEnd.OUT_OF_MEMORY, exit_code=137)
     assert verdict(later_oom, ANSWERED_RIGHT) is Verdict.AC

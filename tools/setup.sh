@@ -3,7 +3,8 @@
 #  1. Debian packages: the Docker engine, debootstrap (sandbox base image), Chromium (browser tests),
 #     Redis and PostgreSQL (scale-out tests, on loopback), pandoc (the Kattis export's statement)
 #  2. starts dockerd in the background when no engine answers
-#  3. .venv with the locked dependencies and judgekit (editable)
+#  3. the host's locked wheels in tools/wheelhouse (also what tests/test_packaging.py installs a
+#     plain `pip install .` from, offline), and .venv with them and judgekit (editable)
 #  4. the CPU sandbox image (wheelhouse downloaded here, installed offline in the build)
 #  5. CRIU 4.2 for the snapshot executor (tools/criu/build.sh); optional: when it fails, the judge
 #     falls back to its prewarmed pool
@@ -31,13 +32,26 @@ fi
 
 bash tools/docker-engine.sh
 
-if [ ! -x .venv/bin/judgekit ] || [ tools/requirements.lock -nt .venv/.installed ] \
-        || [ pyproject.toml -nt .venv/.installed ]; then
-    log "creating .venv from tools/requirements.lock"
+if [ ! -x .venv/bin/pip ]; then
+    log "creating .venv"
     python3 -m venv .venv
     .venv/bin/pip install -q --upgrade pip >/dev/null
-    .venv/bin/pip install -q -r tools/requirements.lock
-    .venv/bin/pip install -q --no-deps -e .
+fi
+
+wheels=tools/wheelhouse
+if [ ! -f "$wheels/.complete" ] || [ tools/requirements.lock -nt "$wheels/.complete" ] \
+        || [ tools/requirements-build.lock -nt "$wheels/.complete" ]; then
+    log "downloading the locked wheels into $wheels"
+    .venv/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+        -d "$wheels" -r tools/requirements.lock -r tools/requirements-build.lock
+    touch "$wheels/.complete"
+fi
+
+if [ ! -x .venv/bin/judgekit ] || [ "$wheels/.complete" -nt .venv/.installed ] \
+        || [ pyproject.toml -nt .venv/.installed ]; then
+    log "installing tools/requirements.lock and judgekit (editable) into .venv from $wheels"
+    .venv/bin/pip install -q --no-index --find-links "$wheels" -r tools/requirements.lock
+    .venv/bin/pip install -q --no-index --find-links "$wheels" --no-deps -e .
     touch .venv/.installed
 fi
 

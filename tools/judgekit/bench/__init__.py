@@ -1,5 +1,5 @@
 """`judgekit bench`: what judging costs, mode by mode, from the in-process floor to a cold
-container, each measured once on this machine (issue 10, "speed").
+container, each measured once on this machine (the README's "Speed" section).
 
 One job per module: `floor` (the submission's function in this process), `fresh_process`
 (sandbox/runner.py in a new host process, per submission or per case), `cold` (a fresh

@@ -16,8 +16,8 @@ from docker.models.containers import Container
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner, remove_container
 
 BUSY_LOOP = ["/opt/venv/bin/python", "-c", "while True: pass"]
-# 16 on the 2-core host this was sized on: the load at which the wall-clock judge turned a
-# memory bomb's MLE and a correct file's AC into TLE.
+# 16 on a 2-core host: a load at which a judge on the wall clock turns a memory bomb's MLE and
+# a correct file's AC into TLE.
 BUSY_PER_CPU = 8
 
 

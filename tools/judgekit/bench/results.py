@@ -115,7 +115,7 @@ class Sustained:
 
 @dataclass(frozen=True)
 class TargetCheck:
-    """One target of issue 10; `passed` is None when what it needs was not measured."""
+    """One speed target; `passed` is None when what it needs was not measured."""
 
     target: str
     passed: bool | None

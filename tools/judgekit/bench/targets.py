@@ -1,4 +1,4 @@
-"""The speed targets of issue 10, checked against a bench's figures: pure, one check each."""
+"""The speed targets (the README's "Speed"), checked against a bench's figures: pure, one each."""
 
 from __future__ import annotations
 

@@ -135,6 +135,7 @@ def wrapper_source(problem: Problem) -> str:
                     "ResultTypeError",
                     "build_arguments",
                     "expected_array",
+                    "_returned",
                     "describe_result",
                     "load_submission",
                 ],

@@ -38,7 +38,7 @@ from judgekit.package.checker import Checker, Returned, problem_checker
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import TestCase, input_text, load_cases
 from judgekit.sandbox.container import Sandbox
-from judgekit.sandbox.frames import CaseError, LoadError, Ready, Result
+from judgekit.sandbox.frames import CaseAnswer, CaseError, LoadError, Ready, Result
 from judgekit.sandbox.outcome import Job, JobRunner, RunOutcome, TimedFrame
 
 OnCase = Callable[[CaseResult], None]
@@ -86,12 +86,16 @@ def _run_showed(outcome: RunOutcome) -> RunShowed:
         protocol_error=outcome.protocol_error,
         judge_error=outcome.judge_error,
         platform=ready.platform if ready is not None else None,
-        load_error=(
-            f"{load_error.error}\n{_trim_traceback(load_error.traceback)}" if load_error else None
-        ),
+        load_error=_with_traceback(load_error.error, load_error.traceback) if load_error else None,
         clock=Clock(outcome.limit_clock.value) if outcome.limit_clock else None,
         starved_ms=outcome.starved_ms,
     )
+
+
+def _with_traceback(error: str, traceback: str) -> str:
+    """ERROR and the learner's part of its TRACEBACK (none when only the judge's code ran)."""
+    trimmed = _trim_traceback(traceback)
+    return f"{error}\n{trimmed}" if trimmed else error
 
 
 def _trim_traceback(text: str) -> str:
@@ -136,14 +140,16 @@ class _CaseJudge:
     def on_frame(self, timed: TimedFrame) -> None:
         frame = timed.frame
         # The sandbox delivers each case once, in order (FrameOrder): no checks needed here.
-        if isinstance(frame, Result | CaseError):
+        if isinstance(frame, CaseAnswer):
             index = frame.case
+            got: tuple[float, ...] | None = None
             if isinstance(frame, Result):
                 facts = self._check(self.cases[index], frame)
                 got = frame.values
+            elif isinstance(frame, CaseError):
+                facts = CaseFacts(raised=_with_traceback(frame.error, frame.traceback))
             else:
-                facts = CaseFacts(raised=f"{frame.error}\n{_trim_traceback(frame.traceback)}")
-                got = None
+                facts = CaseFacts(bad_result=frame.reason)
             self.facts[index] = (facts, timed, got)
             self._emit(index, decide_case(_RUNNING, facts, first_unanswered=False))
 
@@ -175,7 +181,7 @@ class _CaseJudge:
         for index in range(len(self.cases)):
             facts = self.facts[index][0] if index in self.facts else CaseFacts()
             decision = decide_case(run, facts, first_unanswered=first_unanswered)
-            if not facts.returned and facts.raised is None:
+            if not facts.answered:
                 first_unanswered = False
             results.append(self._emit(index, decision))
         return results

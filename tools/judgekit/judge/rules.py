@@ -8,9 +8,10 @@ engine's OOM kill (MLE), the output limit (OLE), a tampered result channel
 (protocol), a non-zero exit (crash); else it finished.
 
 For a case, in order: a judge error (JE); the file did not load (CE); the case raised (RTE);
-a result came back (AC or WA, by the checker). A case with no result is blamed on how the run
-ended: out of time (TLE), killed by the engine for memory (MLE), over the output limit (OLE),
-anything else (RTE). The submission's verdict is that of its first case that is not AC.
+it returned something that is no array of numbers (RTE); a result came back (AC or WA, by the
+checker). A case with no result is blamed on how the run ended: out of time (TLE), killed by
+the engine for memory (MLE), over the output limit (OLE), anything else (RTE). The
+submission's verdict is that of its first case that is not AC.
 """
 
 from __future__ import annotations
@@ -149,6 +150,13 @@ class CaseFacts:
     accepted: bool | None = None
     check_message: str = ""
     raised: str | None = None
+    bad_result: str | None = None
+    """What the function returned instead of an answer, and what is expected."""
+
+    @property
+    def answered(self) -> bool:
+        """The case got its one frame: a result, an error or a bad result."""
+        return self.returned or self.raised is not None or self.bad_result is not None
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,8 @@ def decide_case(run: RunFacts, case: CaseFacts, *, first_unanswered: bool) -> De
         return Decision(Verdict.CE, f"the submission did not load: {run.load_error}")
     if case.raised is not None:
         return Decision(Verdict.RTE, f"your function raised {case.raised}")
+    if case.bad_result is not None:
+        return Decision(Verdict.RTE, f"your function {case.bad_result}")
     if case.returned:
         verdict = Verdict.AC if case.accepted else Verdict.WA
         return Decision(verdict, case.check_message)

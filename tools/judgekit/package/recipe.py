@@ -109,8 +109,8 @@ def parse_shape_draw(data: object, where: str) -> ShapeDraw:
     previous band's high, so that together they tile one range)."""
     if not isinstance(data, Mapping):
         raise ProblemFormatError(
-            f"{where}: expected a mapping with count, seed and bands (a fixed list of shapes "
-            f"is no longer read: the shapes are drawn from bands of the domain)"
+            f"{where}: expected a mapping with count, seed and bands (the shapes are drawn "
+            f"from bands of the domain, not listed)"
         )
     fields = Fields(data, where)
     fields.refuse_unknown({"count", "seed", "bands"})

@@ -29,3 +29,12 @@ def engine_failure(error: Exception, device: Device) -> str:
     if isinstance(error, RuntimeFailure):
         return f"the container runtime failed: {error}"
     return f"the Docker engine failed: {error}"
+
+
+def stream_failure(error: Exception) -> str:
+    """The judge error for a sandbox whose output stream failed before the container ended:
+    nothing after it could be read, so the run cannot be judged."""
+    return (
+        f"reading the sandbox's output failed ({type(error).__name__}: {error}); "
+        "the run was stopped unjudged"
+    )

@@ -55,6 +55,15 @@ class CaseError:
 
 
 @dataclass(frozen=True)
+class BadResult:
+    """The function returned, but nothing usable as an answer (not an array of numbers)."""
+
+    case: int
+    reason: str
+    """What it returned and what is expected: "returned a dict; expected an array of 3 numbers"."""
+
+
+@dataclass(frozen=True)
 class LoadError:
     error: str
     traceback: str
@@ -72,7 +81,9 @@ class Violation:
     reason: str
 
 
-Frame = Warm | Ready | Result | CaseError | LoadError | Done | Violation
+Frame = Warm | Ready | Result | CaseError | BadResult | LoadError | Done | Violation
+CaseAnswer = Result | CaseError | BadResult
+"""The one frame each case gets: the next case's input is due after it."""
 
 
 def _text(data: dict[str, Any], key: str, *, keep_end: bool = False) -> str:
@@ -131,6 +142,8 @@ def _frame(data: dict[str, Any]) -> Frame:
         return _result(data)
     if event == "error":
         return CaseError(_case(data), _text(data, "error"), _text(data, "traceback", keep_end=True))
+    if event == "bad_result":
+        return BadResult(_case(data), _text(data, "reason"))
     if event == "load_error":
         return LoadError(_text(data, "error"), _text(data, "traceback", keep_end=True))
     if event == "done":
@@ -160,7 +173,7 @@ class FrameOrder:
     """The only order a run's frames may come in; each call says whether a frame is progress.
 
     `ready` or `load_error` first (the `warm` frame before them belongs to the sandbox's
-    start, not to the run); after `ready`, exactly one `result` or `error` per case,
+    start, not to the run); after `ready`, exactly one `result`, `error` or `bad_result` per case,
     case 0, 1, 2, ... in turn; then `done`, and nothing after it. A load error ends the
     run. Anything else is a protocol violation: a second `ready`, a repeated, skipped or
     unknown case, `done` before the last case, or a `violation` the supervisor reported.
@@ -185,7 +198,7 @@ class FrameOrder:
             else:
                 raise ProtocolError(f"a {_name(frame)} frame before the submission was loaded")
             return
-        if isinstance(frame, Result | CaseError):
+        if isinstance(frame, CaseAnswer):
             if frame.case != self.next_case or frame.case >= self.cases:
                 expected = f"case {self.next_case}" if self.next_case < self.cases else "the end"
                 raise ProtocolError(f"a result for case {frame.case} where {expected} was due")
@@ -203,6 +216,7 @@ def _name(frame: Frame) -> str:
         Ready: "ready",
         Result: "result",
         CaseError: "error",
+        BadResult: "bad_result",
         LoadError: "load_error",
         Done: "done",
         Violation: "violation",

@@ -16,6 +16,7 @@ at the hand-over.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import secrets
@@ -28,14 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from judgekit.sandbox.box import Box, Chunk
-from judgekit.sandbox.engine import EngineError, engine_failure
+from judgekit.sandbox.engine import EngineError, engine_failure, stream_failure
 from judgekit.sandbox.frames import (
     MAX_FRAME_BYTES,
-    CaseError,
+    CaseAnswer,
     Done,
     FrameOrder,
     ProtocolError,
-    Result,
     Warm,
     parse_line,
 )
@@ -50,6 +50,7 @@ from judgekit.sandbox.outcome import (
 )
 from judgekit.sandbox.run_clock import POLL_S, Expired, RunClock
 
+log = logging.getLogger(__name__)
 SUBMISSION_MOUNT = "/judge/submission"
 KEEP_STDERR_BYTES = 16 * 1024
 # Chunks between the reader thread and the watcher: with lines cut at the frame limit, the
@@ -75,6 +76,8 @@ class SandboxSession:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.stopped = threading.Event()
         self.ended = threading.Event()  # the container's output stream ended
+        # Why the output stream ended before the container's output did (set before `ended`).
+        self.stream_error: Exception | None = None
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.scratch.chmod(0o755)
         self.submission_dir = self.scratch / "submission"
@@ -133,6 +136,7 @@ class SandboxSession:
                     self._expire(expired)
                     return False
             if kind == "eof":
+                self._stop_if_stream_failed()
                 return False
             if kind != "line":
                 continue
@@ -283,8 +287,12 @@ class SandboxSession:
                         skipping = not newline
                         pending.clear()
         except Exception as error:
-            self._put(("stream_error", str(error)))
-        if pending:
+            # Whatever the engine's stream raises: the rest of the output is lost, and with it
+            # any verdict (a partial line is not flushed: it is no frame the container wrote).
+            name = self.box.id[:12] if self.box is not None else "?"
+            log.error("reading the output of sandbox %s failed", name, exc_info=error)
+            self.stream_error = error
+        if pending and self.stream_error is None:
             self._put(("line", bytes(pending)))
         self.ended.set()
         self._put(("eof", None))
@@ -303,6 +311,7 @@ class SandboxSession:
             # Once every case is answered, nothing printed can change a verdict: not charged.
             charged = not (order.loaded and order.next_case == order.cases)
             if kind == "eof":
+                self._stop_if_stream_failed()
                 return False
             if kind == "overflow":
                 self.outcome.output_bytes += payload if charged else 0
@@ -325,7 +334,7 @@ class SandboxSession:
                 else:
                     # Only the next frame in order gets here: the one thing that ends a phase.
                     spent = clock.next_phase(arrived)
-                    if isinstance(frame, Result | CaseError):
+                    if isinstance(frame, CaseAnswer):
                         self._send_case(job, frame.case + 1)
                     timed = TimedFrame(frame, spent.wall_ms, spent.cpu_ms)
                     self.outcome.frames.append(timed)
@@ -340,6 +349,13 @@ class SandboxSession:
             if expired is not None:
                 self._expire(expired)
                 return False
+
+    def _stop_if_stream_failed(self) -> None:
+        """After the output stream ended: when it failed (not the container's end), the run
+        is a judge error naming the failure, and the container is stopped unjudged."""
+        if self.stream_error is not None:
+            self.outcome.judge_error = stream_failure(self.stream_error)
+            self._kill(KillReason.INTERRUPTED)
 
     def _deliver(self, on_frame: OnFrame | None, timed: TimedFrame) -> bool:
         """Hand a frame to the caller; its failure is ours (a JE), so the run stops there."""

@@ -158,7 +158,7 @@ def highlight_python(source: str) -> str:
 
 def pygments_css() -> str:
     # xcode: every token colour has a contrast of at least 4.5:1 on our code backgrounds
-    # (WCAG 2.1 AA); "friendly" had comments and numbers below it.
+    # (WCAG 2.1 AA); "friendly" has comments and numbers below it.
     return str(HtmlFormatter(style="xcode").get_style_defs(".hl"))
 
 
