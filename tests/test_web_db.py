@@ -113,6 +113,29 @@ def test_an_expired_lease_is_claimed_again_or_requeued(db: Database) -> None:
     assert [s.id for s in db.queued_submissions()] == [second]
 
 
+def test_only_the_attempt_that_holds_a_submission_may_write_to_it(db: Database) -> None:
+    submission_id = _submit(db, _user(db))
+
+    def writes(attempt: int) -> list[bool]:
+        """Each write an attempt may make, except finishing: a case, a lease renewal, a retry."""
+        return [
+            db.add_case_result(submission_id, attempt, {"id": "0"}),
+            db.renew_lease(submission_id, attempt, 30.0),
+        ]
+
+    assert writes(0) == [False, False] and not db.retry(submission_id, 0)  # queued: nobody's
+    assert db.claim(submission_id, "w1", 30.0) is not None
+    _expire_lease(db, submission_id)
+    assert db.claim(submission_id, "w2", 30.0) is not None  # attempt 2 holds it now
+    assert writes(1) == [False, False] and not db.retry(submission_id, 1)
+    assert not db.finish(submission_id, 1, {"verdict": "AC"})
+    assert writes(2) == [True, True]
+    assert db.finish(submission_id, 2, {"verdict": "AC"})
+    assert writes(2) == [False, False] and not db.retry(submission_id, 2)  # done: nobody's
+    done = db.submission(submission_id)
+    assert done is not None and done.status is Status.DONE and done.verdict == "AC"
+
+
 def test_requeue_interrupted_leaves_leased_rows_to_their_workers(db: Database) -> None:
     user_id = _user(db)
     remote, local, waiting = _submit(db, user_id), _submit(db, user_id), _submit(db, user_id)
