@@ -1,11 +1,11 @@
-"""What the pages and the live event stream both show: who is signed in, and a submission's
-result as _result.html renders it."""
+"""What the pages and the live event stream both show: who is signed in (and the admin pages'
+gate), and a submission's result as _result.html renders it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import Submission, User
@@ -24,6 +24,15 @@ from judgekit.web.views.templating import (
 def current_user(request: Request) -> User | None:
     context = get_context(request)
     return auth.session_user(context.db, request.cookies.get(auth.SESSION_COOKIE))
+
+
+def admin_user(request: Request) -> User | None:
+    """The signed-in admin; None when nobody is signed in (the page sends them to log in); a
+    learner gets 404, as if the admin pages did not exist."""
+    user = current_user(request)
+    if user is not None and not user.is_admin:
+        raise HTTPException(404, "not found")
+    return user
 
 
 def result_values(context: AppContext, submission: Submission) -> dict[str, Any]:
