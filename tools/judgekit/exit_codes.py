@@ -2,6 +2,8 @@
 
 from enum import IntEnum
 
+from judgekit.judge.verdict import Verdict
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -26,3 +28,11 @@ MEANINGS = {
 def describe() -> str:
     """One sentence for `judgekit --help`: every exit code and what it means."""
     return "Exit codes: " + "; ".join(f"{int(c)} {m}" for c, m in MEANINGS.items()) + "."
+
+
+def for_verdict(verdict: Verdict) -> ExitCode:
+    """How `run` and `submit` end for a submission's VERDICT: AC succeeds, any other learner
+    verdict fails, and a judge error (ours, not the learner's) is a usage error."""
+    if verdict is Verdict.AC:
+        return ExitCode.OK
+    return ExitCode.FAILED if verdict.is_learner_verdict else ExitCode.USAGE

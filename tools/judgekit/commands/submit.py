@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from judgekit import exit_codes
 from judgekit.client.answers import Result
 from judgekit.client.connection import JudgeServer
 from judgekit.client.token import DEFAULT_SERVER, resolve_server, resolve_token
@@ -27,7 +28,6 @@ from judgekit.commands.arguments import positive, readable_file
 from judgekit.commands.console import VERDICT_STYLE, print_report
 from judgekit.commands.plain_text import plain
 from judgekit.errors import JudgekitError
-from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem, load_problem
@@ -165,6 +165,4 @@ def run(options: argparse.Namespace) -> int:
     else:
         print_report(console, report, options.file, 0, table=not live)
     sys.stdout.flush()
-    if report.verdict is Verdict.JE:
-        return ExitCode.USAGE
-    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
+    return exit_codes.for_verdict(report.verdict)
