@@ -33,6 +33,7 @@ from judgekit.judge.rules import (
     overall,
     run_facts,
 )
+from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.checker import Checker, Returned, problem_checker
 from judgekit.package.problem import Device, Problem
@@ -87,20 +88,11 @@ def _run_showed(outcome: RunOutcome) -> RunShowed:
         judge_error=outcome.judge_error,
         platform=ready.platform if ready is not None else None,
         load_error=(
-            f"{load_error.error}\n{_trim_traceback(load_error.traceback)}" if load_error else None
+            learner_traceback(f"{load_error.error}\n{load_error.traceback}") if load_error else None
         ),
         clock=Clock(outcome.limit_clock.value) if outcome.limit_clock else None,
         starved_ms=outcome.starved_ms,
     )
-
-
-def _trim_traceback(text: str) -> str:
-    """The learner's part of a traceback: drop the runner's own frames."""
-    lines = text.splitlines()
-    keep = [i for i, line in enumerate(lines) if "submission.py" in line]
-    if keep:
-        return "\n".join(["Traceback (most recent call last):", *lines[keep[0] :]])
-    return text
 
 
 class _CaseJudge:
@@ -142,7 +134,7 @@ class _CaseJudge:
                 facts = self._check(self.cases[index], frame)
                 got = frame.values
             else:
-                facts = CaseFacts(raised=f"{frame.error}\n{_trim_traceback(frame.traceback)}")
+                facts = CaseFacts(raised=learner_traceback(f"{frame.error}\n{frame.traceback}"))
                 got = None
             self.facts[index] = (facts, timed, got)
             self._emit(index, decide_case(_RUNNING, facts, first_unanswered=False))

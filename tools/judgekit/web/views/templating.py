@@ -11,13 +11,13 @@ from starlette.templating import Jinja2Templates
 
 from judgekit.judge import strict_json
 from judgekit.judge.learner_view import learner_case
+from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.markup import ValueRow, value_rows
 
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
-MAX_TRACEBACK_LINES = 40
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 # The `tojson` filter: strict JSON in pages too.
@@ -45,20 +45,10 @@ def _verdict_title(code: str | None) -> str:
         return code
 
 
-def trim_traceback(text: str) -> str:
-    """The learner's traceback, trimmed: judge frames dropped, at most MAX_TRACEBACK_LINES."""
-    lines = text.rstrip().splitlines()
-    kept = [line for line in lines if "/judge/runner.py" not in line and "judgekit" not in line]
-    if len(kept) > MAX_TRACEBACK_LINES:
-        skipped = len(kept) - MAX_TRACEBACK_LINES
-        kept = [*kept[:10], f"  … {skipped} lines skipped …", *kept[-(MAX_TRACEBACK_LINES - 11) :]]
-    return "\n".join(kept)
-
-
 templates.env.filters["when"] = _when
 templates.env.filters["duration"] = _duration
 templates.env.filters["verdict_title"] = _verdict_title
-templates.env.filters["trim_traceback"] = trim_traceback
+templates.env.filters["trim_traceback"] = learner_traceback
 
 
 @dataclass(frozen=True)
