@@ -12,6 +12,7 @@ from typing import TypeVar
 import pytest
 from judgekit.cli import main
 from judgekit.package.problem import Problem
+from judgekit.row_ids import ROW_ID_MAX
 from judgekit.web.db.connection import DATABASE_URL_ENV, shown_url, sqlite_url
 from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
 from judgekit.web.settings import Settings, resolve_database_url
@@ -134,6 +135,18 @@ def test_only_the_attempt_that_holds_a_submission_may_write_to_it(db: Database) 
     assert writes(2) == [False, False] and not db.retry(submission_id, 2)  # done: nobody's
     done = db.submission(submission_id)
     assert done is not None and done.status is Status.DONE and done.verdict == "AC"
+
+
+def test_the_largest_row_id_a_request_may_name_finds_no_row_on_every_backend(
+    db: Database,
+) -> None:
+    largest = ROW_ID_MAX
+    assert db.submission(largest) is None and db.case_results(largest, largest - 1) == []
+    assert not db.add_case_result(largest, largest, {"id": "0"})
+    assert not db.renew_lease(largest, largest, 30.0) and not db.retry(largest, largest)
+    assert db.claim(largest, "w1", 30.0) is None and db.requeue(largest) == 0
+    db.record_worker_heartbeat("w1", "cpu", "img", {}, largest)
+    assert [w.submission_id for w in db.worker_statuses()] == [largest]
 
 
 def test_requeue_interrupted_leaves_leased_rows_to_their_workers(db: Database) -> None:
