@@ -15,7 +15,6 @@ from judgekit.web.routes.live_results import LiveCase, Reader
 from judgekit.web.views.summary import group_summaries
 from judgekit.web.views.templating import (
     case_view,
-    expected_case_count,
     render_case_rows,
     templates,
 )
@@ -49,9 +48,9 @@ def result_values(context: AppContext, submission: Submission) -> dict[str, Any]
         "submission": submission,
         "result": result,
         "cases": views,
-        "groups": group_summaries(views, problem, context.settings.groups),
+        "groups": group_summaries(views, problem, context.settings.case_counts),
         "first_failing": first_failing,
-        "expected_total": expected_case_count(problem, context.settings.groups),
+        "expected_total": context.settings.case_total,
         "queue": queue_place(context.db, submission, context.pool),
     }
 

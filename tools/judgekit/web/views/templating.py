@@ -14,7 +14,6 @@ from judgekit.judge.learner_view import learner_case
 from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
-from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.markup import ValueRow, value_rows
 
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
@@ -90,12 +89,6 @@ def case_view(stored: dict[str, Any], problem: Problem) -> CaseView:
         input_text=_input_text(case.get("input")) if public else "",
         rows=value_rows(case, problem) if public else [],
         got_missing=public and case.get("got") is None,
-    )
-
-
-def expected_case_count(problem: Problem, groups: tuple[str, ...]) -> int:
-    return sum(
-        len(list((problem.testcases_dir / group).glob(f"*{INPUT_SUFFIX}"))) for group in groups
     )
 
 
