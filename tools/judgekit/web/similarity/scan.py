@@ -207,7 +207,7 @@ class SimilarityScan:
         self._periodic.join(timeout)
 
     def _step(self) -> bool:
-        return self.scan_once() > 0  # a full batch or not: look again at once
+        return self.scan_once() > 0  # some were scanned: there may be more at once
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, WorkerUnavailable):
