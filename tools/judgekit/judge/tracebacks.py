@@ -73,8 +73,8 @@ def _sections(blocks: list[_Block]) -> list[list[_Block]]:
 
 def _learners_part(section: list[_Block]) -> list[_Block]:
     """SECTION without our frames, nor the frames that lead from its header to the learner's
-    first frame (the runner calling their function, importlib loading their file); without
-    its header too when no frame is left under it."""
+    first frame (the runner calling their function, importlib loading their file); nothing of
+    a traceback left without a frame (its exception is the message's first line already)."""
     has_header = bool(section) and section[0].lines == (_HEADER,)
     kept: list[_Block] = []
     leading = has_header
@@ -84,9 +84,9 @@ def _learners_part(section: list[_Block]) -> list[_Block]:
         elif leading or block.is_ours:
             continue
         kept.append(block)
-    if has_header and any(block.path is not None for block in kept):
-        kept.insert(0, section[0])
-    return kept
+    if not has_header:
+        return kept
+    return [section[0], *kept] if any(block.path is not None for block in kept) else []
 
 
 def learner_traceback(text: str) -> str:
