@@ -74,7 +74,8 @@ def _case(message: Mapping[str, Any]) -> str:
     frame parser refuses any other spelling, such as "00", so it never counts a case this
     process did not)."""
     case = message.get("case")
-    if not isinstance(case, str) or not (case.isascii() and case.isdigit()) or len(case) > 7:
+    digits = len(str(MAX_CASE_ID))
+    if not isinstance(case, str) or not (case.isascii() and case.isdigit()) or len(case) > digits:
         raise Violation("a case id must be a decimal number")
     if case != str(int(case)):
         raise Violation("a case id must not have leading zeros")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from judgekit.cli import build_parser, main
 from judgekit.exit_codes import ExitCode
+from judgekit.judge.verdict import Verdict, exit_code_for
 
 
 def _subcommands() -> list[str]:
@@ -37,6 +38,13 @@ def test_the_console_script_runs() -> None:
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["no-such-command"]) == 2
     assert main([]) == 2
+
+
+def test_run_and_submit_exit_0_on_ac_1_on_another_learner_verdict_and_2_on_a_judge_error() -> None:
+    codes = {verdict: exit_code_for(verdict) for verdict in Verdict}
+    assert codes.pop(Verdict.AC) is ExitCode.OK
+    assert codes.pop(Verdict.JE) is ExitCode.USAGE
+    assert set(codes.values()) == {ExitCode.FAILED}  # WA, TLE, MLE, RTE, OLE, CE
 
 
 def test_a_missing_problem_yaml_is_a_finding_of_validate_and_a_usage_error_elsewhere(

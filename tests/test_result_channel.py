@@ -315,6 +315,7 @@ def test_both_ends_of_the_channel_share_their_limits(
     assert supervisor.MAX_FRAME_BYTES == frames.MAX_FRAME_BYTES
     assert supervisor.MAX_RESULT_VALUES == frames.MAX_RESULT_VALUES == runner.MAX_RESULT_VALUES
     assert supervisor.MAX_SHAPE_DIMENSIONS == frames.MAX_SHAPE_DIMENSIONS
+    assert supervisor.MAX_CASE_ID == frames.MAX_CASE_ID
     assert supervisor.PLATFORMS | {"unknown"} == frames.PLATFORMS
     # Room for the nonce and the supervisor's re-encoding of a message.
     assert runner.MAX_MESSAGE_BYTES <= frames.MAX_FRAME_BYTES // 2
@@ -334,7 +335,11 @@ def test_the_runner_cuts_messages_by_their_encoded_size(runner: ModuleType) -> N
 
 
 @pytest.mark.parametrize(
-    "case", ["0", "7", "10", "999999", "00", "007", "0x1", "-1", "1 ", "\N{ARABIC-INDIC DIGIT ONE}"]
+    "case",
+    [
+        *("0", "7", "10", "999999", "1000000", "9999999", "10000000", "1" + "0" * 40),
+        *("00", "007", "0x1", "-1", "1 ", "\N{ARABIC-INDIC DIGIT ONE}"),
+    ],
 )
 def test_a_case_id_the_judge_accepts_is_the_one_the_supervisor_counts(
     supervisor: ModuleType, case: str

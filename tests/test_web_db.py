@@ -12,6 +12,7 @@ from typing import TypeVar
 import pytest
 from judgekit.cli import main
 from judgekit.package.problem import Problem
+from judgekit.row_ids import ROW_ID_MAX
 from judgekit.web.db.connection import DATABASE_URL_ENV, shown_url, sqlite_url
 from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
 from judgekit.web.settings import Settings, resolve_database_url
@@ -111,6 +112,41 @@ def test_an_expired_lease_is_claimed_again_or_requeued(db: Database) -> None:
     assert requeued is not None and requeued.status is Status.QUEUED
     assert (requeued.started_at, requeued.lease_until, requeued.worker) == (None, None, None)
     assert [s.id for s in db.queued_submissions()] == [second]
+
+
+def test_only_the_attempt_that_holds_a_submission_may_write_to_it(db: Database) -> None:
+    submission_id = _submit(db, _user(db))
+
+    def writes(attempt: int) -> list[bool]:
+        """Each write an attempt may make, except finishing: a case, a lease renewal, a retry."""
+        return [
+            db.add_case_result(submission_id, attempt, {"id": "0"}),
+            db.renew_lease(submission_id, attempt, 30.0),
+        ]
+
+    assert writes(0) == [False, False] and not db.retry(submission_id, 0)  # queued: nobody's
+    assert db.claim(submission_id, "w1", 30.0) is not None
+    _expire_lease(db, submission_id)
+    assert db.claim(submission_id, "w2", 30.0) is not None  # attempt 2 holds it now
+    assert writes(1) == [False, False] and not db.retry(submission_id, 1)
+    assert not db.finish(submission_id, 1, {"verdict": "AC"})
+    assert writes(2) == [True, True]
+    assert db.finish(submission_id, 2, {"verdict": "AC"})
+    assert writes(2) == [False, False] and not db.retry(submission_id, 2)  # done: nobody's
+    done = db.submission(submission_id)
+    assert done is not None and done.status is Status.DONE and done.verdict == "AC"
+
+
+def test_the_largest_row_id_a_request_may_name_finds_no_row_on_every_backend(
+    db: Database,
+) -> None:
+    largest = ROW_ID_MAX
+    assert db.submission(largest) is None and db.case_results(largest, largest - 1) == []
+    assert not db.add_case_result(largest, largest, {"id": "0"})
+    assert not db.renew_lease(largest, largest, 30.0) and not db.retry(largest, largest)
+    assert db.claim(largest, "w1", 30.0) is None and db.requeue(largest) == 0
+    db.record_worker_heartbeat("w1", "cpu", "img", {}, largest)
+    assert [w.submission_id for w in db.worker_statuses()] == [largest]
 
 
 def test_requeue_interrupted_leaves_leased_rows_to_their_workers(db: Database) -> None:

@@ -41,7 +41,7 @@ from starlette.types import Message, Receive, Scope, Send
 from web_support import InstantFakeJudge, stored_submission
 
 PASSWORD = "correct horse battery"
-OUT_OF_RANGE = ["10" + "0" * 29, "-" + "1" + "0" * 30, str(2**63), "²", "1e3", " "]
+OUT_OF_RANGE = ["10" + "0" * 29, "-" + "1" + "0" * 30, str(ROW_ID_MAX + 1), "²", "1e3", " "]
 
 
 def make_client(problem: Problem, data: Path, **settings: object) -> TestClient:

@@ -1,6 +1,7 @@
 """The judge database's schema: Alembic migrations make a new database, and a SQLite file made
-before Alembic (PRAGMA user_version 1 or 2) is upgraded in place with its rows; each submission
-records which problem it was made for."""
+before Alembic (PRAGMA user_version 1 or 2) is upgraded in place with its rows; the migrated
+database is the schema the tables describe; each submission records which problem it was made
+for."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
 from judgekit.web.db.database import DB_FILE, Database, Status
+from judgekit.web.db.migrations import differences
 from judgekit.web.settings import Settings
+from sqlalchemy import text
 from web_support import InstantFakeJudge
 
 HEAD = "0004_similarity_fingerprints"
@@ -108,6 +111,29 @@ def test_a_new_database_is_at_the_newest_revision(database_url: str) -> None:
     db = Database(database_url)
     assert db.schema_revision == HEAD
     db.close()
+
+
+def test_a_migrated_database_is_the_schema_the_tables_describe(database_url: str) -> None:
+    db = Database(database_url)
+    with db.engine.connect() as connection:
+        assert differences(connection) == []
+    db.close()
+
+
+def test_the_comparison_finds_an_index_and_a_default_the_database_lacks(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    with db.transaction() as connection:
+        connection.execute(text("DROP INDEX submissions_by_status"))
+        if db.dialect == "postgresql":  # SQLite cannot drop a column's default in place
+            connection.execute(text("ALTER TABLE users ALTER COLUMN is_admin DROP DEFAULT"))
+    with db.engine.connect() as connection:
+        found = differences(connection)
+    db.close()
+    kinds = sorted(change[0][0] if isinstance(change, list) else change[0] for change in found)
+    expected = ["add_index", "modify_default"] if db.dialect == "postgresql" else ["add_index"]
+    assert kinds == expected
 
 
 def test_each_new_submission_records_its_problem_and_lists_filter_by_it(tmp_path: Path) -> None:

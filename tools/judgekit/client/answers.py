@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from judgekit.client.results import case_from_json, report_from_json
-from judgekit.client.untrusted import MAX_ID, Fields, UnexpectedAnswer
+from judgekit.client.untrusted import Fields, UnexpectedAnswer
 from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.row_ids import ROW_ID_MAX
 
 STATUSES = ("queued", "running", "done")
 DONE = "done"
@@ -58,7 +59,7 @@ class SubmissionState:
 
 def accepted_id(answer: object) -> int:
     """The id in the answer to POST /api/submissions."""
-    return Fields.of(answer, "the upload answer").integer("id", 1, MAX_ID)
+    return Fields.of(answer, "the upload answer").integer("id", 1, ROW_ID_MAX)
 
 
 def case_progress(answer: object, after: int) -> CaseProgress:
@@ -66,7 +67,7 @@ def case_progress(answer: object, after: int) -> CaseProgress:
     rows = []
     last = after
     for row in fields.objects("cases"):
-        seq = row.integer("seq", last + 1, MAX_ID)
+        seq = row.integer("seq", last + 1, ROW_ID_MAX)
         rows.append(CaseRow(seq, case_from_json(row.object("case"))))
         last = seq
     return CaseProgress(
@@ -78,7 +79,7 @@ def case_progress(answer: object, after: int) -> CaseProgress:
 
 def submission_state(answer: object, submission_id: int) -> SubmissionState:
     fields = Fields.of(answer, f"the answer for submission #{submission_id}")
-    got = fields.integer("id", 1, MAX_ID)
+    got = fields.integer("id", 1, ROW_ID_MAX)
     if got != submission_id:
         raise UnexpectedAnswer(f"`id` of {fields.where}", f"is {got}, not {submission_id}")
     result = fields.optional_object("result")

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from judgekit.errors import JudgekitError
+from judgekit.row_ids import ROW_ID_MAX
 
-MAX_ID = 2**63 - 1
-"""The largest id or sequence number the server stores (SQLite's INTEGER)."""
 MAX_DEPTH = 32
 """The deepest nesting of arrays and objects read (the API's answers are about 5 deep)."""
 _SHOWN_CHARS = 60
@@ -95,7 +94,7 @@ class Fields:
     def _wrong(self, name: str, value: object, expected: str) -> UnexpectedAnswer:
         return UnexpectedAnswer(self._field(name), f"is {shown(value)}, expected {expected}")
 
-    def integer(self, name: str, low: int = 0, high: int = MAX_ID) -> int:
+    def integer(self, name: str, low: int = 0, high: int = ROW_ID_MAX) -> int:
         if name not in self.data:
             raise self._missing(name)
         value = self.data[name]
@@ -103,7 +102,7 @@ class Fields:
             raise self._wrong(name, value, f"an integer from {low} to {high}")
         return value
 
-    def optional_integer(self, name: str, low: int = 0, high: int = MAX_ID) -> int | None:
+    def optional_integer(self, name: str, low: int = 0, high: int = ROW_ID_MAX) -> int | None:
         return None if self.data.get(name) is None else self.integer(name, low, high)
 
     def text(self, name: str) -> str:

@@ -12,12 +12,11 @@ from rich.live import Live
 
 from judgekit.commands.arguments import add_cases_option, non_negative, readable_file, test_groups
 from judgekit.commands.console import case_table, print_report
-from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
 from judgekit.judge.fuzzing import Fuzzing, judge_with_fuzz
 from judgekit.judge.learner_view import learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
-from judgekit.judge.verdict import Verdict
+from judgekit.judge.verdict import exit_code_for
 from judgekit.package.problem import Device, load_problem
 from judgekit.package.testcase import load_cases
 
@@ -108,6 +107,4 @@ def run(options: argparse.Namespace) -> int:
         print(strict_json.dumps(learner_report(report.to_json(), problem.hidden_groups), indent=2))
     else:
         print_report(console, report, options.submission, options.fuzz, table=True)
-    if report.verdict is Verdict.JE:
-        return ExitCode.USAGE
-    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
+    return exit_code_for(report.verdict)

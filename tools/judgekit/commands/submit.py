@@ -27,9 +27,8 @@ from judgekit.commands.arguments import positive, readable_file
 from judgekit.commands.console import VERDICT_STYLE, print_report
 from judgekit.commands.plain_text import plain
 from judgekit.errors import JudgekitError
-from judgekit.exit_codes import ExitCode
 from judgekit.judge import strict_json
-from judgekit.judge.verdict import Verdict
+from judgekit.judge.verdict import Verdict, exit_code_for
 from judgekit.package.problem import Device, Problem, load_problem
 
 POLL_S = 0.5
@@ -165,6 +164,4 @@ def run(options: argparse.Namespace) -> int:
     else:
         print_report(console, report, options.file, 0, table=not live)
     sys.stdout.flush()
-    if report.verdict is Verdict.JE:
-        return ExitCode.USAGE
-    return ExitCode.OK if report.verdict is Verdict.AC else ExitCode.FAILED
+    return exit_code_for(report.verdict)

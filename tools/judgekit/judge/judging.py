@@ -33,6 +33,7 @@ from judgekit.judge.rules import (
     overall,
     run_facts,
 )
+from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.checker import Checker, Returned, problem_checker
 from judgekit.package.problem import Device, Problem
@@ -86,25 +87,12 @@ def _run_showed(outcome: RunOutcome) -> RunShowed:
         protocol_error=outcome.protocol_error,
         judge_error=outcome.judge_error,
         platform=ready.platform if ready is not None else None,
-        load_error=_with_traceback(load_error.error, load_error.traceback) if load_error else None,
+        load_error=(
+            learner_traceback(f"{load_error.error}\n{load_error.traceback}") if load_error else None
+        ),
         clock=Clock(outcome.limit_clock.value) if outcome.limit_clock else None,
         starved_ms=outcome.starved_ms,
     )
-
-
-def _with_traceback(error: str, traceback: str) -> str:
-    """ERROR and the learner's part of its TRACEBACK (none when only the judge's code ran)."""
-    trimmed = _trim_traceback(traceback)
-    return f"{error}\n{trimmed}" if trimmed else error
-
-
-def _trim_traceback(text: str) -> str:
-    """The learner's part of a traceback: drop the runner's own frames."""
-    lines = text.splitlines()
-    keep = [i for i, line in enumerate(lines) if "submission.py" in line]
-    if keep:
-        return "\n".join(["Traceback (most recent call last):", *lines[keep[0] :]])
-    return text
 
 
 class _CaseJudge:
@@ -147,7 +135,7 @@ class _CaseJudge:
                 facts = self._check(self.cases[index], frame)
                 got = frame.values
             elif isinstance(frame, CaseError):
-                facts = CaseFacts(raised=_with_traceback(frame.error, frame.traceback))
+                facts = CaseFacts(raised=learner_traceback(f"{frame.error}\n{frame.traceback}"))
             else:
                 facts = CaseFacts(bad_result=frame.reason)
             self.facts[index] = (facts, timed, got)

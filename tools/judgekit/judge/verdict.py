@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from judgekit.exit_codes import ExitCode
+
 
 class Verdict(Enum):
     """Short codes as on every judge; the value is the code, `title` the words a learner reads."""
@@ -67,3 +69,11 @@ _ALIASES: dict[str, Verdict] = {
     "judge_error": Verdict.JE,
     "internal_error": Verdict.JE,
 }
+
+
+def exit_code_for(verdict: Verdict) -> ExitCode:
+    """How `run` and `submit` end for a submission's VERDICT: AC succeeds, any other learner
+    verdict fails, and a judge error (ours, not the learner's) is a usage error."""
+    if verdict is Verdict.AC:
+        return ExitCode.OK
+    return ExitCode.FAILED if verdict.is_learner_verdict else ExitCode.USAGE

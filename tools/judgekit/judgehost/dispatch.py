@@ -12,7 +12,6 @@ after `resend_after_s`; a duplicate does no harm (the claim refuses it).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from celery import Celery
 
 from judgekit.judgehost.broker import queue_depths, queued_submission_ids, send_judge_task
 from judgekit.package.problem import Device
+from judgekit.periodic import Periodic
 
 log = logging.getLogger("judgekit.dispatch")
 
@@ -67,38 +67,31 @@ class Dispatcher:
         self.resend_after_s = resend_after_s
         self.stats = DispatchStats()
         self._sent_at: dict[int, float] = {}
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._periodic = Periodic("judgekit-dispatch", scan_s, self._step, self._failed)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="judgekit-dispatch", daemon=True)
-        self._thread.start()
+        self._periodic.start()
 
     def notify(self) -> None:
-        self._wake.set()
+        self._periodic.notify()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._periodic.stop(timeout)
 
     def queue_depths(self) -> dict[str, int]:
         return queue_depths(self.app, self.devices)
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                self.dispatch_once()
-                self.stats.last_error = None
-            except Exception as error:  # the broker or the database is down: try again
-                message = f"{type(error).__name__}: {error}"
-                if message != self.stats.last_error:
-                    log.warning("cannot dispatch queued submissions: %s", message)
-                self.stats.last_error = message
-            self._wake.wait(self.scan_s)
+    def _step(self) -> bool:
+        self.dispatch_once()
+        self.stats.last_error = None
+        return False
+
+    def _failed(self, error: Exception) -> None:
+        """The broker or the database is down: said once while it stays so, tried again."""
+        message = f"{type(error).__name__}: {error}"
+        if message != self.stats.last_error:
+            log.warning("cannot dispatch queued submissions: %s", message)
+        self.stats.last_error = message
 
     def dispatch_once(self) -> list[int]:
         """One pass; returns the submissions a message was sent for."""

@@ -86,6 +86,11 @@ def read_answer(path: Path) -> tuple[float, ...]:
     return tuple(float(v) for v in data)
 
 
+def count_cases(testcases_dir: Path, group: str) -> int:
+    """How many cases GROUP has on disk (its input files, none read); 0 for a missing group."""
+    return sum(1 for _ in (testcases_dir / group).glob(f"*{INPUT_SUFFIX}"))
+
+
 def load_cases(testcases_dir: Path, groups: Iterable[str]) -> list[TestCase]:
     """Every case of GROUPS in order: groups as given, names sorted within a group."""
     cases: list[TestCase] = []

@@ -21,9 +21,11 @@ MAX_RESULT_VALUES = 1024
 MAX_SHAPE_DIMENSIONS = 8
 MAX_MESSAGE_CHARS = 4000
 PLATFORMS = frozenset({"cpu", "gpu", "unknown"})
+MAX_CASE_ID = 10**6
+"""Case ids are below this, whatever the problem (the supervisor has the same limit)."""
 # One reading of a case id on both sides: the decimal number without leading zeros, the only
 # spelling the supervisor counts as the case it gave ("00" would be case 0 here, not there).
-_CASE_ID = re.compile(r"0|[1-9][0-9]{0,6}")
+_CASE_ID = re.compile(r"0|[1-9][0-9]*")
 
 
 class ProtocolError(ValueError):
@@ -98,6 +100,8 @@ def _case(data: dict[str, Any]) -> int:
     case = data.get("case")
     if not isinstance(case, str) or _CASE_ID.fullmatch(case) is None:
         raise ProtocolError("a frame's case id must be a decimal number")
+    if len(case) > len(str(MAX_CASE_ID)) or int(case) >= MAX_CASE_ID:
+        raise ProtocolError("a frame's case id is out of range")
     return int(case)
 
 

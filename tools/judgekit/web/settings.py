@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 from judgekit.package.problem import Device, Problem
+from judgekit.package.testcase import count_cases
 from judgekit.web.db.connection import DATABASE_URL_ENV, sqlite_url
 from judgekit.web.guards.limits import (
     LoginLimits,
@@ -93,6 +97,18 @@ class Settings:
     @property
     def groups(self) -> tuple[str, ...]:
         return tuple(group.name for group in self.problem.test_groups)
+
+    @cached_property
+    def case_counts(self) -> Mapping[str, int]:
+        """Each judged group's number of cases, in problem.yaml's order: counted once (the
+        pages and the live progress ask on every poll)."""
+        directory = self.problem.testcases_dir
+        return MappingProxyType({group: count_cases(directory, group) for group in self.groups})
+
+    @property
+    def case_total(self) -> int:
+        """How many cases a full run judges."""
+        return sum(self.case_counts.values())
 
     @property
     def db_url(self) -> str:

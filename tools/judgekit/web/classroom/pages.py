@@ -11,24 +11,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from judgekit.web.classroom.grades import Grade, csv_chunks, grade, json_chunks, parse_deadline
-from judgekit.web.db.database import User
 from judgekit.web.db.ids import RowId
 from judgekit.web.routes.context import AppContext, get_context, source_text
 from judgekit.web.routes.pages import login_redirect, render
-from judgekit.web.routes.submission_view import current_user
+from judgekit.web.routes.submission_view import admin_user
 from judgekit.web.similarity.measure import Regions, marked_segments
 
 router = APIRouter(include_in_schema=False)
 Context = Annotated[AppContext, Depends(get_context)]
 PageId = RowId
-
-
-def admin_user(request: Request) -> User | None:
-    """The signed-in admin; None when nobody is signed in; 404 for a learner (as /admin)."""
-    user = current_user(request)
-    if user is not None and not user.is_admin:
-        raise HTTPException(404, "not found")
-    return user
 
 
 def grades(context: AppContext, deadline: float | None) -> Iterator[Grade]:

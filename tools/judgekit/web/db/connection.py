@@ -14,14 +14,14 @@ already serialises writers, so both backends run the same statements.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql import Executable
 
 DATABASE_URL_ENV = "JUDGEKIT_DATABASE_URL"
@@ -160,6 +160,19 @@ class Store:
         """A write transaction (BEGIN IMMEDIATE on SQLite): COMMIT on success, else ROLLBACK."""
         with _write_connection(self.engine) as connection:
             yield connection
+
+    def transaction_retried(self, write: Callable[[Connection], None]) -> None:
+        """WRITE in a transaction, once more if it broke a unique key because another
+        transaction inserted the same row at once (PostgreSQL's READ COMMITTED lets two see
+        it missing; SQLite's BEGIN IMMEDIATE serialises them): the second try sees that row."""
+        for tries_left in (1, 0):
+            try:
+                with self.transaction() as connection:
+                    write(connection)
+                return
+            except IntegrityError:
+                if not tries_left:
+                    raise
 
     def _read(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:
         with self.engine.connect() as connection:

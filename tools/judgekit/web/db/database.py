@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select, update
 from judgekit.judge import strict_json
 from judgekit.web.db.classroom import ClassQueries
 from judgekit.web.db.connection import DatabaseUnavailable, sqlite_url, storable
-from judgekit.web.db.queue import NO_LEASE, Leases
+from judgekit.web.db.queue import NO_LEASE, UNJUDGED, Leases
 from judgekit.web.db.records import (
     Status,
     Submission,
@@ -59,11 +59,6 @@ __all__ = [
 DB_FILE = "judge.sqlite3"
 
 _PENDING = submissions.c.status != Status.DONE.value
-_UNJUDGED: dict[str, Any] = {
-    "status": Status.QUEUED.value,
-    "started_at": None,
-    **NO_LEASE,
-}
 
 
 # Sessions one user may hold (browsers logged in at once); a new login ends the oldest.
@@ -248,19 +243,17 @@ class Database(Leases, ClassQueries):
                     submissions.c.status == Status.RUNNING.value,
                     submissions.c.lease_until.is_(None),
                 )
-                .values(**_UNJUDGED)
+                .values(**UNJUDGED)
             )
             return result.rowcount
 
     def add_case_result(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
         """Record one finished case of a running attempt; False if that attempt is stale."""
         with self.transaction() as connection:
-            current = connection.execute(
-                select(submissions.c.attempts, submissions.c.status)
-                .where(submissions.c.id == submission_id)
-                .with_for_update()
+            held = connection.execute(
+                select(submissions.c.id).where(held_by(submission_id, attempt)).with_for_update()
             ).first()
-            if current is None or current[0] != attempt or current[1] != Status.RUNNING:
+            if held is None:
                 return False
             seq = connection.execute(
                 select(func.count())
@@ -319,7 +312,7 @@ class Database(Leases, ClassQueries):
                 .where(
                     held_by(submission_id, attempt),
                 )
-                .values(**_UNJUDGED)
+                .values(**UNJUDGED)
             )
             return result.rowcount == 1
 
@@ -328,7 +321,7 @@ class Database(Leases, ClassQueries):
         condition = (
             submissions.c.status == Status.DONE.value
             if submission_id is None
-            else (submissions.c.id == submission_id) & (submissions.c.status != "queued")
+            else (submissions.c.id == submission_id) & (submissions.c.status != Status.QUEUED.value)
         )
         with self.transaction() as connection:
             result = connection.execute(
@@ -341,7 +334,7 @@ class Database(Leases, ClassQueries):
                     time_ms=None,
                     result_json=None,
                     finished_at=None,
-                    **_UNJUDGED,
+                    **UNJUDGED,
                 )
             )
             return result.rowcount

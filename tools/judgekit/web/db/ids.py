@@ -11,10 +11,11 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-ROW_ID_MAX = 2**63 - 1
-"""The largest id a row can have: SQLite's and PostgreSQL's signed 64-bit integers."""
+from judgekit.row_ids import ROW_ID_MAX
 
-RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a row id, 1 to 2**63 - 1")]
+__all__ = ["ROW_ID_MAX", "After", "RowId", "parse_number", "parse_row_id", "parse_sequence"]
+
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description=f"a row id, 1 to {ROW_ID_MAX}")]
 After = Annotated[
     int,
     Query(

@@ -9,10 +9,11 @@ A lease is `lease_until` (epoch seconds) and `worker` on a running row; in-proce
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from judgekit.judge import strict_json
 from judgekit.web.db.connection import Store
@@ -32,7 +33,11 @@ from judgekit.web.db.tables import (
     workers,
 )
 
-NO_LEASE: dict[str, Any] = {"lease_until": None, "worker": None}
+NO_LEASE: Mapping[str, Any] = MappingProxyType({"lease_until": None, "worker": None})
+UNJUDGED: Mapping[str, Any] = MappingProxyType(
+    {"status": Status.QUEUED.value, "started_at": None, **NO_LEASE}
+)
+"""A submission back in the queue, as if never claimed (its attempts stay counted)."""
 
 
 def _start(connection: Connection, submission_id: int, now: float, **lease: Any) -> None:
@@ -124,7 +129,7 @@ class Leases(Store):
             rows = connection.execute(
                 update(submissions)
                 .where(_lease_expired(time.time()))
-                .values(status=Status.QUEUED.value, started_at=None, **NO_LEASE)
+                .values(**UNJUDGED)
                 .returning(submissions.c.id)
             ).all()
         return sorted(int(row[0]) for row in rows)
@@ -146,25 +151,18 @@ class Leases(Store):
             "heartbeat_at": now,
             "submission_id": submission_id,
         }
-        for tries_left in (1, 0):
-            try:
-                with self.transaction() as connection:
-                    existing = connection.execute(
-                        select(workers.c.name).where(workers.c.name == name).with_for_update()
-                    ).scalar()
-                    if existing is None:
-                        connection.execute(
-                            insert(workers).values(name=name, started_at=now, **values)
-                        )
-                    else:
-                        connection.execute(
-                            update(workers).where(workers.c.name == name).values(**values)
-                        )
-                return
-            except IntegrityError:
-                # Two first heartbeats at once on PostgreSQL: the other inserted; update it.
-                if not tries_left:
-                    raise
+
+        def upsert(connection: Connection) -> None:
+            existing = connection.execute(
+                select(workers.c.name).where(workers.c.name == name).with_for_update()
+            ).scalar()
+            if existing is None:
+                connection.execute(insert(workers).values(name=name, started_at=now, **values))
+            else:
+                connection.execute(update(workers).where(workers.c.name == name).values(**values))
+
+        # Two first heartbeats at once on PostgreSQL: the other inserted; the retry updates it.
+        self.transaction_retried(upsert)
 
     def worker_statuses(self) -> list[WorkerStatus]:
         """Every worker that ever sent a heartbeat, the newest heartbeat first."""

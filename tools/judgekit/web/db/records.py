@@ -1,11 +1,13 @@
-"""The judge database's rows as typed records, and how they are read from SELECT results."""
+"""The judge database's rows as typed records, and how they are read from SELECT results: by
+column name (tables.py's USER_SELECT, SUBMISSION_SELECT and WORKER_SELECT), never position."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
+
+from sqlalchemy import Row
 
 from judgekit.judge import strict_json
 
@@ -64,15 +66,20 @@ class Submission:
         return data
 
 
-def submission_row(row: Sequence[Any]) -> Submission:
-    values = list(row)
-    values[9] = Status(values[9])
-    return Submission(*values)
+def submission_row(row: Row[Any]) -> Submission:
+    columns = row._mapping
+    values = {field.name: columns[field.name] for field in fields(Submission)}
+    return Submission(**{**values, "status": Status(values["status"])})
 
 
-def user_row(row: Sequence[Any]) -> User:
+def user_row(row: Row[Any]) -> User:
+    columns = row._mapping
     return User(
-        id=row[0], name=row[1], password_hash=row[2], is_admin=bool(row[3]), created_at=row[4]
+        id=columns["id"],
+        name=columns["name"],
+        password_hash=columns["password_hash"],
+        is_admin=bool(columns["is_admin"]),
+        created_at=columns["created_at"],
     )
 
 
@@ -90,14 +97,15 @@ class WorkerStatus:
     """The submission it was judging at that heartbeat; None when idle."""
 
 
-def worker_row(row: Sequence[Any]) -> WorkerStatus:
-    versions = strict_json.loads(row[3])
+def worker_row(row: Row[Any]) -> WorkerStatus:
+    columns = row._mapping
+    versions = strict_json.loads(columns["versions_json"])
     return WorkerStatus(
-        name=row[0],
-        device=row[1],
-        image=row[2],
+        name=columns["name"],
+        device=columns["device"],
+        image=columns["image"],
         versions={str(k): str(v) for k, v in versions.items()},
-        started_at=row[4],
-        heartbeat_at=row[5],
-        submission_id=row[6],
+        started_at=columns["started_at"],
+        heartbeat_at=columns["heartbeat_at"],
+        submission_id=columns["submission_id"],
     )

@@ -10,11 +10,10 @@ process (web.similarity.child) stores fingerprints and pairs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from sqlalchemy import Connection, case, delete, exists, func, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from judgekit.web.db.connection import Store
 from judgekit.web.db.records import Status
@@ -34,18 +33,6 @@ _IS_CE = case((submissions.c.verdict == "CE", 1), else_=0)
 
 class SimilarityQueries(Store):
     """Queries for the similarity scan and its pages."""
-
-    def _retried(self, write: Callable[[Connection], None]) -> None:
-        """WRITE in a transaction, once more if another web process's scan wrote the same rows
-        at once (PostgreSQL's READ COMMITTED; SQLite's BEGIN IMMEDIATE serialises)."""
-        for tries_left in (1, 0):
-            try:
-                with self.transaction() as connection:
-                    write(connection)
-                return
-            except IntegrityError:
-                if not tries_left:
-                    raise
 
     def similarity_work(self, latest_per_user: int, limit: int = 20) -> list[int]:
         """Up to LIMIT finished submissions to scan, compile errors last, oldest first. First
@@ -82,7 +69,7 @@ class SimilarityQueries(Store):
                 )
 
         if self._read(superseded.limit(1)):  # a write transaction only when there is one
-            self._retried(skip)
+            self.transaction_retried(skip)
         rows = self._read(
             select(submissions.c.id)
             .where(submissions.c.status == _DONE, _UNCHECKED)
@@ -113,7 +100,7 @@ class SimilarityQueries(Store):
                 )
             )
 
-        self._retried(mark)
+        self.transaction_retried(mark)
 
     def similarity_outcomes(self) -> dict[str, int]:
         """How many submissions the scan compared, skipped and failed."""
@@ -156,7 +143,7 @@ class SimilarityQueries(Store):
                 )
             )
 
-        self._retried(store)
+        self.transaction_retried(store)
 
     def fingerprints_of_others(
         self, user_id: int, after: int = 0, limit: int = 16
@@ -208,7 +195,7 @@ class SimilarityQueries(Store):
                 )
             )
 
-        self._retried(record)
+        self.transaction_retried(record)
 
     def similarity_pairs(self, limit: int = 500) -> list[tuple[Any, ...]]:
         """(first_id, first_user, second_id, second_user, score), most similar first."""

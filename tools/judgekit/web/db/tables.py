@@ -1,13 +1,16 @@
-"""The judge database's tables as SQLAlchemy Core objects, for queries (the schema itself is
-made by the Alembic migrations in judgekit/web/migrations; the two must agree)."""
+"""The judge database's tables as SQLAlchemy Core objects, for queries and for Alembic's
+autogenerate. The schema itself is made by the migrations (judgekit/web/db/migrations); the two
+must agree, and tests/test_web_schema.py checks that they do on every backend."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     ColumnElement,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -27,7 +30,7 @@ users = Table(
     Column("id", Integer, primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("is_admin", Integer, nullable=False, default=0),
+    Column("is_admin", Integer, nullable=False, server_default="0"),
     Column("token_hash", Text, unique=True),
     Column("created_at", Float, nullable=False),
 )
@@ -53,7 +56,7 @@ submissions = Table(
     Column("sha256", Text, nullable=False),
     Column("device", Text, nullable=False),
     Column("status", Text, nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, server_default="0"),
     Column("verdict", Text),
     Column("passed", Integer),
     Column("total", Integer),
@@ -64,6 +67,14 @@ submissions = Table(
     Column("problem_id", Text),
     Column("lease_until", Float),
     Column("worker", Text),
+    CheckConstraint(
+        f"status IN ({', '.join(repr(status.value) for status in Status)})",
+        name="submission_status",
+    ),
+    Index("submissions_by_user", "user_id", "id"),
+    Index("submissions_by_status", "status", "id"),
+    Index("submissions_by_problem", "problem_id", "id"),
+    sqlite_autoincrement=True,  # ids are never reused
 )
 
 case_results = Table(
@@ -107,6 +118,7 @@ similarity_pairs = Table(
     Column("first_regions", Text, nullable=False),
     Column("second_regions", Text, nullable=False),
     Column("computed_at", Float, nullable=False),
+    Index("similarity_pairs_by_score", "score"),
 )
 
 similarity_checked = Table(
@@ -120,7 +132,7 @@ similarity_checked = Table(
         autoincrement=False,
     ),
     Column("checked_at", Float, nullable=False),
-    Column("outcome", Text, nullable=False, default="compared"),
+    Column("outcome", Text, nullable=False, server_default="compared"),
 )
 
 # Each learner's latest scanned submission's fingerprint (web.similarity.Fingerprint.to_bytes),
@@ -139,51 +151,17 @@ similarity_fingerprints = Table(
     Column("fingerprint", LargeBinary, nullable=False),
     Column("source_bytes", Integer, nullable=False),
     Column("computed_at", Float, nullable=False),
+    Index("similarity_fingerprints_by_user", "user_id", "submission_id"),
 )
 
+# The columns of records.User, records.Submission and records.WorkerStatus, by name.
 USER_SELECT = select(
     users.c.id, users.c.name, users.c.password_hash, users.c.is_admin, users.c.created_at
 )
-
-# The order of records.Submission's fields.
-SUBMISSION_SELECT = select(
-    submissions.c.id,
-    submissions.c.user_id,
-    users.c.name,
-    *(
-        submissions.c[name]
-        for name in (
-            "created_at",
-            "filename",
-            "stored_name",
-            "size",
-            "sha256",
-            "device",
-            "status",
-            "attempts",
-            "verdict",
-            "passed",
-            "total",
-            "time_ms",
-            "result_json",
-            "started_at",
-            "finished_at",
-            "problem_id",
-            "lease_until",
-            "worker",
-        )
-    ),
-).join_from(submissions, users, users.c.id == submissions.c.user_id)
-
-WORKER_SELECT = select(
-    workers.c.name,
-    workers.c.device,
-    workers.c.image,
-    workers.c.versions_json,
-    workers.c.started_at,
-    workers.c.heartbeat_at,
-    workers.c.submission_id,
+SUBMISSION_SELECT = select(submissions, users.c.name.label("user_name")).join_from(
+    submissions, users, users.c.id == submissions.c.user_id
 )
+WORKER_SELECT = select(workers)
 
 
 def held_by(submission_id: int, attempt: int) -> ColumnElement[bool]:

@@ -9,6 +9,7 @@ hosts run too; only the attempt that claimed a row can store its result (Databas
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from judgekit.judgehost.job import ClaimedJob, Judge, run_job
 from judgekit.package.problem import Device
+from judgekit.periodic import Periodic
 from judgekit.web.db.database import Database, Submission
 from judgekit.web.judging.executor import WorkerView
 from judgekit.web.settings import Settings
@@ -24,6 +26,12 @@ from judgekit.web.settings import Settings
 log = logging.getLogger("judgekit.web")
 
 IDLE_POLL_S = 1.0
+"""How often an idle worker thread looks for a queued submission (a new one wakes it at once)."""
+
+
+def _cannot_claim(error: Exception) -> None:
+    """Database trouble: logged, then the thread tries again after IDLE_POLL_S."""
+    log.error("cannot claim a submission", exc_info=error)
 
 
 class DatabaseSink:
@@ -57,9 +65,8 @@ class WorkerPool:
         self.settings = settings
         self.db = db
         self.judge = judge
-        self._wake = threading.Condition()
-        self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()  # also ends a retry's back-off (DatabaseSink)
+        self._threads: list[Periodic] = []
         self.states: list[WorkerState] = []
         self._sink = DatabaseSink(db, self._stopping)
 
@@ -70,8 +77,11 @@ class WorkerPool:
             log.warning("re-queued %d submission(s) interrupted by a restart", requeued)
         for index in range(self.settings.workers):
             state = WorkerState(name=f"worker-{index + 1}")
-            thread = threading.Thread(
-                target=self._loop, args=(state,), name=f"judgekit-{state.name}", daemon=True
+            thread = Periodic(
+                f"judgekit-{state.name}",
+                IDLE_POLL_S,
+                functools.partial(self._judge_next, state),
+                _cannot_claim,
             )
             self.states.append(state)
             self._threads.append(thread)
@@ -91,35 +101,30 @@ class WorkerPool:
         return self.settings.workers
 
     def notify(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
+        for thread in self._threads:
+            thread.notify()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stopping.set()
-        self.notify()
+        for thread in self._threads:
+            thread.ask_to_stop()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _loop(self, state: WorkerState) -> None:
-        while not self._stopping.is_set():
-            try:
-                submission = self.db.claim_next()
-            except Exception:  # pragma: no cover - database trouble: log, back off, retry
-                log.exception("cannot claim a submission")
-                time.sleep(IDLE_POLL_S)
-                continue
-            if submission is None:
-                with self._wake:
-                    self._wake.wait(IDLE_POLL_S)
-                continue
-            state.submission_id, state.since = submission.id, time.time()
-            try:
-                self._judge(submission)
-            except Exception:  # pragma: no cover - must never kill the worker
-                log.exception("submission %d: cannot store the result", submission.id)
-            finally:
-                state.submission_id = state.since = None
+    def _judge_next(self, state: WorkerState) -> bool:
+        """Claim and judge the oldest queued submission; False when none is queued."""
+        submission = self.db.claim_next()
+        if submission is None:
+            return False
+        state.submission_id, state.since = submission.id, time.time()
+        try:
+            self._judge(submission)
+        except Exception:  # pragma: no cover - must never kill the worker
+            log.exception("submission %d: cannot store the result", submission.id)
+        finally:
+            state.submission_id = state.since = None
+        return True
 
     def _judge(self, submission: Submission) -> None:
         job = ClaimedJob(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path as PathType
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from judgekit.judge.strict_json import json_safe
-from judgekit.package.testcase import load_cases
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import Status, Submission, User
 from judgekit.web.db.ids import After, RowId
@@ -319,11 +316,6 @@ def get_submission(submission_id: SubmissionId, user: ApiUser, context: Context)
     )
 
 
-@lru_cache(maxsize=8)
-def _case_count(testcases_dir: PathType, groups: tuple[str, ...]) -> int:
-    return len(load_cases(testcases_dir, groups))
-
-
 @router.get(
     "/submissions/{submission_id}/cases",
     response_model=CaseProgress,
@@ -343,7 +335,7 @@ def get_case_progress(
     return StrictJSONResponse(
         {
             "status": submission.status.value,
-            "total": _case_count(settings.problem.testcases_dir, settings.groups),
+            "total": settings.case_total,
             "cases": [{"seq": seq, "case": case} for seq, case in rows],
         }
     )

@@ -37,7 +37,7 @@ class ClaimRequest(BaseModel):
 
 class AttemptRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    attempt: int = Field(ge=1)
+    attempt: int = Field(ge=1, le=ROW_ID_MAX)
 
 
 class Heartbeat(BaseModel):

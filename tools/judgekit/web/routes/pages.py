@@ -16,7 +16,7 @@ from judgekit.errors import JudgekitError
 from judgekit.package.testcase import load_cases
 from judgekit.web.accounts import auth
 from judgekit.web.accounts.password_checks import ChecksBusy
-from judgekit.web.db.database import Status, User
+from judgekit.web.db.database import Status
 from judgekit.web.db.ids import RowId, parse_row_id
 from judgekit.web.routes.context import (
     MULTIPART_OVERHEAD,
@@ -29,7 +29,7 @@ from judgekit.web.routes.context import (
     visible_submission,
     with_body,
 )
-from judgekit.web.routes.submission_view import current_user, result_values
+from judgekit.web.routes.submission_view import admin_user, current_user, result_values
 from judgekit.web.views.markup import highlight_python, pygments_css, render_markdown
 from judgekit.web.views.templating import templates
 
@@ -331,16 +331,9 @@ def submission_page(request: Request, submission_id: PageId, context: Context) -
 # -- admin ---------------------------------------------------------------------------------
 
 
-def _admin(request: Request) -> User | None:
-    user = current_user(request)
-    if user is not None and not user.is_admin:
-        raise HTTPException(404, "not found")
-    return user
-
-
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, context: Context) -> Response:
-    if _admin(request) is None:
+    if admin_user(request) is None:
         return login_redirect(request)
     return render(
         request,
@@ -358,7 +351,7 @@ def admin_page(request: Request, context: Context) -> Response:
 
 @router.post("/admin/rejudge")
 async def rejudge(request: Request, context: Context) -> Response:
-    if _admin(request) is None:
+    if admin_user(request) is None:
         return login_redirect(request)
     body = await read_body_limited(request, 16 * 1024)
     form = await with_body(request, body).form(max_files=0, max_fields=4)

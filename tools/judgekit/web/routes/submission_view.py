@@ -1,11 +1,11 @@
-"""What the pages and the live event stream both show: who is signed in, and a submission's
-result as _result.html renders it."""
+"""What the pages and the live event stream both show: who is signed in (and the admin pages'
+gate), and a submission's result as _result.html renders it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import Submission, User
@@ -15,7 +15,6 @@ from judgekit.web.routes.live_results import LiveCase, Reader
 from judgekit.web.views.summary import group_summaries
 from judgekit.web.views.templating import (
     case_view,
-    expected_case_count,
     render_case_rows,
     templates,
 )
@@ -24,6 +23,15 @@ from judgekit.web.views.templating import (
 def current_user(request: Request) -> User | None:
     context = get_context(request)
     return auth.session_user(context.db, request.cookies.get(auth.SESSION_COOKIE))
+
+
+def admin_user(request: Request) -> User | None:
+    """The signed-in admin; None when nobody is signed in (the page sends them to log in); a
+    learner gets 404, as if the admin pages did not exist."""
+    user = current_user(request)
+    if user is not None and not user.is_admin:
+        raise HTTPException(404, "not found")
+    return user
 
 
 def result_values(context: AppContext, submission: Submission) -> dict[str, Any]:
@@ -40,9 +48,9 @@ def result_values(context: AppContext, submission: Submission) -> dict[str, Any]
         "submission": submission,
         "result": result,
         "cases": views,
-        "groups": group_summaries(views, problem, context.settings.groups),
+        "groups": group_summaries(views, problem, context.settings.case_counts),
         "first_failing": first_failing,
-        "expected_total": expected_case_count(problem, context.settings.groups),
+        "expected_total": context.settings.case_total,
         "queue": queue_place(context.db, submission, context.pool),
     }
 

@@ -23,6 +23,7 @@ import time
 from contextlib import suppress
 from typing import Any
 
+from judgekit.periodic import Periodic
 from judgekit.web.db.database import Database
 from judgekit.web.db.similarity import Outcome
 from judgekit.web.settings import Settings
@@ -177,9 +178,9 @@ class SimilarityScan:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._periodic = Periodic(
+            "judgekit-similarity", settings.similarity_poll_s, self._step, self._failed
+        )
         limits = settings.similarity
         self.worker = WorkerProcess(
             WorkerConfig(
@@ -195,40 +196,34 @@ class SimilarityScan:
         )
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="judgekit-similarity", daemon=True)
-        self._thread.start()
+        self._periodic.start()
 
     def notify(self) -> None:
-        self._wake.set()
+        self._periodic.notify()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        self.worker.stop()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._periodic.ask_to_stop()
+        self.worker.stop()  # ends a scan in progress: the child is waited on
+        self._periodic.join(timeout)
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                while self.scan_once() and not self._stopping.is_set():
-                    pass
-            except WorkerUnavailable as error:
-                if not self._stopping.is_set():
-                    log.warning("similarity scan: %s", error)
-            except Exception:  # log, back off, try again later
-                log.exception("similarity scan failed")
-            self._wake.wait(self.settings.similarity_poll_s)
-            self._wake.clear()
+    def _step(self) -> bool:
+        return self.scan_once() > 0  # some were scanned: there may be more at once
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, WorkerUnavailable):
+            if not self._periodic.stopping:
+                log.warning("similarity scan: %s", error)
+        else:  # back off, try again later
+            log.error("similarity scan failed", exc_info=error)
 
     def scan_once(self, batch: int = 4) -> int:
         """Have the child compare up to BATCH submissions; how many were handed to it. A small
         batch: the per-learner limit is applied again before each one."""
         pending = self.db.similarity_work(self.settings.similarity.latest_per_user, batch)
         for submission_id in pending:
-            if self._stopping.is_set():
+            if self._periodic.stopping:
                 break
             outcome = self.worker.scan(submission_id)
-            if outcome == "failed" and not self._stopping.is_set():
+            if outcome == "failed" and not self._periodic.stopping:
                 self.db.mark_similarity(submission_id, "failed")
         return len(pending)

@@ -3,11 +3,10 @@ of each group. Hidden groups show exactly what the flat list showed before (verd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from judgekit.package.problem import Problem, Visibility
-from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.templating import CaseView
 
 
@@ -29,18 +28,17 @@ class GroupSummary:
 
 
 def group_summaries(
-    views: Sequence[CaseView], problem: Problem, groups: Sequence[str]
+    views: Sequence[CaseView], problem: Problem, case_counts: Mapping[str, int]
 ) -> list[GroupSummary]:
-    """VIEWS sorted into the judged GROUPS, in problem.yaml's order; a case of a group not
-    listed (an older package) gets a group of its own, hidden unless the problem says public."""
+    """VIEWS sorted into the judged groups (CASE_COUNTS' keys, with each one's number of cases),
+    in problem.yaml's order; a case of a group not listed (an older package) gets a group of its
+    own, hidden unless the problem says public."""
     summaries = {
         group.name: GroupSummary(
-            group.name,
-            group.visibility is Visibility.PUBLIC,
-            len(list((problem.testcases_dir / group.name).glob(f"*{INPUT_SUFFIX}"))),
+            group.name, group.visibility is Visibility.PUBLIC, case_counts[group.name]
         )
         for group in problem.test_groups
-        if group.name in groups
+        if group.name in case_counts
     }
     for view in views:
         summary = summaries.get(view.group)

@@ -11,13 +11,12 @@ from starlette.templating import Jinja2Templates
 
 from judgekit.judge import strict_json
 from judgekit.judge.learner_view import learner_case
+from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
-from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.markup import ValueRow, value_rows
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-MAX_TRACEBACK_LINES = 40
+TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 # The `tojson` filter: strict JSON in pages too.
@@ -45,20 +44,10 @@ def _verdict_title(code: str | None) -> str:
         return code
 
 
-def trim_traceback(text: str) -> str:
-    """The learner's traceback, trimmed: judge frames dropped, at most MAX_TRACEBACK_LINES."""
-    lines = text.rstrip().splitlines()
-    kept = [line for line in lines if "/judge/runner.py" not in line and "judgekit" not in line]
-    if len(kept) > MAX_TRACEBACK_LINES:
-        skipped = len(kept) - MAX_TRACEBACK_LINES
-        kept = [*kept[:10], f"  … {skipped} lines skipped …", *kept[-(MAX_TRACEBACK_LINES - 11) :]]
-    return "\n".join(kept)
-
-
 templates.env.filters["when"] = _when
 templates.env.filters["duration"] = _duration
 templates.env.filters["verdict_title"] = _verdict_title
-templates.env.filters["trim_traceback"] = trim_traceback
+templates.env.filters["trim_traceback"] = learner_traceback
 
 
 @dataclass(frozen=True)
@@ -100,12 +89,6 @@ def case_view(stored: dict[str, Any], problem: Problem) -> CaseView:
         input_text=_input_text(case.get("input")) if public else "",
         rows=value_rows(case, problem) if public else [],
         got_missing=public and case.get("got") is None,
-    )
-
-
-def expected_case_count(problem: Problem, groups: tuple[str, ...]) -> int:
-    return sum(
-        len(list((problem.testcases_dir / group).glob(f"*{INPUT_SUFFIX}"))) for group in groups
     )
 
 
