@@ -16,7 +16,7 @@ from judgekit.package.problem import Problem
 from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.markup import ValueRow, value_rows
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 MAX_TRACEBACK_LINES = 40
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
