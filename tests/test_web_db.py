@@ -6,18 +6,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from judgekit.cli import main
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.web.db.connection import DATABASE_URL_ENV, shown_url, sqlite_url
 from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
 from judgekit.web.settings import Settings, resolve_database_url
 from sqlalchemy import text
+from web_support import a_report
 
 T = TypeVar("T")
+A_CASE = CaseResult("sample/01", "sample", Verdict.AC, 1, "", True, {"seed": 0}, [1.0], [1.0])
 
 
 @pytest.fixture()
@@ -85,8 +90,8 @@ def test_claim_takes_a_queued_submission_under_a_lease(db: Database) -> None:
     assert db.renew_lease(submission_id, 1, 60.0)
     assert not db.renew_lease(submission_id, 2, 60.0)
     assert db.requeue_expired_leases() == []
-    assert db.add_case_result(submission_id, 1, {"id": "c1"})
-    assert db.finish(submission_id, 1, {"verdict": "AC", "passed": 1, "total": 1})
+    assert db.add_case_result(submission_id, 1, A_CASE)
+    assert db.finish(submission_id, 1, a_report(Verdict.AC, passed=1, total=1))
     done = db.submission(submission_id)
     assert done is not None and done.status is Status.DONE
     assert done.lease_until is None and done.worker is None
@@ -98,12 +103,13 @@ def test_an_expired_lease_is_claimed_again_or_requeued(db: Database) -> None:
     user_id = _user(db)
     first, second = _submit(db, user_id), _submit(db, user_id)
     assert db.claim(first, "w1", 30.0) is not None
-    assert db.add_case_result(first, 1, {"id": "c1"})
+    assert db.add_case_result(first, 1, A_CASE)
     _expire_lease(db, first)
     again = db.claim(first, "w2", 30.0)
     assert again is not None and again.worker == "w2" and again.attempts == 2
     assert db.case_results(first) == []
-    assert not db.finish(first, 1, {"verdict": "AC"})  # the first worker's attempt is stale
+    stale = 1  # the first worker's attempt
+    assert not db.finish(first, stale, a_report(Verdict.AC, passed=1, total=1))
     assert db.claim(second, "w1", 30.0) is not None
     _expire_lease(db, second)
     assert db.requeue_expired_leases() == [second]
@@ -199,13 +205,13 @@ def test_nul_and_lone_surrogates_in_results_round_trip(db: Database) -> None:
     awkward = "nul\x00 and \ud800 lone"
     claimed = db.claim_next()
     assert claimed is not None
-    assert db.add_case_result(submission_id, 1, {"message": awkward})
+    assert db.add_case_result(submission_id, 1, replace(A_CASE, message=awkward))
     ((seq, case),) = db.case_results(submission_id)
-    assert seq == 0 and "\x00" in case["message"]
-    assert db.finish(submission_id, 1, {"verdict": "WA", "message": awkward})
+    assert seq == 0 and "\x00" in case.message
+    assert db.finish(submission_id, 1, JudgeReport(Verdict.WA, awkward, "cpu", "img"))
     row = db.submission(submission_id)
     assert row is not None and row.result is not None
-    message = row.result["message"]
+    message = row.result.message
     assert message.startswith("nul\x00 and ") and message.endswith(" lone")
     assert "\x00" not in (row.result_json or "")
     assert db.user_by_name("ada\x00") is None and db.user_by_name("ada\udc80") is None

@@ -16,7 +16,8 @@ import httpx
 
 from judgekit.errors import JudgekitError
 from judgekit.judge import strict_json
-from judgekit.judgehost.protocol import Claim, Hello
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judgehost.protocol import CaseMessage, Claim, Hello, ResultMessage
 
 log = logging.getLogger("judgekit.judgehost")
 
@@ -111,12 +112,12 @@ class JudgehostClient:
 
     # -- judgekit.judgehost.job.ResultSink ----------------------------------------------------
 
-    def add_case(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
-        body = {"attempt": attempt, "case": case}
+    def add_case(self, submission_id: int, attempt: int, case: CaseResult) -> bool:
+        body = CaseMessage(attempt, case).to_json()
         return self._ok(self._call("POST", f"/submissions/{submission_id}/cases", body))
 
-    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
-        body = {"attempt": attempt, "result": result}
+    def finish(self, submission_id: int, attempt: int, result: JudgeReport) -> bool:
+        body = ResultMessage(attempt, result).to_json()
         return self._ok(self._call("POST", f"/submissions/{submission_id}/result", body))
 
     def retry_later(self, submission_id: int, attempt: int, delay_s: float) -> None:

@@ -1,11 +1,14 @@
 """What the web app and a judge host say to each other over /api/judgehost, typed once for
-both ends."""
+both ends: the web app's hello, a claim, and a judged case and result (the claim, lease,
+retry and heartbeat requests are the web app's request models, web.routes.judgehost_api)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from judgekit.judge.json_fields import Fields
+from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.package.fingerprint import package_fingerprint
 from judgekit.package.problem import Problem
 
@@ -94,3 +97,46 @@ class Claim:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"not a claim: {error}") from None
+
+
+def _attempt(fields: Fields, body: str) -> int:
+    fields.only(("attempt", body))
+    return fields.integer("attempt", low=1)
+
+
+@dataclass(frozen=True)
+class CaseMessage:
+    """A judge host's live case, judged by ATTEMPT: the learner's view of it."""
+
+    attempt: int
+    case: CaseResult
+
+    def to_json(self) -> dict[str, object]:
+        return {"attempt": self.attempt, "case": self.case.to_json()}
+
+    @classmethod
+    def from_json(cls, data: object) -> CaseMessage:
+        """The message whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the case message")
+        attempt = _attempt(fields, "case")
+        case = fields.object("case")
+        return cls(attempt, CaseResult.from_json(case.data, case.where))
+
+
+@dataclass(frozen=True)
+class ResultMessage:
+    """A judge host's result, judged by ATTEMPT: the learner's view of it."""
+
+    attempt: int
+    result: JudgeReport
+
+    def to_json(self) -> dict[str, object]:
+        return {"attempt": self.attempt, "result": self.result.to_json()}
+
+    @classmethod
+    def from_json(cls, data: object) -> ResultMessage:
+        """The message whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the result message")
+        attempt = _attempt(fields, "result")
+        result = fields.object("result")
+        return cls(attempt, JudgeReport.from_json(result.data, result.where))

@@ -11,7 +11,8 @@ routes do not exist when the server has none. They are not in the public OpenAPI
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from judgekit.judge import strict_json
-from judgekit.judgehost.protocol import Claim
+from judgekit.judge.json_fields import MalformedJson
+from judgekit.judgehost.protocol import CaseMessage, Claim, ResultMessage
 from judgekit.web.accounts import auth
 from judgekit.web.db.ids import ROW_ID_MAX
 from judgekit.web.routes.context import AppContext, get_context, read_body_limited
@@ -28,6 +30,7 @@ from judgekit.web.routes.context import AppContext, get_context, read_body_limit
 MAX_BODY = 8 * 1024 * 1024
 
 bearer = HTTPBearer(auto_error=False)
+_M = TypeVar("_M")
 
 
 class ClaimRequest(BaseModel):
@@ -67,7 +70,7 @@ Host = Annotated[AppContext, Depends(judgehost)]
 router = APIRouter(prefix="/api/judgehost", include_in_schema=False)
 
 
-async def _json(request: Request) -> Any:
+async def _json(request: Request) -> object:
     body = await read_body_limited(request, MAX_BODY)
     try:
         return strict_json.loads(body.decode("utf-8"))
@@ -121,10 +124,9 @@ def renew_lease(submission_id: int, body: AttemptRequest, context: Host) -> dict
 
 @router.post("/submissions/{submission_id}/cases")
 async def add_case(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
-    data = await _json(request)
-    attempt, case = _attempt_and(data, "case")
+    message = _message(CaseMessage.from_json, await _json(request))
     stored = await run_in_threadpool(
-        context.db.add_case_result, _submission_id(submission_id), attempt, case
+        context.db.add_case_result, _submission_id(submission_id), message.attempt, message.case
     )
     if not stored:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -133,10 +135,9 @@ async def add_case(submission_id: int, request: Request, context: Host) -> dict[
 
 @router.post("/submissions/{submission_id}/result")
 async def finish(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
-    data = await _json(request)
-    attempt, result = _attempt_and(data, "result")
+    message = _message(ResultMessage.from_json, await _json(request))
     stored = await run_in_threadpool(
-        context.db.finish, _submission_id(submission_id), attempt, result
+        context.db.finish, _submission_id(submission_id), message.attempt, message.result
     )
     if not stored:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -159,10 +160,9 @@ def heartbeat(body: Heartbeat, context: Host) -> dict[str, bool]:
     return {"recorded": True}
 
 
-def _attempt_and(data: Any, key: str) -> tuple[int, dict[str, Any]]:
-    if not isinstance(data, dict) or set(data) != {"attempt", key}:
-        raise HTTPException(422, f"expected an object with exactly 'attempt' and '{key}'")
-    attempt, value = data["attempt"], data[key]
-    if type(attempt) is not int or attempt < 1 or not isinstance(value, dict):
-        raise HTTPException(422, f"'attempt' must be a positive integer, '{key}' an object")
-    return attempt, value
+def _message(read: Callable[[object], _M], data: object) -> _M:
+    """DATA read by READ (a protocol message's from_json); 422 naming the field if it is bad."""
+    try:
+        return read(data)
+    except MalformedJson as error:
+        raise HTTPException(422, str(error)) from None
