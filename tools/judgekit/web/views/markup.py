@@ -17,6 +17,7 @@ from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from judgekit.judge.report import CaseResult
+from judgekit.package.checker import Returned, element_verdicts, problem_checker
 from judgekit.package.problem import Problem
 
 # A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
@@ -175,9 +176,13 @@ def _number(value: float | None) -> str:
 
 
 def value_rows(case: CaseResult, problem: Problem) -> list[ValueRow]:
-    """Expected vs got for a public case, one row per output value, with |got - expected|."""
+    """Expected vs got for a public case, one row per output value, with |got - expected|; a
+    row is OK when the problem's checker accepts that value (package.checker.element_verdicts)."""
     expected = tuple(case.expected or ())
     got = tuple(case.got or ())
+    marks = element_verdicts(
+        problem_checker(problem), Returned(problem.output.shape, got), expected
+    )
     names = list(problem.output.names)
     rows: list[ValueRow] = []
     for index in range(max(len(expected), len(got))):
@@ -185,10 +190,9 @@ def value_rows(case: CaseResult, problem: Problem) -> list[ValueRow]:
         g = got[index] if index < len(got) else None
         name = names[index] if index < len(names) else f"[{index}]"
         difference = "—"
-        ok = False
         if e is not None and g is not None:
             delta = abs(g - e)
             difference = f"{delta:.3g}" if math.isfinite(delta) else str(delta)
-            ok = delta <= problem.output.tolerance.allowed(e)
+        ok = index < len(marks) and marks[index]
         rows.append(ValueRow(name, _number(e), _number(g), difference, ok))
     return rows
