@@ -74,6 +74,14 @@ class Fields:
     def optional_integer(self, name: str, low: int = 0, high: int = MAX_ID) -> int | None:
         return None if self.data.get(name) is None else self.integer(name, low, high)
 
+    def positive_number(self, name: str) -> float:
+        if name not in self.data:
+            raise self._missing(name)
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            raise self._wrong(name, value, "a number of seconds above 0")
+        return float(value)
+
     def boolean(self, name: str, default: bool) -> bool:
         """NAME's true or false; DEFAULT when it is absent (a row stored before it)."""
         value = self.data.get(name, default)
@@ -81,12 +89,15 @@ class Fields:
             raise self._wrong(name, value, "true or false")
         return value
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, *, min_chars: int = 0, max_chars: int | None = None) -> str:
         if name not in self.data:
             raise self._missing(name)
         value = self.data[name]
         if not isinstance(value, str):
             raise self._wrong(name, value, "a string")
+        if len(value) < min_chars or (max_chars is not None and len(value) > max_chars):
+            most = f" to {max_chars}" if max_chars is not None else " or more"
+            raise self._wrong(name, value, f"a string of {min_chars}{most} characters")
         return value
 
     def optional_text(self, name: str) -> str | None:

@@ -1,14 +1,11 @@
-"""What the web app and a judge host say to each other over /api/judgehost, typed once for
-both ends: the web app's hello, a claim, and a judged case and result (the claim, lease,
-retry and heartbeat requests are the web app's request models, web.routes.judgehost_api)."""
+"""What the web app answers a judge host over /api/judgehost, typed once for both ends: its
+hello and a claim (what a judge host sends: judgekit.judgehost.host_messages)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from judgekit.judge.json_fields import Fields
-from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.package.fingerprint import package_fingerprint
 from judgekit.package.problem import Problem
 
@@ -24,20 +21,21 @@ class Hello:
     """Per device, the sandbox image's inputs digest (ImageRecipe.inputs_digest)."""
     lease_s: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Any) -> Hello:
-        try:
-            return cls(
-                problem_id=str(data["problem_id"]),
-                package=str(data["package"]),
-                images={str(k): str(v) for k, v in dict(data["images"]).items()},
-                lease_s=float(data["lease_s"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not a judgekit web app's hello: {error}") from None
+    def from_json(cls, data: object) -> Hello:
+        """The hello whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the web app's hello")
+        fields.only(("problem_id", "package", "images", "lease_s"))
+        images = fields.object("images")
+        return cls(
+            problem_id=fields.text("problem_id"),
+            package=fields.text("package"),
+            images={device: images.text(device) for device in images.data},
+            lease_s=fields.positive_number("lease_s"),
+        )
 
 
 def hello_for(problem: Problem, lease_s: float) -> Hello:
@@ -82,61 +80,18 @@ class Claim:
     source_b64: str
     lease_s: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Any) -> Claim:
-        try:
-            return cls(
-                submission_id=int(data["submission_id"]),
-                attempt=int(data["attempt"]),
-                device=str(data["device"]),
-                source_b64=str(data["source_b64"]),
-                lease_s=float(data["lease_s"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not a claim: {error}") from None
-
-
-def _attempt(fields: Fields, body: str) -> int:
-    fields.only(("attempt", body))
-    return fields.integer("attempt", low=1)
-
-
-@dataclass(frozen=True)
-class CaseMessage:
-    """A judge host's live case, judged by ATTEMPT: the learner's view of it."""
-
-    attempt: int
-    case: CaseResult
-
-    def to_json(self) -> dict[str, object]:
-        return {"attempt": self.attempt, "case": self.case.to_json()}
-
-    @classmethod
-    def from_json(cls, data: object) -> CaseMessage:
-        """The message whose JSON is DATA; MalformedJson naming the field if it is not one."""
-        fields = Fields.of(data, "the case message")
-        attempt = _attempt(fields, "case")
-        case = fields.object("case")
-        return cls(attempt, CaseResult.from_json(case.data, case.where))
-
-
-@dataclass(frozen=True)
-class ResultMessage:
-    """A judge host's result, judged by ATTEMPT: the learner's view of it."""
-
-    attempt: int
-    result: JudgeReport
-
-    def to_json(self) -> dict[str, object]:
-        return {"attempt": self.attempt, "result": self.result.to_json()}
-
-    @classmethod
-    def from_json(cls, data: object) -> ResultMessage:
-        """The message whose JSON is DATA; MalformedJson naming the field if it is not one."""
-        fields = Fields.of(data, "the result message")
-        attempt = _attempt(fields, "result")
-        result = fields.object("result")
-        return cls(attempt, JudgeReport.from_json(result.data, result.where))
+    def from_json(cls, data: object) -> Claim:
+        """The claim whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the claim")
+        fields.only(("submission_id", "attempt", "device", "source_b64", "lease_s"))
+        return cls(
+            submission_id=fields.integer("submission_id", low=1),
+            attempt=fields.integer("attempt", low=1),
+            device=fields.text("device"),
+            source_b64=fields.text("source_b64"),
+            lease_s=fields.positive_number("lease_s"),
+        )

@@ -16,12 +16,18 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from judgekit.judge import strict_json
 from judgekit.judge.json_fields import MalformedJson
-from judgekit.judgehost.protocol import CaseMessage, Claim, ResultMessage
+from judgekit.judgehost.host_messages import (
+    AttemptRequest,
+    CaseMessage,
+    ClaimRequest,
+    Heartbeat,
+    ResultMessage,
+)
+from judgekit.judgehost.protocol import Claim
 from judgekit.web.accounts import auth
 from judgekit.web.db.ids import ROW_ID_MAX
 from judgekit.web.routes.context import AppContext, get_context, read_body_limited
@@ -31,25 +37,6 @@ MAX_BODY = 8 * 1024 * 1024
 
 bearer = HTTPBearer(auto_error=False)
 _M = TypeVar("_M")
-
-
-class ClaimRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    worker: str = Field(min_length=1, max_length=200)
-
-
-class AttemptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    attempt: int = Field(ge=1)
-
-
-class Heartbeat(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    device: str = Field(max_length=20)
-    image: str = Field(max_length=200)
-    versions: dict[str, str]
-    submission_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
 
 
 def judgehost(
@@ -92,9 +79,13 @@ def hello(context: Host) -> dict[str, Any]:
 
 
 @router.post("/submissions/{submission_id}/claim")
-def claim(submission_id: int, body: ClaimRequest, context: Host) -> dict[str, Any]:
-    submission = context.db.claim(
-        _submission_id(submission_id), body.worker, context.settings.lease_s
+async def claim(submission_id: int, request: Request, context: Host) -> dict[str, Any]:
+    body = _message(ClaimRequest.from_json, await _json(request))
+    submission = await run_in_threadpool(
+        context.db.claim,
+        _submission_id(submission_id),
+        body.worker,
+        context.settings.lease_s,
     )
     if submission is None:
         raise HTTPException(409, "not claimable: judged already, or held by a live lease")
@@ -113,9 +104,13 @@ def claim(submission_id: int, body: ClaimRequest, context: Host) -> dict[str, An
 
 
 @router.post("/submissions/{submission_id}/lease")
-def renew_lease(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
-    held = context.db.renew_lease(
-        _submission_id(submission_id), body.attempt, context.settings.lease_s
+async def renew_lease(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    body = _message(AttemptRequest.from_json, await _json(request))
+    held = await run_in_threadpool(
+        context.db.renew_lease,
+        _submission_id(submission_id),
+        body.attempt,
+        context.settings.lease_s,
     )
     if not held:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -146,16 +141,23 @@ async def finish(submission_id: int, request: Request, context: Host) -> dict[st
 
 
 @router.post("/submissions/{submission_id}/retry")
-def retry(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
-    queued = context.db.retry(_submission_id(submission_id), body.attempt)
+async def retry(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    body = _message(AttemptRequest.from_json, await _json(request))
+    queued = await run_in_threadpool(context.db.retry, _submission_id(submission_id), body.attempt)
     context.pool.notify()
     return {"queued": queued}
 
 
 @router.post("/heartbeat")
-def heartbeat(body: Heartbeat, context: Host) -> dict[str, bool]:
-    context.db.record_worker_heartbeat(
-        body.name, body.device, body.image, body.versions, body.submission_id
+async def heartbeat(request: Request, context: Host) -> dict[str, bool]:
+    body = _message(Heartbeat.from_json, await _json(request))
+    await run_in_threadpool(
+        context.db.record_worker_heartbeat,
+        body.name,
+        body.device,
+        body.image,
+        body.versions,
+        body.submission_id,
     )
     return {"recorded": True}
 
