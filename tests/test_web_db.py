@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import pytest
 from judgekit.cli import main
+from judgekit.judge.json_fields import MalformedJson
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
@@ -215,6 +216,38 @@ def test_nul_and_lone_surrogates_in_results_round_trip(db: Database) -> None:
     assert message.startswith("nul\x00 and ") and message.endswith(" lone")
     assert "\x00" not in (row.result_json or "")
     assert db.user_by_name("ada\x00") is None and db.user_by_name("ada\udc80") is None
+
+
+def test_a_result_reads_back_as_the_report_stored(db: Database) -> None:
+    submission_id = _submit(db, _user(db))
+    assert db.claim_next() is not None
+    assert db.add_case_result(submission_id, 1, A_CASE)
+    assert db.case_results(submission_id) == [(0, A_CASE)]
+    report = JudgeReport(Verdict.AC, "", "cpu", "img", (A_CASE,), "cpu", 5, cpu_ms=4)
+    assert db.finish(submission_id, 1, report)
+    row = db.submission(submission_id)
+    assert row is not None and row.result == report
+    assert (row.verdict, row.passed, row.total, row.time_ms) == ("AC", 1, 1, 5)
+
+
+def test_a_stored_result_that_is_not_a_report_is_an_error_naming_the_field(
+    db: Database,
+) -> None:
+    submission_id = _submit(db, _user(db))
+    with db.transaction() as connection:
+        connection.execute(
+            text("UPDATE submissions SET status = 'done', result_json = :r WHERE id = :id"),
+            {
+                "r": '{"verdict": "OK", "message": "", "device": "cpu", "image": ""}',
+                "id": submission_id,
+            },
+        )
+    row = db.submission(submission_id)
+    assert row is not None
+    with pytest.raises(
+        MalformedJson, match=f"`verdict` of the stored result of submission {submission_id} is 'OK'"
+    ):
+        _ = row.result
 
 
 def test_a_bad_database_url_is_one_line_without_the_password(
