@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from judgekit.package.problem import Problem, Visibility
+from judgekit.judge.learner_view import is_public
+from judgekit.package.problem import Problem
 from judgekit.package.testcase import INPUT_SUFFIX
 from judgekit.web.views.templating import CaseView
 
@@ -32,11 +33,11 @@ def group_summaries(
     views: Sequence[CaseView], problem: Problem, groups: Sequence[str]
 ) -> list[GroupSummary]:
     """VIEWS sorted into the judged GROUPS, in problem.yaml's order; a case of a group not
-    listed (an older package) gets a group of its own, hidden unless the problem says public."""
+    listed (an older package) gets a group of its own, public when its cases are."""
     summaries = {
         group.name: GroupSummary(
             group.name,
-            group.visibility is Visibility.PUBLIC,
+            is_public(group.name, problem.hidden_groups),
             len(list((problem.testcases_dir / group.name).glob(f"*{INPUT_SUFFIX}"))),
         )
         for group in problem.test_groups
