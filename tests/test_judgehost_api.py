@@ -22,6 +22,7 @@ from web_support import InstantFakeJudge
 
 HOST_TOKEN = "judge-host-secret-" + "x" * 20
 PASSWORD = "correct horse battery"
+A_CASE = {"id": "sample/1", "group": "sample", "verdict": "AC", "time_ms": 1, "message": ""}
 
 
 @pytest.fixture()
@@ -116,7 +117,7 @@ def test_one_claim_wins_and_only_its_attempt_stores_a_result(
             "device": "cpu",
             "image": "i",
             "platform": "cpu",
-            "cases": [],
+            "cases": [{"id": "sample/1", "group": "sample", "verdict": "WA", "message": "m"}],
         }
         stale = client.post(
             f"{path}/result", json={"attempt": 2, "result": result}, headers=host_headers()
@@ -152,7 +153,7 @@ def test_an_expired_lease_lets_another_host_take_over(
         assert taken.json()["attempt"] == 2
         late_case = client.post(
             f"{path}/cases",
-            json={"attempt": 1, "case": {"id": "sample/1", "verdict": "AC"}},
+            json={"attempt": 1, "case": {"id": "sample/1", "group": "sample", "verdict": "AC"}},
             headers=host_headers(),
         )
         assert late_case.status_code == 409
@@ -178,6 +179,28 @@ def test_malformed_bodies_are_refused_not_stored(settings: Settings, learner_tok
                 headers={**host_headers(), "Content-Type": "application/json"},
             )
             assert response.status_code == 422, body
+        assert status_of(client, learner_token, submission)["status"] == "running"
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "named"),
+    [
+        ("result", {"attempt": 1, "result": {"verdict": "OK"}}, "`verdict` of `result` of"),
+        ("result", {"attempt": 0, "result": {}}, "`attempt` of the result message is 0"),
+        ("cases", {"attempt": 1, "case": {"id": "s/1", "verdict": "AC"}}, "`group` of `case`"),
+        ("cases", {"attempt": 1, "case": {**A_CASE, "got": ["x"]}}, "got[0] of `case`"),
+        ("cases", {"attempt": 1, "case": {**A_CASE, "stdout": ""}}, "`stdout` of `case`"),
+    ],
+)
+def test_a_malformed_case_or_result_is_refused_naming_the_field(
+    settings: Settings, learner_token: str, kind: str, body: dict[str, object], named: str
+) -> None:
+    with app_client(settings) as client:
+        submission = submit(client, learner_token, b"x = 1\n")
+        path = f"/api/judgehost/submissions/{submission}"
+        client.post(f"{path}/claim", json={"worker": "a"}, headers=host_headers())
+        response = client.post(f"{path}/{kind}", json=body, headers=host_headers())
+        assert response.status_code == 422 and named in response.json()["detail"]
         assert status_of(client, learner_token, submission)["status"] == "running"
 
 

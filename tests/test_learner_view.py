@@ -2,46 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from judgekit.judge.judging import _shown_ids
 from judgekit.judge.learner_view import (
     case_message,
     hidden_case,
     hidden_case_id,
+    is_public,
     learner_case,
     learner_report,
     overall_message,
 )
+from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
+from judgekit.package.problem import Problem, Visibility
 from judgekit.package.testcase import TestCase
 
 HIDDEN = frozenset({"secret"})
-PUBLIC_CASE: dict[str, Any] = {
-    "id": "sample/01",
-    "group": "sample",
-    "verdict": "AC",
-    "time_ms": 11,
-    "message": "ok",
-    "input": {"seed": 0},
-    "expected": [1.0],
-    "got": [1.0],
-}
-HIDDEN_CASE: dict[str, Any] = {
-    "id": "secret/case-007",
-    "group": "secret",
-    "verdict": "WA",
-    "time_ms": 1234,
-    "cpu_ms": 1200,
-    "message": "element 1: expected 42.5",
-    "input": {"seed": 123456},
-    "expected": [42.5],
-    "got": [0.0],
-}
+PUBLIC_CASE = CaseResult(
+    "sample/01", "sample", Verdict.AC, 11, "ok", True, {"seed": 0}, [1.0], [1.0], cpu_ms=10
+)
+HIDDEN_CASE = CaseResult(
+    "secret/case-007",
+    "secret",
+    Verdict.WA,
+    1234,
+    "element 1: expected 42.5",
+    False,
+    {"seed": 123456},
+    [42.5],
+    [0.0],
+    cpu_ms=1200,
+)
 
 
-def _report(*cases: dict[str, Any], message: str = "m") -> dict[str, Any]:
-    return {"verdict": "WA", "message": message, "time_ms": 4321, "cases": list(cases)}
+def _report(*cases: CaseResult, message: str = "m", stderr: str | None = None) -> JudgeReport:
+    return JudgeReport(Verdict.WA, message, "cpu", "img", cases, time_ms=4321, stderr=stderr)
+
+
+def test_a_case_is_public_unless_its_group_is_hidden(problem: Problem) -> None:
+    assert is_public("sample", HIDDEN) and not is_public("secret", HIDDEN)
+    shown = {
+        group.name: is_public(group.name, problem.hidden_groups) for group in problem.test_groups
+    }
+    assert shown == {
+        group.name: group.visibility is Visibility.PUBLIC for group in problem.test_groups
+    }
 
 
 def test_a_public_case_shows_everything() -> None:
@@ -49,7 +56,10 @@ def test_a_public_case_shows_everything() -> None:
 
 
 def test_a_hidden_case_shows_its_id_group_verdict_and_verdict_title_only() -> None:
-    assert learner_case(HIDDEN_CASE, HIDDEN) == {
+    assert learner_case(HIDDEN_CASE, HIDDEN) == CaseResult(
+        "secret/case-007", "secret", Verdict.WA, None, "Wrong Answer", False
+    )
+    assert learner_case(HIDDEN_CASE, HIDDEN).to_json() == {
         "id": "secret/case-007",
         "group": "secret",
         "verdict": "WA",
@@ -57,6 +67,16 @@ def test_a_hidden_case_shows_its_id_group_verdict_and_verdict_title_only() -> No
         "cpu_ms": None,
         "message": "Wrong Answer",
     }
+
+
+def test_a_case_of_a_hidden_group_is_hidden_even_when_it_came_whole() -> None:
+    whole = replace(HIDDEN_CASE, public=True)
+    assert learner_case(whole, HIDDEN) == learner_case(HIDDEN_CASE, HIDDEN)
+
+
+def test_a_case_that_came_without_its_data_stays_hidden_in_a_public_group() -> None:
+    shown = learner_case(replace(PUBLIC_CASE, public=False), HIDDEN)
+    assert not shown.public and shown.input is None and shown.time_ms is None
 
 
 def test_a_hidden_case_message_is_its_verdict_title_even_for_a_limit() -> None:
@@ -77,33 +97,33 @@ def test_the_overall_message_says_only_where_a_hidden_case_failed() -> None:
 
 def test_a_report_failing_on_a_hidden_case_has_its_message_replaced() -> None:
     served = learner_report(_report(PUBLIC_CASE, HIDDEN_CASE, message="quotes 42.5"), HIDDEN)
-    assert served["message"] == "Wrong Answer on secret/case-007"
+    assert served.message == "Wrong Answer on secret/case-007"
 
 
 def test_a_report_failing_on_a_public_case_keeps_its_message() -> None:
-    failing = {**PUBLIC_CASE, "verdict": "WA"}
+    failing = replace(PUBLIC_CASE, verdict=Verdict.WA)
     served = learner_report(_report(failing, HIDDEN_CASE, message="differs"), HIDDEN)
-    assert served["message"] == "differs"
+    assert served.message == "differs"
 
 
 def test_no_stderr_when_any_hidden_case_ran() -> None:
-    served = learner_report({**_report(PUBLIC_CASE, HIDDEN_CASE), "stderr": "seed=123456"}, HIDDEN)
-    assert "stderr" not in served
+    served = learner_report(_report(PUBLIC_CASE, HIDDEN_CASE, stderr="seed=123456"), HIDDEN)
+    assert served.stderr is None and "stderr" not in served.to_json()
 
 
 def test_stderr_stays_when_only_public_cases_ran() -> None:
-    served = learner_report({**_report(PUBLIC_CASE), "stderr": "debug"}, HIDDEN)
-    assert served["stderr"] == "debug"
+    served = learner_report(_report(PUBLIC_CASE, stderr="debug"), HIDDEN)
+    assert served.stderr == "debug"
 
 
 def test_the_run_time_stays_and_a_report_without_cases_is_unchanged() -> None:
-    assert learner_report(_report(HIDDEN_CASE), HIDDEN)["time_ms"] == 4321
-    judge_error = {"verdict": "JE", "message": "the Docker engine did not answer"}
+    assert learner_report(_report(HIDDEN_CASE), HIDDEN).time_ms == 4321
+    judge_error = JudgeReport(Verdict.JE, "the Docker engine did not answer", "cpu", "")
     assert learner_report(judge_error, HIDDEN) == judge_error
 
 
 def test_the_view_is_idempotent() -> None:
-    once = learner_report({**_report(PUBLIC_CASE, HIDDEN_CASE), "stderr": "s"}, HIDDEN)
+    once = learner_report(_report(PUBLIC_CASE, HIDDEN_CASE, stderr="s"), HIDDEN)
     assert learner_report(once, HIDDEN) == once
 
 
@@ -121,10 +141,10 @@ def test_a_hidden_cases_file_name_is_never_shown_only_its_place_in_its_group() -
 
 
 def test_the_rule_on_the_way_out_hides_a_stored_file_name_and_keeps_a_shown_id() -> None:
-    stored = {"id": "secret/10-zero-x", "group": "secret", "verdict": "WA", "message": "m"}
-    shown = hidden_case(stored)["id"]
+    stored = CaseResult("secret/10-zero-x", "secret", Verdict.WA, None, "m", False)
+    shown = hidden_case(stored).id
     assert "zero" not in shown and shown.startswith("secret/case-x")
-    assert hidden_case({**stored, "id": shown})["id"] == shown
-    assert hidden_case({**stored, "id": "secret/case-017"})["id"] == "secret/case-017"
-    report = learner_report({"message": "WA on secret/10-zero-x: x", "cases": [stored]}, HIDDEN)
-    assert "zero" not in report["message"] and report["message"] == f"Wrong Answer on {shown}"
+    assert hidden_case(replace(stored, id=shown)).id == shown
+    assert hidden_case(replace(stored, id="secret/case-017")).id == "secret/case-017"
+    report = learner_report(_report(stored, message="WA on secret/10-zero-x: x"), HIDDEN)
+    assert "zero" not in report.message and report.message == f"Wrong Answer on {shown}"

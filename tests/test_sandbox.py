@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from judgekit.judge import strict_json
 from judgekit.judge.judging import judge_submission
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
@@ -47,7 +48,7 @@ def test_the_reference_is_accepted_with_a_documented_report(problem: Problem, im
         problem, problem.root / "reference" / "frozen_kernel_unchanged.py", groups=["sample"]
     )
     assert report.verdict is Verdict.AC, report.message
-    data = report.to_json()
+    data = json.loads(strict_json.dumps(report.to_json()))  # as `judgekit run --json` prints
     assert {"verdict", "cases", "device", "image", "platform", "time_ms"} <= set(data)
     assert data["image"] == image and data["device"] == "cpu" and data["platform"] == "cpu"
     assert all({"id", "verdict", "time_ms", "message"} <= set(c) for c in data["cases"])
@@ -61,7 +62,7 @@ def test_secret_cases_carry_no_data(problem: Problem, image: str, tmp_path: Path
     wrong.write_text("def frozen_kernel_unchanged(seed, x, features, v):\n    return [1, 2, 3]\n")
     report = judge_submission(problem, wrong, groups=["secret"])
     assert report.verdict is Verdict.WA
-    case = report.to_json()["cases"][0]
+    case = json.loads(strict_json.dumps(report.to_json()))["cases"][0]
     assert "input" not in case and "expected" not in case and "got" not in case
 
 

@@ -256,7 +256,7 @@ def test_hidden_inputs_never_reach_what_a_learner_sees(
         "    raise RuntimeError('seen: ' + ' '.join(SEEN))\n"
     )
     report = judge_submission(problem, leaker)
-    learner_view = json.dumps(learner_report(report.to_json(), problem.hidden_groups))
+    learner_view = json.dumps(learner_report(report, problem.hidden_groups).to_json())
     hidden = [c for c in load_cases(problem.testcases_dir, ["secret"])]
     distinctive = {repr(float(cast(float, c.input["frozen_bias_value"]))) for c in hidden}
     distinctive = {text for text in distinctive if len(text) >= 6}

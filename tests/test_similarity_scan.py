@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from judgekit.judge.verdict import Verdict
 from judgekit.web.db.database import Database
 from judgekit.web.db.tables import similarity_fingerprints
 from judgekit.web.similarity.child import NICENESS, WorkerConfig
 from judgekit.web.similarity.measure import Fingerprint
 from judgekit.web.similarity.scan import WorkerProcess, WorkerUnavailable
 from sqlalchemy import select
+from web_support import a_report
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).resolve().parent / "similarity_files"
@@ -49,7 +51,7 @@ class Class:
         )
         claimed = self.db.claim_next()
         assert claimed is not None and claimed.id == submission_id
-        self.db.finish(submission_id, claimed.attempts, {"verdict": "WA", "passed": 0, "total": 1})
+        self.db.finish(submission_id, claimed.attempts, a_report(Verdict.WA, passed=0, total=1))
         return submission_id
 
     def config(self, *, max_bytes: int = 64 * 1024, memory_mib: int = 512) -> WorkerConfig:

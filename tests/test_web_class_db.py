@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.web.db.database import Database
 from judgekit.web.db.migrations import _config
@@ -19,7 +20,7 @@ from judgekit.web.judging.queue_place import NO_SLOTS, queue_place
 from judgekit.web.judging.threads import WorkerPool
 from judgekit.web.settings import Settings
 from sqlalchemy import inspect, text, update
-from web_support import InstantFakeJudge
+from web_support import InstantFakeJudge, a_report
 
 
 @pytest.fixture()
@@ -43,7 +44,7 @@ def _judged(db: Database, user_id: int, device: str = "cpu", verdict: str = "AC"
     )
     claimed = db.claim_next()
     assert claimed is not None and claimed.id == submission_id
-    assert db.finish(submission_id, claimed.attempts, {"verdict": verdict, "passed": 1, "total": 1})
+    assert db.finish(submission_id, claimed.attempts, a_report(Verdict(verdict), passed=1, total=1))
     return submission_id
 
 

@@ -6,19 +6,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from judgekit.cli import main
+from judgekit.judge.json_fields import MalformedJson
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.row_ids import ROW_ID_MAX
 from judgekit.web.db.connection import DATABASE_URL_ENV, shown_url, sqlite_url
 from judgekit.web.db.database import DB_FILE, Database, DatabaseUnavailable, Status, TooManyPending
 from judgekit.web.settings import Settings, resolve_database_url
 from sqlalchemy import text
+from web_support import a_report
 
 T = TypeVar("T")
+A_CASE = CaseResult("sample/01", "sample", Verdict.AC, 1, "", True, {"seed": 0}, [1.0], [1.0])
 
 
 @pytest.fixture()
@@ -86,8 +92,8 @@ def test_claim_takes_a_queued_submission_under_a_lease(db: Database) -> None:
     assert db.renew_lease(submission_id, 1, 60.0)
     assert not db.renew_lease(submission_id, 2, 60.0)
     assert db.requeue_expired_leases() == []
-    assert db.add_case_result(submission_id, 1, {"id": "c1"})
-    assert db.finish(submission_id, 1, {"verdict": "AC", "passed": 1, "total": 1})
+    assert db.add_case_result(submission_id, 1, A_CASE)
+    assert db.finish(submission_id, 1, a_report(Verdict.AC, passed=1, total=1))
     done = db.submission(submission_id)
     assert done is not None and done.status is Status.DONE
     assert done.lease_until is None and done.worker is None
@@ -99,12 +105,13 @@ def test_an_expired_lease_is_claimed_again_or_requeued(db: Database) -> None:
     user_id = _user(db)
     first, second = _submit(db, user_id), _submit(db, user_id)
     assert db.claim(first, "w1", 30.0) is not None
-    assert db.add_case_result(first, 1, {"id": "c1"})
+    assert db.add_case_result(first, 1, A_CASE)
     _expire_lease(db, first)
     again = db.claim(first, "w2", 30.0)
     assert again is not None and again.worker == "w2" and again.attempts == 2
     assert db.case_results(first) == []
-    assert not db.finish(first, 1, {"verdict": "AC"})  # the first worker's attempt is stale
+    stale = 1  # the first worker's attempt
+    assert not db.finish(first, stale, a_report(Verdict.AC, passed=1, total=1))
     assert db.claim(second, "w1", 30.0) is not None
     _expire_lease(db, second)
     assert db.requeue_expired_leases() == [second]
@@ -120,7 +127,7 @@ def test_only_the_attempt_that_holds_a_submission_may_write_to_it(db: Database) 
     def writes(attempt: int) -> list[bool]:
         """Each write an attempt may make, except finishing: a case, a lease renewal, a retry."""
         return [
-            db.add_case_result(submission_id, attempt, {"id": "0"}),
+            db.add_case_result(submission_id, attempt, A_CASE),
             db.renew_lease(submission_id, attempt, 30.0),
         ]
 
@@ -129,9 +136,9 @@ def test_only_the_attempt_that_holds_a_submission_may_write_to_it(db: Database) 
     _expire_lease(db, submission_id)
     assert db.claim(submission_id, "w2", 30.0) is not None  # attempt 2 holds it now
     assert writes(1) == [False, False] and not db.retry(submission_id, 1)
-    assert not db.finish(submission_id, 1, {"verdict": "AC"})
+    assert not db.finish(submission_id, 1, a_report(Verdict.AC, passed=1, total=1))
     assert writes(2) == [True, True]
-    assert db.finish(submission_id, 2, {"verdict": "AC"})
+    assert db.finish(submission_id, 2, a_report(Verdict.AC, passed=1, total=1))
     assert writes(2) == [False, False] and not db.retry(submission_id, 2)  # done: nobody's
     done = db.submission(submission_id)
     assert done is not None and done.status is Status.DONE and done.verdict == "AC"
@@ -142,7 +149,7 @@ def test_the_largest_row_id_a_request_may_name_finds_no_row_on_every_backend(
 ) -> None:
     largest = ROW_ID_MAX
     assert db.submission(largest) is None and db.case_results(largest, largest - 1) == []
-    assert not db.add_case_result(largest, largest, {"id": "0"})
+    assert not db.add_case_result(largest, largest, A_CASE)
     assert not db.renew_lease(largest, largest, 30.0) and not db.retry(largest, largest)
     assert db.claim(largest, "w1", 30.0) is None and db.requeue(largest) == 0
     db.record_worker_heartbeat("w1", "cpu", "img", {}, largest)
@@ -235,16 +242,48 @@ def test_nul_and_lone_surrogates_in_results_round_trip(db: Database) -> None:
     awkward = "nul\x00 and \ud800 lone"
     claimed = db.claim_next()
     assert claimed is not None
-    assert db.add_case_result(submission_id, 1, {"message": awkward})
+    assert db.add_case_result(submission_id, 1, replace(A_CASE, message=awkward))
     ((seq, case),) = db.case_results(submission_id)
-    assert seq == 0 and "\x00" in case["message"]
-    assert db.finish(submission_id, 1, {"verdict": "WA", "message": awkward})
+    assert seq == 0 and "\x00" in case.message
+    assert db.finish(submission_id, 1, JudgeReport(Verdict.WA, awkward, "cpu", "img"))
     row = db.submission(submission_id)
     assert row is not None and row.result is not None
-    message = row.result["message"]
+    message = row.result.message
     assert message.startswith("nul\x00 and ") and message.endswith(" lone")
     assert "\x00" not in (row.result_json or "")
     assert db.user_by_name("ada\x00") is None and db.user_by_name("ada\udc80") is None
+
+
+def test_a_result_reads_back_as_the_report_stored(db: Database) -> None:
+    submission_id = _submit(db, _user(db))
+    assert db.claim_next() is not None
+    assert db.add_case_result(submission_id, 1, A_CASE)
+    assert db.case_results(submission_id) == [(0, A_CASE)]
+    report = JudgeReport(Verdict.AC, "", "cpu", "img", (A_CASE,), "cpu", 5, cpu_ms=4)
+    assert db.finish(submission_id, 1, report)
+    row = db.submission(submission_id)
+    assert row is not None and row.result == report
+    assert (row.verdict, row.passed, row.total, row.time_ms) == ("AC", 1, 1, 5)
+
+
+def test_a_stored_result_that_is_not_a_report_is_an_error_naming_the_field(
+    db: Database,
+) -> None:
+    submission_id = _submit(db, _user(db))
+    with db.transaction() as connection:
+        connection.execute(
+            text("UPDATE submissions SET status = 'done', result_json = :r WHERE id = :id"),
+            {
+                "r": '{"verdict": "OK", "message": "", "device": "cpu", "image": ""}',
+                "id": submission_id,
+            },
+        )
+    row = db.submission(submission_id)
+    assert row is not None
+    with pytest.raises(
+        MalformedJson, match=f"`verdict` of the stored result of submission {submission_id} is 'OK'"
+    ):
+        _ = row.result
 
 
 def test_a_bad_database_url_is_one_line_without_the_password(

@@ -471,7 +471,7 @@ def _finish_accepted(data: Path) -> int:
     submission_id = stored_submission(data, "alice", held_by="test")
     db = Database.for_data_dir(data)
     try:
-        report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 1).to_json()
+        report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 1)
         assert db.finish(submission_id, 1, report)
         return submission_id
     finally:
@@ -496,17 +496,16 @@ def test_hidden_case_details_stored_by_a_judge_host_never_leave_the_server(
         verdict=Verdict.WA,
         time_ms=12,
         message=f"expected {secret}",
-        public=False,
+        public=True,  # as a public case is stored: whole
         input={"x": secret},
         expected=[1.0],
         got=[2.0],
     )
-    case = hidden_case.to_json()
     db = Database.for_data_dir(data)
     try:
         claimed = db.claim(submission_id, "a judge host", 30.0)
         assert claimed is not None
-        assert db.add_case_result(submission_id, claimed.attempts, case)
+        assert db.add_case_result(submission_id, claimed.attempts, hidden_case)
     finally:
         db.close()
     token = _api_token_for(client, "alice")
@@ -521,14 +520,14 @@ def test_hidden_case_details_stored_by_a_judge_host_never_leave_the_server(
     try:
         report = JudgeReport(
             Verdict.WA,
-            f"WA on {case['id']}: {secret}",
+            f"WA on {hidden_case.id}: {secret}",
             "cpu",
             "img",
             (hidden_case,),
             "cpu",
             5,
-            extra={"stderr": secret},
-        ).to_json()
+            stderr=secret,
+        )
         assert db.finish(submission_id, claimed.attempts, report)
     finally:
         db.close()
@@ -761,8 +760,7 @@ def test_the_page_shows_the_judged_cpu_time_and_admins_see_wall_time_and_re_runs
     try:
         claimed = db.claim(submission_id, "a judge host", 30.0)
         assert claimed is not None
-        report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 4321).to_json()
-        report.update(cpu_ms=2500, reruns=1)
+        report = JudgeReport(Verdict.AC, "ok", "cpu", "img", (), "cpu", 4321, cpu_ms=2500, reruns=1)
         assert db.finish(submission_id, claimed.attempts, report)
     finally:
         db.close()

@@ -39,17 +39,17 @@ def _report(problem: Problem) -> JudgeReport:
         "cpu",
         "image",
         (sample, secret),
-        extra={"stderr": f"called with {SECRET_INPUT}"},
+        stderr=f"called with {SECRET_INPUT}",
     )
 
 
 def test_nothing_of_a_hidden_case_reaches_the_learner(problem: Problem) -> None:
-    served = repr(learner_report(_report(problem).to_json(), problem.hidden_groups))
+    served = repr(learner_report(_report(problem), problem.hidden_groups).to_json())
     assert "123456" not in served and "-3.5" not in served
     assert "secret/case-007" in served  # which case failed is fine to say
 
 
 def test_public_cases_keep_their_input_expected_and_got(problem: Problem) -> None:
-    served = learner_report(_report(problem).to_json(), problem.hidden_groups)
-    sample = served["cases"][0]
-    assert sample["input"] == {"seed": 0} and sample["got"] == [1.0, 2.0, 3.0]
+    served = learner_report(_report(problem), problem.hidden_groups)
+    sample = served.cases[0]
+    assert sample.input == {"seed": 0} and sample.got == (1.0, 2.0, 3.0)

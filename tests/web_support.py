@@ -18,9 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 from judgekit.judge.judging import check_source
+from judgekit.judge.learner_view import is_public
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
-from judgekit.package.problem import Device, Problem, Visibility
+from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import load_cases
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +132,7 @@ class InstantFakeJudge:
                 verdict=Verdict.WA if wrong else Verdict.AC,
                 time_ms=1,
                 message="values differ" if wrong else "",
-                public=problem.group(case.group).visibility is Visibility.PUBLIC,
+                public=is_public(case.group, problem.hidden_groups),
                 input=case.input,
                 expected=list(answer),
                 got=got,
@@ -141,6 +142,23 @@ class InstantFakeJudge:
             cases.append(result)
         verdict = Verdict.WA if any(c.verdict is Verdict.WA for c in cases) else Verdict.AC
         return JudgeReport(verdict, "fake", device.value, "fake", tuple(cases), "cpu", 5)
+
+
+def a_report(verdict: Verdict, *, passed: int, total: int) -> JudgeReport:
+    """A VERDICT report of TOTAL cases of which PASSED were accepted (the others: WA)."""
+    cases = tuple(
+        CaseResult(
+            f"sample/{index:02d}",
+            "sample",
+            Verdict.AC if index < passed else Verdict.WA,
+            1,
+            "",
+            True,
+            {},
+        )
+        for index in range(total)
+    )
+    return JudgeReport(verdict, "", "cpu", "img", cases)
 
 
 def free_port() -> int:

@@ -8,12 +8,9 @@ increasing, a status the server has, the submission asked for and not another.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from judgekit.client.results import case_from_json, report_from_json
-from judgekit.client.untrusted import Fields, UnexpectedAnswer
+from judgekit.client.untrusted import Fields, UnexpectedAnswer, server_answer
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.row_ids import ROW_ID_MAX
 
@@ -41,34 +38,29 @@ class CaseProgress:
 
 
 @dataclass(frozen=True)
-class Result:
-    """A finished submission's result: typed, and as the server sent it (for `--json`)."""
-
-    report: JudgeReport
-    json: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class SubmissionState:
     """GET /api/submissions/{id}: its status and, when done, its result."""
 
     id: int
     status: str
-    result: Result | None
+    result: JudgeReport | None
 
 
+@server_answer
 def accepted_id(answer: object) -> int:
     """The id in the answer to POST /api/submissions."""
     return Fields.of(answer, "the upload answer").integer("id", 1, ROW_ID_MAX)
 
 
+@server_answer
 def case_progress(answer: object, after: int) -> CaseProgress:
     fields = Fields.of(answer, "the case progress answer")
     rows = []
     last = after
     for row in fields.objects("cases"):
         seq = row.integer("seq", last + 1, ROW_ID_MAX)
-        rows.append(CaseRow(seq, case_from_json(row.object("case"))))
+        case = row.object("case")
+        rows.append(CaseRow(seq, CaseResult.from_json(case.data, case.where)))
         last = seq
     return CaseProgress(
         status=fields.choice("status", STATUSES),
@@ -77,6 +69,7 @@ def case_progress(answer: object, after: int) -> CaseProgress:
     )
 
 
+@server_answer
 def submission_state(answer: object, submission_id: int) -> SubmissionState:
     fields = Fields.of(answer, f"the answer for submission #{submission_id}")
     got = fields.integer("id", 1, ROW_ID_MAX)
@@ -86,5 +79,5 @@ def submission_state(answer: object, submission_id: int) -> SubmissionState:
     return SubmissionState(
         id=got,
         status=fields.choice("status", STATUSES),
-        result=Result(report_from_json(result), result.data) if result is not None else None,
+        result=JudgeReport.from_json(result.data, result.where) if result is not None else None,
     )

@@ -94,17 +94,17 @@ def print_report(
     console.print(summary(report), soft_wrap=True)
     if report.fuzz_seed is not None:
         console.print(plain(f"fuzz seed {report.fuzz_seed}"))
-    failure = report.extra.get("fuzz_failure")
-    if not failure:
+    failure = report.fuzz_failure
+    if failure is None:
         return
-    console.print(plain(f"smallest failing fuzz input: {strict_json.dumps(failure['input'])}"))
+    console.print(plain(f"smallest failing fuzz input: {strict_json.dumps(failure.input)}"))
     command = ["judgekit", "run", str(submission), "--fuzz", str(fuzz)]
     command += ["--fuzz-seed", str(report.fuzz_seed)]
     console.print(plain("reproduce with: " + shlex.join(command)), soft_wrap=True)
-    if "saved_as" in failure:
+    if failure.saved_as is not None:
         console.print(
             plain(
-                f"filed as regression case {failure['saved_as']!r} in testcases/recipe.yaml "
+                f"filed as regression case {failure.saved_as!r} in testcases/recipe.yaml "
                 "and regenerated testcases/ (commit both)"
             )
         )

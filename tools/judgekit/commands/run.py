@@ -104,7 +104,7 @@ def run(options: argparse.Namespace) -> int:
 
             report = judge(show)
     if options.json:
-        print(strict_json.dumps(learner_report(report.to_json(), problem.hidden_groups), indent=2))
+        print(strict_json.dumps(learner_report(report, problem.hidden_groups).to_json(), indent=2))
     else:
         print_report(console, report, options.submission, options.fuzz, table=True)
     return exit_code_for(report.verdict)

@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from judgekit.client.answers import Result
 from judgekit.client.connection import JudgeServer
 from judgekit.client.token import DEFAULT_SERVER, resolve_server, resolve_token
 from judgekit.client.transport import CallLimits
@@ -28,6 +27,7 @@ from judgekit.commands.console import VERDICT_STYLE, print_report
 from judgekit.commands.plain_text import plain
 from judgekit.errors import JudgekitError
 from judgekit.judge import strict_json
+from judgekit.judge.report import JudgeReport
 from judgekit.judge.verdict import Verdict, exit_code_for
 from judgekit.package.problem import Device, Problem, load_problem
 
@@ -90,7 +90,7 @@ def _check_size(options: argparse.Namespace, problem: Problem, content: bytes) -
 
 def _follow(
     server: JudgeServer, submission_id: int, console: Console | None, wait_s: float
-) -> Result:
+) -> JudgeReport:
     """Poll until done, WAIT_S at most; show each finished case on CONSOLE (None: quietly)."""
     deadline = time.monotonic() + wait_s
     after = -1
@@ -157,10 +157,9 @@ def run(options: argparse.Namespace) -> int:
         console.print(plain(f"submitted {options.file} to {url} as #{submission_id}"))
     live = not options.json and console.is_terminal
     wait_s = options.wait or WAIT_PER_RUN * problem.limits.total_time_s
-    result = _follow(server, submission_id, console if live else None, wait_s)
-    report = result.report
+    report = _follow(server, submission_id, console if live else None, wait_s)
     if options.json:
-        print(strict_json.dumps(result.json, indent=2))
+        print(strict_json.dumps(report.to_json(), indent=2))
     else:
         print_report(console, report, options.file, 0, table=not live)
     sys.stdout.flush()

@@ -16,7 +16,7 @@ import numpy as np
 
 from judgekit.errors import JudgekitError
 from judgekit.judge.judging import OnCase, judge_cases
-from judgekit.judge.report import JudgeReport
+from judgekit.judge.report import FuzzFailure, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.files import reference_path
 from judgekit.package.generation import generate
@@ -184,7 +184,7 @@ def judge_with_fuzz(
     if failed is None or report.verdict in (Verdict.CE, Verdict.JE) or failed.input is None:
         return report
     smallest = shrink_failure(problem, submission, failed.input, device=device, sandbox=sandbox)
-    failure: dict[str, Any] = {"case": failed.id, "input": smallest}
+    saved_as = None
     if fuzzing.save_failures:
         name = f"fuzz-seed-{seed}"
         append_regression(
@@ -194,5 +194,6 @@ def judge_with_fuzz(
             found_by=f"judgekit run --fuzz {fuzzing.count} --fuzz-seed {seed} on {submission.name}",
         )
         generate(problem, load_recipe(problem.root), problem.testcases_dir)
-        failure["saved_as"] = name
-    return dataclasses.replace(report, extra={**report.extra, "fuzz_failure": failure})
+        saved_as = name
+    failure = FuzzFailure(case=failed.id, input=smallest, saved_as=saved_as)
+    return dataclasses.replace(report, fuzz_failure=failure)

@@ -18,7 +18,7 @@ from pathlib import Path
 import docker.errors
 
 from judgekit.errors import JudgekitError
-from judgekit.judge.learner_view import case_message, hidden_case_id, overall_message
+from judgekit.judge.learner_view import case_message, hidden_case_id, is_public, overall_message
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.rules import (
     CaseFacts,
@@ -110,7 +110,7 @@ class _CaseJudge:
         self.checker = checker
         self.on_case = on_case
         self.facts: dict[int, tuple[CaseFacts, TimedFrame, Sequence[float] | None]] = {}
-        self.public = [case.group not in problem.hidden_groups for case in cases]
+        self.public = [is_public(case.group, problem.hidden_groups) for case in cases]
         self.shown_ids = _shown_ids(cases, self.public)
         self.emitted: dict[int, Decision] = {}
 
@@ -204,7 +204,7 @@ def judge_cases(
         return JudgeReport(Verdict.JE, f"judge error: {error}", device.value, "")
     # Public cases run first: a case's input reaches the sandbox only when its turn comes, so
     # nothing a public case reports (its messages, its output) can quote a hidden input.
-    cases = sorted(cases, key=lambda case: case.group in problem.hidden_groups)
+    cases = sorted(cases, key=lambda case: not is_public(case.group, problem.hidden_groups))
     judge = _CaseJudge(problem, cases, problem_checker(problem), on_case)
     job = Job(
         submission=submission,
@@ -237,7 +237,7 @@ def judge_cases(
         cpu_ms=outcome.cpu_ms,
         reruns=reruns,
         prewarmed=outcome.prewarmed,
-        extra={"stderr": outcome.stderr} if outcome.stderr else {},
+        stderr=outcome.stderr or None,
     )
 
 
@@ -281,7 +281,7 @@ def _shown_ids(cases: Sequence[TestCase], public: Sequence[bool]) -> list[str]:
     """Each case's id as reported: a public case's own, a hidden one's place in its group."""
     counted: dict[str, int] = {}
     shown = []
-    for case, is_public in zip(cases, public, strict=True):
+    for case, shows_data in zip(cases, public, strict=True):
         counted[case.group] = counted.get(case.group, 0) + 1
-        shown.append(case.id if is_public else hidden_case_id(case.group, counted[case.group]))
+        shown.append(case.id if shows_data else hidden_case_id(case.group, counted[case.group]))
     return shown

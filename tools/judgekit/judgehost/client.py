@@ -10,12 +10,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
 import httpx
 
 from judgekit.errors import JudgekitError
 from judgekit.judge import strict_json
+from judgekit.judge.report import CaseResult, JudgeReport
+from judgekit.judgehost.host_messages import (
+    AttemptRequest,
+    CaseMessage,
+    ClaimRequest,
+    Heartbeat,
+    ResultMessage,
+)
 from judgekit.judgehost.protocol import Claim, Hello
 
 log = logging.getLogger("judgekit.judgehost")
@@ -48,7 +55,9 @@ class JudgehostClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, body: Any = None) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, body: dict[str, object] | None = None
+    ) -> httpx.Response:
         deadline = time.monotonic() + self.patience_s
         delay = 0.5
         while True:
@@ -98,7 +107,9 @@ class JudgehostClient:
         return Hello.from_json(response.json())
 
     def claim(self, submission_id: int, worker: str) -> Claim | None:
-        response = self._call("POST", f"/submissions/{submission_id}/claim", {"worker": worker})
+        response = self._call(
+            "POST", f"/submissions/{submission_id}/claim", ClaimRequest(worker).to_json()
+        )
         if response.status_code in (404, 409):
             return None
         response.raise_for_status()
@@ -106,32 +117,29 @@ class JudgehostClient:
 
     def renew_lease(self, submission_id: int, attempt: int) -> bool:
         return self._ok(
-            self._call("POST", f"/submissions/{submission_id}/lease", {"attempt": attempt})
+            self._call(
+                "POST", f"/submissions/{submission_id}/lease", AttemptRequest(attempt).to_json()
+            )
         )
 
     # -- judgekit.judgehost.job.ResultSink ----------------------------------------------------
 
-    def add_case(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
-        body = {"attempt": attempt, "case": case}
+    def add_case(self, submission_id: int, attempt: int, case: CaseResult) -> bool:
+        body = CaseMessage(attempt, case).to_json()
         return self._ok(self._call("POST", f"/submissions/{submission_id}/cases", body))
 
-    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
-        body = {"attempt": attempt, "result": result}
+    def finish(self, submission_id: int, attempt: int, result: JudgeReport) -> bool:
+        body = ResultMessage(attempt, result).to_json()
         return self._ok(self._call("POST", f"/submissions/{submission_id}/result", body))
 
     def retry_later(self, submission_id: int, attempt: int, delay_s: float) -> None:
         if self._stopping.wait(delay_s):
             return  # shutting down: the lease runs out and the web app queues it again
-        self._call("POST", f"/submissions/{submission_id}/retry", {"attempt": attempt})
+        body = AttemptRequest(attempt).to_json()
+        self._call("POST", f"/submissions/{submission_id}/retry", body)
 
     def heartbeat(
         self, name: str, device: str, image: str, versions: dict[str, str], submission: int | None
     ) -> None:
-        body = {
-            "name": name,
-            "device": device,
-            "image": image,
-            "versions": versions,
-            "submission_id": submission,
-        }
+        body = Heartbeat(name, device, image, versions, submission).to_json()
         self._ok(self._call("POST", "/heartbeat", body))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from judgekit.judge.learner_view import learner_case, learner_report
 from judgekit.judge.report import CaseResult, JudgeReport
@@ -68,12 +68,12 @@ def real_judge(sandboxes: PrewarmedSandboxes | None = None) -> Judge:
 
 
 class ResultSink(Protocol):
-    """Where a job's results go; each call is refused (False) unless ATTEMPT still holds the
-    submission."""
+    """Where a job's results go, as the learner may see them; each call is refused (False)
+    unless ATTEMPT still holds the submission."""
 
-    def add_case(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool: ...
+    def add_case(self, submission_id: int, attempt: int, case: CaseResult) -> bool: ...
 
-    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool: ...
+    def finish(self, submission_id: int, attempt: int, result: JudgeReport) -> bool: ...
 
     def retry_later(self, submission_id: int, attempt: int, delay_s: float) -> None:
         """Judge the submission again after DELAY_S seconds (after a judge error)."""
@@ -97,8 +97,8 @@ class JobOutcome:
     seconds: float
 
 
-def judge_error(device: str, message: str) -> dict[str, Any]:
-    return JudgeReport(verdict=Verdict.JE, message=message, device=device, image="").to_json()
+def judge_error(device: str, message: str) -> JudgeReport:
+    return JudgeReport(verdict=Verdict.JE, message=message, device=device, image="")
 
 
 def run_job(
@@ -123,25 +123,25 @@ def run_job(
 
     def on_case(case: CaseResult) -> None:
         try:
-            sink.add_case(job.submission_id, job.attempt, learner_case(case.to_json(), hidden))
+            sink.add_case(job.submission_id, job.attempt, learner_case(case, hidden))
         except Exception:  # live progress is best effort; the result is what counts
             log.exception("submission %d: cannot record a live case result", job.submission_id)
 
     groups = tuple(group.name for group in problem.test_groups)
     try:
         report = judge(problem, job.file, device=job.device, groups=groups, on_case=on_case)
-        result = learner_report(report.to_json(), hidden)
+        result = learner_report(report, hidden)
     except Exception as error:
         log.exception("submission %d: the judge failed", job.submission_id)
         result = judge_error(job.device.value, f"the judge failed: {type(error).__name__}")
-    verdict = str(result.get("verdict"))
-    if verdict == Verdict.JE.value and job.attempt < MAX_ATTEMPTS:
+    verdict = result.verdict.value
+    if result.verdict is Verdict.JE and job.attempt < MAX_ATTEMPTS:
         delay = retry_delay_s * job.attempt
         log.warning(
             "submission %d: judge error on attempt %d (%s); judging again in %.0f s",
             job.submission_id,
             job.attempt,
-            result.get("message", ""),
+            result.message,
             delay,
         )
         sink.retry_later(job.submission_id, job.attempt, delay)

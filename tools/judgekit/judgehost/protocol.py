@@ -1,11 +1,11 @@
-"""What the web app and a judge host say to each other over /api/judgehost, typed once for
-both ends."""
+"""What the web app answers a judge host over /api/judgehost, typed once for both ends: its
+hello and a claim (what a judge host sends: judgekit.judgehost.host_messages)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
+from judgekit.judge.json_fields import Fields
 from judgekit.package.fingerprint import package_fingerprint
 from judgekit.package.problem import Problem
 
@@ -21,20 +21,21 @@ class Hello:
     """Per device, the sandbox image's inputs digest (ImageRecipe.inputs_digest)."""
     lease_s: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Any) -> Hello:
-        try:
-            return cls(
-                problem_id=str(data["problem_id"]),
-                package=str(data["package"]),
-                images={str(k): str(v) for k, v in dict(data["images"]).items()},
-                lease_s=float(data["lease_s"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not a judgekit web app's hello: {error}") from None
+    def from_json(cls, data: object) -> Hello:
+        """The hello whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the web app's hello")
+        fields.only(("problem_id", "package", "images", "lease_s"))
+        images = fields.object("images")
+        return cls(
+            problem_id=fields.text("problem_id"),
+            package=fields.text("package"),
+            images={device: images.text(device) for device in images.data},
+            lease_s=fields.positive_number("lease_s"),
+        )
 
 
 def hello_for(problem: Problem, lease_s: float) -> Hello:
@@ -79,18 +80,18 @@ class Claim:
     source_b64: str
     lease_s: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Any) -> Claim:
-        try:
-            return cls(
-                submission_id=int(data["submission_id"]),
-                attempt=int(data["attempt"]),
-                device=str(data["device"]),
-                source_b64=str(data["source_b64"]),
-                lease_s=float(data["lease_s"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not a claim: {error}") from None
+    def from_json(cls, data: object) -> Claim:
+        """The claim whose JSON is DATA; MalformedJson naming the field if it is not one."""
+        fields = Fields.of(data, "the claim")
+        fields.only(("submission_id", "attempt", "device", "source_b64", "lease_s"))
+        return cls(
+            submission_id=fields.integer("submission_id", low=1),
+            attempt=fields.integer("attempt", low=1),
+            device=fields.text("device"),
+            source_b64=fields.text("source_b64"),
+            lease_s=fields.positive_number("lease_s"),
+        )

@@ -70,3 +70,21 @@ def problem_checker(problem: Problem) -> Checker:
     # functools.cache alone could load the file twice when two threads ask at once.
     with _LOADING:
         return _load(problem)
+
+
+def element_verdicts(
+    checker: Checker, returned: Returned, answer: Sequence[float]
+) -> tuple[bool, ...]:
+    """For each element of ANSWER, whether CHECKER accepts what RETURNED has there: asked of
+    the checker itself, with the answer's other elements, so that a per-element mark can never
+    disagree with the checker that gave the verdict. Every element when the whole is accepted;
+    none when RETURNED has another number of values."""
+    if len(returned.values) != len(answer):
+        return (False,) * len(answer)
+    if checker.check(returned, answer).accepted:
+        return (True,) * len(answer)
+    marks = []
+    for index, value in enumerate(returned.values):
+        alone = (*answer[:index], value, *answer[index + 1 :])
+        marks.append(checker.check(Returned(returned.shape, alone), answer).accepted)
+    return tuple(marks)

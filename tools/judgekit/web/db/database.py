@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from judgekit.judge import strict_json
+from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.web.db.classroom import ClassQueries
 from judgekit.web.db.connection import DatabaseUnavailable, sqlite_url, storable
 from judgekit.web.db.queue import NO_LEASE, UNJUDGED, Leases
@@ -247,7 +248,7 @@ class Database(Leases, ClassQueries):
             )
             return result.rowcount
 
-    def add_case_result(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
+    def add_case_result(self, submission_id: int, attempt: int, case: CaseResult) -> bool:
         """Record one finished case of a running attempt; False if that attempt is stale."""
         with self.transaction() as connection:
             held = connection.execute(
@@ -265,20 +266,29 @@ class Database(Leases, ClassQueries):
                     submission_id=submission_id,
                     attempt=attempt,
                     seq=seq,
-                    case_json=strict_json.dumps(case),
+                    case_json=strict_json.dumps(case.to_json()),
                 )
             )
             return True
 
-    def case_results(self, submission_id: int, after: int = -1) -> list[tuple[int, dict[str, Any]]]:
+    def case_results(self, submission_id: int, after: int = -1) -> list[tuple[int, CaseResult]]:
+        """The live cases after sequence number AFTER; MalformedJson names a bad stored one."""
         rows = self._read(
             select(case_results.c.seq, case_results.c.case_json)
             .where(case_results.c.submission_id == submission_id, case_results.c.seq > after)
             .order_by(case_results.c.seq)
         )
-        return [(int(seq), strict_json.loads(text)) for seq, text in rows]
+        return [
+            (
+                int(seq),
+                CaseResult.from_json(
+                    strict_json.loads(text), f"stored case {seq} of submission {submission_id}"
+                ),
+            )
+            for seq, text in rows
+        ]
 
-    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
+    def finish(self, submission_id: int, attempt: int, result: JudgeReport) -> bool:
         """Store the result and mark done in one transaction, only for the claiming attempt."""
         with self.transaction() as connection:
             updated = connection.execute(
@@ -288,11 +298,11 @@ class Database(Leases, ClassQueries):
                 )
                 .values(
                     status=Status.DONE.value,
-                    verdict=result.get("verdict"),
-                    passed=result.get("passed"),
-                    total=result.get("total"),
-                    time_ms=result.get("time_ms"),
-                    result_json=strict_json.dumps(result),
+                    verdict=result.verdict.value,
+                    passed=result.passed,
+                    total=result.total,
+                    time_ms=result.time_ms,
+                    result_json=strict_json.dumps(result.to_json()),
                     finished_at=time.time(),
                     **NO_LEASE,
                 )

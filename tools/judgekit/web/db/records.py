@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from judgekit.judge import strict_json
+from judgekit.judge.report import JudgeReport
 
 
 class Status(StrEnum):
@@ -59,11 +60,12 @@ class Submission:
     """The remote worker that claimed it under a lease; None for in-process runs."""
 
     @property
-    def result(self) -> dict[str, Any] | None:
+    def result(self) -> JudgeReport | None:
+        """The stored result, None until done; MalformedJson naming the field if it is bad."""
         if self.result_json is None:
             return None
-        data: dict[str, Any] = strict_json.loads(self.result_json)
-        return data
+        data = strict_json.loads(self.result_json)
+        return JudgeReport.from_json(data, f"the stored result of submission {self.id}")
 
 
 def submission_row(row: Row[Any]) -> Submission:

@@ -14,8 +14,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
+from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judgehost.job import ClaimedJob, Judge, run_job
 from judgekit.package.problem import Device
 from judgekit.periodic import Periodic
@@ -41,10 +41,10 @@ class DatabaseSink:
         self.db = db
         self._stopping = stopping
 
-    def add_case(self, submission_id: int, attempt: int, case: dict[str, Any]) -> bool:
+    def add_case(self, submission_id: int, attempt: int, case: CaseResult) -> bool:
         return self.db.add_case_result(submission_id, attempt, case)
 
-    def finish(self, submission_id: int, attempt: int, result: dict[str, Any]) -> bool:
+    def finish(self, submission_id: int, attempt: int, result: JudgeReport) -> bool:
         return self.db.finish(submission_id, attempt, result)
 
     def retry_later(self, submission_id: int, attempt: int, delay_s: float) -> None:

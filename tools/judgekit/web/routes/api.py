@@ -205,8 +205,8 @@ def submission_json(
         "passed": submission.passed,
         "total": submission.total,
         "time_ms": submission.time_ms,
-        # The learner view of JudgeReport.to_json(), not re-serialised through the model.
-        "result": result,
+        # The learner view's JudgeReport.to_json(), not re-serialised through the model.
+        "result": result.to_json() if result is not None else None,
         "queue": place.to_json() if place is not None else None,
     }
 
@@ -328,14 +328,15 @@ def get_case_progress(
     submission = visible_submission(context, user, submission_id)
     settings = context.settings
     if submission.status is Status.DONE:  # the live rows are gone; the result holds the cases
-        report = learner_result(context, submission) or {}
-        rows = list(enumerate(report.get("cases", [])))[max(after + 1, 0) :]
+        report = learner_result(context, submission)
+        cases = report.cases if report is not None else ()
+        rows = list(enumerate(cases))[max(after + 1, 0) :]
     else:
         rows = learner_cases(context, submission_id, after)
     return StrictJSONResponse(
         {
             "status": submission.status.value,
             "total": settings.case_total,
-            "cases": [{"seq": seq, "case": case} for seq, case in rows],
+            "cases": [{"seq": seq, "case": case.to_json()} for seq, case in rows],
         }
     )

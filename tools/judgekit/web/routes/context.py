@@ -7,12 +7,12 @@ import math
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.types import Message
 
 from judgekit.judge.learner_view import learner_case, learner_report
+from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judgehost.protocol import Hello
 from judgekit.package.problem import Device
 from judgekit.web.accounts.login_throttle import LoginThrottle
@@ -200,7 +200,7 @@ def source_text(context: AppContext, submission: Submission) -> str:
 # what leaves the server passes the one learner-view rule again.
 
 
-def learner_result(context: AppContext, submission: Submission) -> dict[str, Any] | None:
+def learner_result(context: AppContext, submission: Submission) -> JudgeReport | None:
     """SUBMISSION's stored result as a learner may see it; None until it is done."""
     result = submission.result
     if result is None:
@@ -210,7 +210,7 @@ def learner_result(context: AppContext, submission: Submission) -> dict[str, Any
 
 def learner_cases(
     context: AppContext, submission_id: int, after: int = -1
-) -> list[tuple[int, dict[str, Any]]]:
+) -> list[tuple[int, CaseResult]]:
     """The live case rows after sequence number AFTER, as a learner may see them."""
     hidden = context.settings.problem.hidden_groups
     return [

@@ -11,14 +11,22 @@ routes do not exist when the server has none. They are not in the public OpenAPI
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from judgekit.judge import strict_json
+from judgekit.judge.json_fields import MalformedJson
+from judgekit.judgehost.host_messages import (
+    AttemptRequest,
+    CaseMessage,
+    ClaimRequest,
+    Heartbeat,
+    ResultMessage,
+)
 from judgekit.judgehost.protocol import Claim
 from judgekit.web.accounts import auth
 from judgekit.web.db.ids import ROW_ID_MAX
@@ -28,25 +36,7 @@ from judgekit.web.routes.context import AppContext, get_context, read_body_limit
 MAX_BODY = 8 * 1024 * 1024
 
 bearer = HTTPBearer(auto_error=False)
-
-
-class ClaimRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    worker: str = Field(min_length=1, max_length=200)
-
-
-class AttemptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    attempt: int = Field(ge=1, le=ROW_ID_MAX)
-
-
-class Heartbeat(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    device: str = Field(max_length=20)
-    image: str = Field(max_length=200)
-    versions: dict[str, str]
-    submission_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
+_M = TypeVar("_M")
 
 
 def judgehost(
@@ -67,7 +57,7 @@ Host = Annotated[AppContext, Depends(judgehost)]
 router = APIRouter(prefix="/api/judgehost", include_in_schema=False)
 
 
-async def _json(request: Request) -> Any:
+async def _json(request: Request) -> object:
     body = await read_body_limited(request, MAX_BODY)
     try:
         return strict_json.loads(body.decode("utf-8"))
@@ -89,9 +79,13 @@ def hello(context: Host) -> dict[str, Any]:
 
 
 @router.post("/submissions/{submission_id}/claim")
-def claim(submission_id: int, body: ClaimRequest, context: Host) -> dict[str, Any]:
-    submission = context.db.claim(
-        _submission_id(submission_id), body.worker, context.settings.lease_s
+async def claim(submission_id: int, request: Request, context: Host) -> dict[str, Any]:
+    body = _message(ClaimRequest.from_json, await _json(request))
+    submission = await run_in_threadpool(
+        context.db.claim,
+        _submission_id(submission_id),
+        body.worker,
+        context.settings.lease_s,
     )
     if submission is None:
         raise HTTPException(409, "not claimable: judged already, or held by a live lease")
@@ -110,9 +104,13 @@ def claim(submission_id: int, body: ClaimRequest, context: Host) -> dict[str, An
 
 
 @router.post("/submissions/{submission_id}/lease")
-def renew_lease(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
-    held = context.db.renew_lease(
-        _submission_id(submission_id), body.attempt, context.settings.lease_s
+async def renew_lease(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    body = _message(AttemptRequest.from_json, await _json(request))
+    held = await run_in_threadpool(
+        context.db.renew_lease,
+        _submission_id(submission_id),
+        body.attempt,
+        context.settings.lease_s,
     )
     if not held:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -121,10 +119,9 @@ def renew_lease(submission_id: int, body: AttemptRequest, context: Host) -> dict
 
 @router.post("/submissions/{submission_id}/cases")
 async def add_case(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
-    data = await _json(request)
-    attempt, case = _attempt_and(data, "case")
+    message = _message(CaseMessage.from_json, await _json(request))
     stored = await run_in_threadpool(
-        context.db.add_case_result, _submission_id(submission_id), attempt, case
+        context.db.add_case_result, _submission_id(submission_id), message.attempt, message.case
     )
     if not stored:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -133,10 +130,9 @@ async def add_case(submission_id: int, request: Request, context: Host) -> dict[
 
 @router.post("/submissions/{submission_id}/result")
 async def finish(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
-    data = await _json(request)
-    attempt, result = _attempt_and(data, "result")
+    message = _message(ResultMessage.from_json, await _json(request))
     stored = await run_in_threadpool(
-        context.db.finish, _submission_id(submission_id), attempt, result
+        context.db.finish, _submission_id(submission_id), message.attempt, message.result
     )
     if not stored:
         raise HTTPException(409, "this attempt no longer holds the submission")
@@ -145,24 +141,30 @@ async def finish(submission_id: int, request: Request, context: Host) -> dict[st
 
 
 @router.post("/submissions/{submission_id}/retry")
-def retry(submission_id: int, body: AttemptRequest, context: Host) -> dict[str, bool]:
-    queued = context.db.retry(_submission_id(submission_id), body.attempt)
+async def retry(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
+    body = _message(AttemptRequest.from_json, await _json(request))
+    queued = await run_in_threadpool(context.db.retry, _submission_id(submission_id), body.attempt)
     context.pool.notify()
     return {"queued": queued}
 
 
 @router.post("/heartbeat")
-def heartbeat(body: Heartbeat, context: Host) -> dict[str, bool]:
-    context.db.record_worker_heartbeat(
-        body.name, body.device, body.image, body.versions, body.submission_id
+async def heartbeat(request: Request, context: Host) -> dict[str, bool]:
+    body = _message(Heartbeat.from_json, await _json(request))
+    await run_in_threadpool(
+        context.db.record_worker_heartbeat,
+        body.name,
+        body.device,
+        body.image,
+        body.versions,
+        body.submission_id,
     )
     return {"recorded": True}
 
 
-def _attempt_and(data: Any, key: str) -> tuple[int, dict[str, Any]]:
-    if not isinstance(data, dict) or set(data) != {"attempt", key}:
-        raise HTTPException(422, f"expected an object with exactly 'attempt' and '{key}'")
-    attempt, value = data["attempt"], data[key]
-    if type(attempt) is not int or attempt < 1 or not isinstance(value, dict):
-        raise HTTPException(422, f"'attempt' must be a positive integer, '{key}' an object")
-    return attempt, value
+def _message(read: Callable[[object], _M], data: object) -> _M:
+    """DATA read by READ (a protocol message's from_json); 422 naming the field if it is bad."""
+    try:
+        return read(data)
+    except MalformedJson as error:
+        raise HTTPException(422, str(error)) from None

@@ -17,7 +17,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -197,5 +196,5 @@ def _same_attempt(old: Submission | None, new: Submission) -> bool:
     return old is not None and old.attempts == new.attempts
 
 
-def case_event(case: LiveCase) -> dict[str, Any]:
+def case_event(case: LiveCase) -> dict[str, object]:
     return {"html": case.html, "seq": case.seq, "group": case.group, "verdict": case.verdict}

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from judgekit.judge.verdict import Verdict
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import Submission, User
 from judgekit.web.judging.queue_place import queue_place
@@ -39,7 +40,7 @@ def result_values(context: AppContext, submission: Submission) -> dict[str, Any]
     problem = context.settings.problem
     result = learner_result(context, submission)
     if result is not None:
-        cases = list(result.get("cases", []))
+        cases = list(result.cases)
     else:
         cases = [case for _seq, case in learner_cases(context, submission.id)]
     views = [case_view(case, problem) for case in cases]
@@ -64,9 +65,9 @@ def live_reader(context: AppContext) -> Reader:
         return [
             LiveCase(
                 seq=seq,
-                group=str(case.get("group", "")),
-                verdict=str(case.get("verdict", "")),
-                html=render_case_rows(case, problem, open_first=case.get("verdict") != "AC"),
+                group=case.group,
+                verdict=case.verdict.value,
+                html=render_case_rows(case, problem, open_first=case.verdict is not Verdict.AC),
             )
             for seq, case in rows
         ]

@@ -8,7 +8,6 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -17,7 +16,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from judgekit.judge.strict_json import as_number
+from judgekit.judge.report import CaseResult
+from judgekit.package.checker import Returned, element_verdicts, problem_checker
 from judgekit.package.problem import Problem
 
 # A small TeX subset shown with Unicode; anything else in $...$ is kept as written.
@@ -171,29 +171,28 @@ class ValueRow:
     ok: bool
 
 
-def _number(value: Any) -> str:
-    number = as_number(value)
-    if number is not None:
-        return repr(float(number)) if isinstance(number, float) else str(number)
-    return "—" if value is None else html.escape(str(value))
+def _number(value: float | None) -> str:
+    return "—" if value is None else repr(float(value))
 
 
-def value_rows(case: dict[str, Any], problem: Problem) -> list[ValueRow]:
-    """Expected vs got for a public case, one row per output value, with |got - expected|."""
-    expected = case.get("expected") or []
-    got = case.get("got") or []
+def value_rows(case: CaseResult, problem: Problem) -> list[ValueRow]:
+    """Expected vs got for a public case, one row per output value, with |got - expected|; a
+    row is OK when the problem's checker accepts that value (package.checker.element_verdicts)."""
+    expected = tuple(case.expected or ())
+    got = tuple(case.got or ())
+    marks = element_verdicts(
+        problem_checker(problem), Returned(problem.output.shape, got), expected
+    )
     names = list(problem.output.names)
     rows: list[ValueRow] = []
     for index in range(max(len(expected), len(got))):
         e = expected[index] if index < len(expected) else None
         g = got[index] if index < len(got) else None
         name = names[index] if index < len(names) else f"[{index}]"
-        ok = False
         difference = "—"
-        e_number, g_number = as_number(e), as_number(g)
-        if e_number is not None and g_number is not None:
-            delta = abs(float(g_number) - float(e_number))
+        if e is not None and g is not None:
+            delta = abs(g - e)
             difference = f"{delta:.3g}" if math.isfinite(delta) else str(delta)
-            ok = delta <= problem.output.tolerance.allowed(float(e_number))
+        ok = index < len(marks) and marks[index]
         rows.append(ValueRow(name, _number(e), _number(g), difference, ok))
     return rows

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from judgekit.package.problem import Problem, Visibility
+from judgekit.judge.learner_view import is_public
+from judgekit.package.problem import Problem
 from judgekit.web.views.templating import CaseView
 
 
@@ -32,10 +33,10 @@ def group_summaries(
 ) -> list[GroupSummary]:
     """VIEWS sorted into the judged groups (CASE_COUNTS' keys, with each one's number of cases),
     in problem.yaml's order; a case of a group not listed (an older package) gets a group of its
-    own, hidden unless the problem says public."""
+    own, public when its cases are."""
     summaries = {
         group.name: GroupSummary(
-            group.name, group.visibility is Visibility.PUBLIC, case_counts[group.name]
+            group.name, is_public(group.name, problem.hidden_groups), case_counts[group.name]
         )
         for group in problem.test_groups
         if group.name in case_counts

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from starlette.templating import Jinja2Templates
 
 from judgekit.judge import strict_json
 from judgekit.judge.learner_view import learner_case
+from judgekit.judge.report import CaseResult
 from judgekit.judge.tracebacks import learner_traceback
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
@@ -69,29 +70,30 @@ class CaseView:
         return self.verdict != "AC"
 
 
-def _input_text(value: Any) -> str:
-    if not isinstance(value, dict):
+def _input_text(value: Mapping[str, object] | None) -> str:
+    if value is None:
         return ""
     return "\n".join(f"{name} = {strict_json.dumps(v)}" for name, v in value.items())
 
 
-def case_view(stored: dict[str, Any], problem: Problem) -> CaseView:
-    case = learner_case(stored, problem.hidden_groups)
-    public = "input" in case
+def case_view(case: CaseResult, problem: Problem) -> CaseView:
+    """CASE as its page shows it (to a learner: judgekit.judge.learner_view's rule again)."""
+    shown = learner_case(case, problem.hidden_groups)
+    public = shown.public
     return CaseView(
-        id=str(case.get("id", "")),
-        group=str(case.get("group", "")),
-        verdict=str(case.get("verdict", "")),
-        time_ms=case.get("time_ms"),
-        cpu_ms=case.get("cpu_ms"),
-        message=str(case.get("message") or ""),
+        id=shown.id,
+        group=shown.group,
+        verdict=shown.verdict.value,
+        time_ms=shown.time_ms,
+        cpu_ms=shown.cpu_ms,
+        message=shown.message,
         public=public,
-        input_text=_input_text(case.get("input")) if public else "",
-        rows=value_rows(case, problem) if public else [],
-        got_missing=public and case.get("got") is None,
+        input_text=_input_text(shown.input) if public else "",
+        rows=value_rows(shown, problem) if public else [],
+        got_missing=public and shown.got is None,
     )
 
 
-def render_case_rows(case: dict[str, Any], problem: Problem, *, open_first: bool) -> str:
+def render_case_rows(case: CaseResult, problem: Problem, *, open_first: bool) -> str:
     template = templates.env.get_template("_case.html")
     return template.render(c=case_view(case, problem), open=open_first)
