@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from judgekit.cli import build_parser, main
 from judgekit.exit_codes import ExitCode
+from repo_support import judgekit_command
 
 
 def _subcommands() -> list[str]:
@@ -25,7 +25,7 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
 
 def test_the_console_script_runs() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "judgekit.cli", "--help"],
+        judgekit_command("--help"),
         capture_output=True,
         text=True,
         check=False,

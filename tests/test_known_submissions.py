@@ -4,7 +4,6 @@ the real sandbox; `judgekit verify` (tests/test_verify_command.py) adds the time
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +15,11 @@ from judgekit.package.problem import Device, Problem, load_problem
 from judgekit.package.recipe import load_recipe
 from judgekit.package.testcase import TestCase, load_cases
 from judgekit.sandbox.snapshots.availability import Executor
+from repo_support import REPO_ROOT
 from sandbox_support import require_sandbox, require_snapshots
 
 WARM_S = 300
-CORPUS = known_submissions(load_problem(Path(__file__).resolve().parents[1]))
+CORPUS = known_submissions(load_problem(REPO_ROOT))
 
 
 def test_the_corpus_covers_every_verdict_folder_and_the_security_probes(problem: Problem) -> None:

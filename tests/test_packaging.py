@@ -10,12 +10,11 @@ import sys
 import tomllib
 from importlib import metadata
 from importlib.metadata import packages_distributions
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from repo_support import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "tools" / "judgekit"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -31,9 +30,9 @@ from judgekit.sandbox.frames import (
     Violation,
     parse_line,
 )
+from repo_support import REPO_ROOT
 
 NONCE = "0123456789abcdef"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _result_text(values: str = "[1, 2, 3]", shape: str = "[3]", case: str = '"0"') -> str:
@@ -70,12 +69,12 @@ HOSTILE_FRAMES = {
 
 @pytest.fixture(scope="module")
 def supervisor() -> ModuleType:
-    return load_module(ROOT / "sandbox" / "supervisor.py", "judgekit_test_supervisor")
+    return load_module(REPO_ROOT / "sandbox" / "supervisor.py", "judgekit_test_supervisor")
 
 
 @pytest.fixture(scope="module")
 def runner() -> ModuleType:
-    return load_module(ROOT / "sandbox" / "runner.py", "judgekit_test_runner")
+    return load_module(REPO_ROOT / "sandbox" / "runner.py", "judgekit_test_runner")
 
 
 def _line(payload: str | bytes) -> bytes:
