@@ -252,17 +252,20 @@ def start_server(
 def wait_until_serving(server: Server, *, timeout: float) -> None:
     """Wait until SERVER answers at its URL; kill it and raise (with its log) when it exits or
     does not answer in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def answering() -> bool | None:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited: {server.text()}")
         try:
-            if httpx.get(server.url + "/openapi.json", timeout=2).status_code == 200:
-                return
+            return httpx.get(server.url + "/openapi.json", timeout=2).status_code == 200 or None
         except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"server did not start: {server.text()}")
+            return None
+
+    try:
+        until(f"{server.url} answering", answering, timeout)
+    except AssertionError:
+        server.kill()
+        raise RuntimeError(f"server did not start: {server.text()}") from None
 
 
 @contextmanager
