@@ -1,5 +1,6 @@
-"""Shared fixtures: the problem package in this checkout, loaded once per session, and the
-judge database on each backend (SQLite, and a private PostgreSQL server when installed)."""
+"""Shared fixtures: the problem package in this checkout, loaded once per session; the sandbox
+image (its check made once per session); a judge data folder and the judge database on each
+backend (SQLite, and a private PostgreSQL server when installed); a private Redis broker."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from judgekit.package.reference import ReferenceRunner
 from judgekit.web.db.connection import sqlite_url
 from judgekit.web.db.database import DB_FILE
 from postgres_support import PG_BIN, PostgresServer, postgres_available
-from web_support import need
+from redis_support import RedisServer, redis_server
+from repo_support import REPO_ROOT, need
+from sandbox_support import require_sandbox
 
 # Before any test computes with JAX: tests compare the reference's answers bit for bit.
 pin_answer_numerics()
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,25 @@ def reference(problem: Problem) -> ReferenceRunner:
 
 
 @pytest.fixture(scope="session")
+def image(problem: Problem) -> str:
+    """The sandbox image's tag (the CPU image); skips locally, fails in CI, without one."""
+    return require_sandbox(problem.root)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A judge data folder (not made yet): what `judgekit serve --data` is given."""
+    return tmp_path / "judge-data"
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server for this test, as the distributed judge's broker."""
+    with redis_server(tmp_path / "redis") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer | None]:
     """A private PostgreSQL server for the session; None when PostgreSQL is not installed."""
     if not postgres_available():
@@ -52,12 +72,12 @@ def postgres_server() -> Iterator[PostgresServer | None]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_server: PostgresServer | None
+    request: pytest.FixtureRequest, data: Path, postgres_server: PostgresServer | None
 ) -> str:
-    """A fresh, empty judge database on each backend: the SQLite file in tmp_path/judge-data
-    (where the web tests keep their data folder), or a new database on the private server."""
+    """A fresh, empty judge database on each backend: the SQLite file in the `data` folder,
+    or a new database on the private server."""
     if request.param == "sqlite":
-        return sqlite_url(tmp_path / "judge-data" / DB_FILE)
+        return sqlite_url(data / DB_FILE)
     need(postgres_server is not None, f"PostgreSQL 15 in {PG_BIN} (run tools/setup.sh)")
     assert postgres_server is not None
     return postgres_server.create_database()

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-from web_support import free_port, need
+from repo_support import need
+from web_support import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

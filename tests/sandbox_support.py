@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
-import pytest
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.snapshots.availability import choose_executor
+from repo_support import missing
 
 
 def require_sandbox(problem_root: Path) -> str:
     """The CPU image's tag; skip locally, fail in CI, when the engine or image is missing."""
-    reason = None
     if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
-        reason = "no Docker engine answers (run tools/setup.sh)"
-    else:
-        try:
-            return current_image(problem_root, Device.CPU)
-        except JudgekitError as error:
-            reason = str(error)
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs the real sandbox: {reason}")
-    pytest.skip(reason)
+        missing("the real sandbox: no Docker engine answers (run tools/setup.sh)")
+    try:
+        return current_image(problem_root, Device.CPU)
+    except JudgekitError as error:
+        missing(f"the real sandbox: {error}")
 
 
 def require_snapshots(problem_root: Path) -> str:
@@ -34,7 +28,5 @@ def require_snapshots(problem_root: Path) -> str:
     image = require_sandbox(problem_root)
     executor = choose_executor()
     if not executor.snapshots:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the snapshot executor: {executor.why}")
-        pytest.skip(f"no snapshot executor here: {executor.why}")
+        missing(f"the snapshot executor: {executor.why}")
     return image

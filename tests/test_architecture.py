@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1] / "tools" / "judgekit"
+from repo_support import REPO_ROOT
+
+PACKAGE_DIR = REPO_ROOT / "tools" / "judgekit"
 MAX_MODULE_LINES = 400
 MAX_MEDIAN_MODULE_LINES = 120
 MAX_TOP_LEVEL_FILES = 6

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from judgekit.cli import build_parser, main
 from judgekit.exit_codes import ExitCode
 from judgekit.judge.verdict import Verdict, exit_code_for
+from repo_support import judgekit_command
 
 
 def _subcommands() -> list[str]:
@@ -26,7 +26,7 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
 
 def test_the_console_script_runs() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "judgekit.cli", "--help"],
+        judgekit_command("--help"),
         capture_output=True,
         text=True,
         check=False,

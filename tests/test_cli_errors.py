@@ -7,15 +7,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from judgekit.cli import build_parser, main
 from judgekit.exit_codes import ExitCode
+from repo_support import judgekit_command
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SERVE = [sys.executable, "-m", "judgekit.cli", "--problem", str(REPO_ROOT), "serve"]
+SERVE = judgekit_command("serve")
 
 
 def _error_line(capsys: pytest.CaptureFixture[str]) -> str:

@@ -23,18 +23,13 @@ from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.image import recipe_for
 from judgekit.sandbox.outcome import Job
-from sandbox_support import require_sandbox
+from repo_support import REPO_ROOT
 
 CACHE_DIR = "/opt/jax-cache"
 # A shape no committed case and no fuzz draw has: the cache holds nothing for it.
 UNCACHED = (7, 5)
-WARMUP = Path(__file__).resolve().parents[1] / "sandbox" / "warmup.py"
+WARMUP = REPO_ROOT / "sandbox" / "warmup.py"
 ALLOWED_IMPORTS = {"jax", "numpy", "flax", "optax", *sys.stdlib_module_names}
-
-
-@pytest.fixture(scope="module")
-def image(problem: Problem) -> str:
-    return require_sandbox(problem.root)
 
 
 def _in_image(image: str, script: str, *environment: str) -> subprocess.CompletedProcess[str]:

@@ -21,16 +21,10 @@ from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.cpu_clock import CgroupClock, EngineClock, cgroup_files, container_clock
 from judgekit.sandbox.leftover_containers import LABEL, OWNER_LABEL, owner
 from judgekit.sandbox.outcome import Job, KillReason, LimitClock
-from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
 
 BUSY = "while True:\n    pass\n"
-
-
-@pytest.fixture(scope="module")
-def image(problem: Problem) -> str:
-    return require_sandbox(problem.root)
 
 
 @pytest.fixture

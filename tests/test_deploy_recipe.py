@@ -4,7 +4,6 @@ reads: every service runs a judgekit command that parses, with the settings' rea
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,9 @@ from judgekit.cli import build_parser
 from judgekit.client.token import SERVER_ENV
 from judgekit.commands.logs import LOG_FORMAT_ENV
 from judgekit.commands.worker import BROKER_ENV, TOKEN_ENV
+from repo_support import REPO_ROOT
 
-DEPLOY = Path(__file__).resolve().parents[1] / "tools" / "deploy"
+DEPLOY = REPO_ROOT / "tools" / "deploy"
 COMPOSE: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 

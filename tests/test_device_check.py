@@ -32,8 +32,8 @@ from device_check_results import (
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.package.testcase import read_answer
+from repo_support import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "tools" / "device_check.py"
 REFERENCE = "reference/frozen_kernel_unchanged.py"
 WRONG = "submissions/wrong_answer/forgot_the_scaling.py"
@@ -211,6 +211,7 @@ def test_only_pure_judgekit_modules_are_imported() -> None:
     assert imported["files_of_no_distribution"] == []
     assert set(imported["judgekit"]) <= {
         "judgekit.errors",
+        "judgekit.exit_codes",
         "judgekit.judge",
         "judgekit.judge.verdict",
         "judgekit.package",

@@ -4,15 +4,13 @@ one message waiting, lost messages are sent again, expired leases are queued aga
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import pytest
 from judgekit.judgehost.broker import celery_app, queue_depths, queued_submission_ids
 from judgekit.judgehost.dispatch import Dispatcher
 from judgekit.package.problem import Device
-from redis_support import RedisServer, redis_server
+from redis_support import RedisServer
 
 
 @dataclass
@@ -35,12 +33,6 @@ class FakeQueueStore:
 
     def queued_submissions(self, limit: int | None = None) -> Sequence[Row]:
         return list(self.queued)
-
-
-@pytest.fixture()
-def broker(tmp_path: Path) -> Iterator[RedisServer]:
-    with redis_server(tmp_path / "redis") as server:
-        yield server
 
 
 def dispatcher(server: RedisServer, store: FakeQueueStore, **kwargs: float) -> Dispatcher:

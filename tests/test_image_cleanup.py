@@ -33,6 +33,9 @@ COPY --from=install /payload.copy /payload
 """
 
 
+OLD_PAYLOAD_BYTES = 4 * 1024 * 1024
+
+
 def _docker(*args: str) -> str:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout
 
@@ -113,8 +116,13 @@ def test_prune_removes_superseded_tags_and_keeps_the_current_and_in_use_ones(
     build_leaving_nothing_behind(
         [str(_context(tmp_path / "a", nonce, "current"))], [current, f"{repository}:latest"], print
     )
-    build_leaving_nothing_behind([str(_context(tmp_path / "b", nonce, "old"))], [superseded], print)
+    # A payload of its own (random, so no other image shares its layer): what pruning frees.
+    payload = secrets.token_hex(OLD_PAYLOAD_BYTES // 2)
+    old_context = _context(tmp_path / "b", nonce, payload)
+    build_leaving_nothing_behind([str(old_context)], [superseded], print)
     old_image = _image_id(superseded)
+    old_size = int(_docker("image", "inspect", "--format", "{{.Size}}", superseded))
+    assert old_size >= OLD_PAYLOAD_BYTES
     _docker("tag", current, f"{repository}:fake-superseded")
     runnable = require_sandbox(problem.root)
     _docker("tag", runnable, f"{repository}:in-use")
@@ -128,7 +136,7 @@ def test_prune_removes_superseded_tags_and_keeps_the_current_and_in_use_ones(
     assert sorted(pruned.removed) == sorted([superseded, f"{repository}:fake-superseded"])
     assert [tag for tag, _why in pruned.kept] == [f"{repository}:in-use"]
     assert "running container" in pruned.kept[0][1]
-    assert pruned.freed_bytes >= 0
+    assert pruned.freed_bytes >= old_size  # the superseded image's layer, at least
     assert not _exists(old_image)
     left = set(_docker("images", repository, "--format", "{{.Repository}}:{{.Tag}}").split())
     assert left == {current, f"{repository}:latest", f"{repository}:in-use"}

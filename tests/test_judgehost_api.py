@@ -4,7 +4,6 @@ real redis-server (judging itself is a fake here; tests/test_scale_out.py judges
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,21 +13,13 @@ from judgekit.judgehost.client import JudgehostClient
 from judgekit.judgehost.host import HostIdentity, JudgeHost
 from judgekit.package.problem import Device, Problem
 from judgekit.web.accounts import auth
-from judgekit.web.app import create_app
 from judgekit.web.db.database import Database, Status
 from judgekit.web.settings import Settings
-from redis_support import RedisServer, redis_server
-from web_support import InstantFakeJudge
+from redis_support import RedisServer
+from web_support import PASSWORD, InstantFakeJudge, app_client
 
 HOST_TOKEN = "judge-host-secret-" + "x" * 20
-PASSWORD = "correct horse battery"
 A_CASE = {"id": "sample/1", "group": "sample", "verdict": "AC", "time_ms": 1, "message": ""}
-
-
-@pytest.fixture()
-def broker(tmp_path: Path) -> Iterator[RedisServer]:
-    with redis_server(tmp_path / "redis") as server:
-        yield server
 
 
 @pytest.fixture()
@@ -49,10 +40,6 @@ def learner_token(settings: Settings) -> str:
         return auth.create_user(db, "alice", PASSWORD, admin=False)[1]
     finally:
         db.close()
-
-
-def app_client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings, InstantFakeJudge()))
 
 
 def host_headers(token: str = HOST_TOKEN) -> dict[str, str]:

@@ -28,11 +28,10 @@ from judgekit.cli import main
 from judgekit.export.verdicts import KATTIS_FOLDERS, place
 from judgekit.judge.known_submissions import known_submissions
 from judgekit.package.problem import Problem
-from web_support import need
+from repo_support import REPO_ROOT, need
 
 pytestmark = pytest.mark.problemtools
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV = REPO_ROOT / ".venv-problemtools"
 LOCK = REPO_ROOT / "tools" / "requirements-problemtools.lock"
 SECRET_CASES = 1

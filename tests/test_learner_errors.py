@@ -22,9 +22,9 @@ import pytest
 from judgekit.package.files import load_module
 from judgekit.package.problem import Problem
 from judgekit.sandbox.frames import BadResult, FrameOrder, Ready, parse_line
+from repo_support import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-RUNNER = ROOT / "sandbox" / "runner.py"
+RUNNER = REPO_ROOT / "sandbox" / "runner.py"
 NONCE = "0123456789abcdef"
 EXPECTED = "expected an array of 3 numbers"
 RUNNER_S = 120
@@ -37,7 +37,7 @@ def runner() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def supervisor() -> ModuleType:
-    return load_module(ROOT / "sandbox" / "supervisor.py", "judgekit_test_supervisor_messages")
+    return load_module(REPO_ROOT / "sandbox" / "supervisor.py", "judgekit_test_supervisor_messages")
 
 
 @dataclass(frozen=True)

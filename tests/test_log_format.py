@@ -7,12 +7,12 @@ import json
 import logging
 import os
 import subprocess
-import sys
 
 import pytest
 from judgekit.commands.logs import JsonFormatter, configure_logging
 from judgekit.errors import JudgekitError
-from web_support import REPO_ROOT, free_port
+from repo_support import judgekit_command
+from web_support import free_port
 
 
 def test_each_record_is_one_json_object_on_one_line() -> None:
@@ -44,7 +44,7 @@ def test_an_unknown_format_from_the_environment_is_refused(
 def judgekit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("JUDGEKIT_")}
     return subprocess.run(
-        [sys.executable, "-m", "judgekit.cli", "--problem", str(REPO_ROOT), *args],
+        judgekit_command(*args),
         capture_output=True,
         text=True,
         timeout=60,

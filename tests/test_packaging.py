@@ -27,9 +27,8 @@ import pytest
 from judgekit.cli import build_parser
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from web_support import need
+from repo_support import REPO_ROOT, need
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "tools" / "judgekit"
 WHEELHOUSE = REPO_ROOT / "tools" / "wheelhouse"
 WHEELHOUSE_COMPLETE = WHEELHOUSE / ".complete"

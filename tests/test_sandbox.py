@@ -22,14 +22,8 @@ from judgekit.sandbox.leftover_containers import (
     sweep,
 )
 from judgekit.sandbox.outcome import Job
-from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
-
-
-@pytest.fixture(scope="module")
-def image(problem: Problem) -> str:
-    return require_sandbox(problem.root)
 
 
 def _labelled() -> list[str]:

@@ -18,7 +18,6 @@ from judgekit.package.problem import Device, Problem
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.frames import Result
 from judgekit.sandbox.outcome import Job, KillReason, RunOutcome
-from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
 
@@ -29,11 +28,6 @@ def send(message):
     # The runner's argv names the pipe to the supervisor: the learner can write to it.
     os.write(int(sys.argv[2]), (json.dumps(message) + "\\n").encode())
 """
-
-
-@pytest.fixture(scope="module")
-def image(problem: Problem) -> str:
-    return require_sandbox(problem.root)
 
 
 @pytest.fixture(scope="module")

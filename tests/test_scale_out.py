@@ -13,18 +13,18 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from judge_hosts_support import Process, start_web_app, start_worker, wait_for_log
+from judge_hosts_support import start_web_app, start_worker, wait_for_log
 from judgekit.web.db.database import Database, Status
 from postgres_support import PostgresServer
-from redis_support import RedisServer, redis_server
-from web_support import REPO_ROOT, add_user, need, need_docker
+from redis_support import RedisServer
+from repo_support import REPO_ROOT, judgekit_command, need
+from web_support import Process, add_user, need_docker
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1500)]
 
@@ -45,26 +45,10 @@ SLOW = "timing_out"
 USERS = 5
 
 
-@pytest.fixture()
-def broker(tmp_path: Path) -> Iterator[RedisServer]:
-    need_docker()
-    with redis_server(tmp_path / "redis") as server:
-        yield server
-
-
 def run_verdict(path: Path) -> tuple[str, int, int]:
     """What `judgekit run --json` says of PATH: verdict, passed, total."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "judgekit.cli",
-            "--problem",
-            str(REPO_ROOT),
-            "run",
-            "--json",
-            str(path),
-        ],
+        judgekit_command("run", "--json", str(path)),
         capture_output=True,
         text=True,
         timeout=600,
@@ -81,10 +65,12 @@ def percentile(values: list[float], fraction: float) -> float:
 def test_fifty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
     tmp_path: Path, broker: RedisServer, postgres_server: PostgresServer | None
 ) -> None:
+    need_docker()
     need(postgres_server is not None, "PostgreSQL 15 (run tools/setup.sh)")
     assert postgres_server is not None
     database = postgres_server.create_database()
-    expected = {kind: run_verdict(path) for kind, path in FILES.items()}
+    with ThreadPoolExecutor(len(FILES)) as pool:  # each run mostly waits for its container
+        expected = dict(zip(FILES, pool.map(run_verdict, FILES.values()), strict=True))
     data = tmp_path / "judge-data"
     tokens = [
         add_user(data, f"learner{i}", f"password of learner {i}", database_url=database)
@@ -146,7 +132,7 @@ def test_fifty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
     finally:
         for worker in workers:
             worker.stop()
-        web.process.stop()
+        web.stop()
 
     assert killed and restarted
     assert set(finished) == set(uploaded), f"no verdict for {set(uploaded) - set(finished)}"
@@ -206,6 +192,7 @@ def package_copy(tmp_path: Path) -> Path:
 def test_a_judge_host_that_differs_from_the_web_app_refuses_to_start(
     tmp_path: Path, broker: RedisServer, change: str
 ) -> None:
+    need_docker()
     other = package_copy(tmp_path)
     if change == "test data":
         answer = next((other / "testcases" / "secret").glob("*.ans"))
@@ -221,4 +208,4 @@ def test_a_judge_host_that_differs_from_the_web_app_refuses_to_start(
         assert words in worker.text()
         assert "differs from the web app" in worker.text()
     finally:
-        web.process.stop()
+        web.stop()

@@ -14,9 +14,10 @@ from judgekit.web.similarity.measure import (
     marked_segments,
     similar_pairs,
 )
+from repo_support import REPO_ROOT
 
 FILES = Path(__file__).resolve().parent / "similarity_files"
-STATEMENT = Path(__file__).resolve().parents[1] / "statement.md"
+STATEMENT = REPO_ROOT / "statement.md"
 ORIGINAL = (FILES / "original.py.txt").read_text(encoding="utf-8")
 RENAMED_COPY = (FILES / "renamed_copy.py.txt").read_text(encoding="utf-8")
 INDEPENDENT = (FILES / "independent_functional.py.txt").read_text(encoding="utf-8")

@@ -21,10 +21,10 @@ from judgekit.web.db.tables import similarity_fingerprints
 from judgekit.web.similarity.child import NICENESS, WorkerConfig
 from judgekit.web.similarity.measure import Fingerprint
 from judgekit.web.similarity.scan import WorkerProcess, WorkerUnavailable
+from repo_support import REPO_ROOT
 from sqlalchemy import select
 from web_support import a_report
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).resolve().parent / "similarity_files"
 
 

@@ -28,6 +28,7 @@ from judgekit.sandbox.snapshots.availability import choose_executor
 from judgekit.sandbox.snapshots.executor import STATE_DIR, SnapshotSandbox
 from judgekit.sandbox.snapshots.leftovers import mounts_under
 from judgekit.sandbox.snapshots.rootfs import DONE
+from repo_support import REFERENCE
 from sandbox_support import require_snapshots
 from test_prewarmed_sandboxes import LEAVES_TRACES, LOOKS_FOR_TRACES, _job, _returned
 
@@ -344,9 +345,6 @@ def test_a_clone_sees_the_environment_of_the_engines_containers(
     cold = _facts(Sandbox(problem.root).run(_job(problem, spec, tmp_path, ENVIRONMENT)))
     cold.pop("HOSTNAME", None)
     assert restored == cold
-
-
-REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
 
 
 def test_restoring_clones_at_once_mounts_nothing_in_the_judges_mount_table(

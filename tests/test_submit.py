@@ -30,10 +30,9 @@ from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
 from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
-from web_support import InstantFakeJudge, free_port
+from repo_support import REFERENCE, REPO_ROOT
+from web_support import InstantFakeJudge, free_port, until
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = REPO_ROOT / "reference" / "frozen_kernel_unchanged.py"
 RUN_JSON_KEYS = {"verdict", "message", "device", "image", "platform", "time_ms", "passed", "total"}
 
 
@@ -232,10 +231,11 @@ def test_the_case_progress_route_lists_each_case_once_after_a_sequence_number(
 ) -> None:
     server = JudgeServer(served.url, served.token)
     submission_id = server.upload(REFERENCE, REFERENCE.read_bytes(), "cpu")
-    deadline = time.monotonic() + 60
-    while server.submission(submission_id).status != "done":
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    until(
+        "the reference judged",
+        lambda: server.submission(submission_id).status == "done" or None,
+        timeout=60,
+    )
     everything = server.progress(submission_id, -1)
     total = len(load_cases(problem.testcases_dir, problem.group_names))
     assert everything.done and everything.total == total

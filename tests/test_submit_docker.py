@@ -7,18 +7,17 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from judgekit.package.problem import Problem
+from repo_support import REFERENCE, REPO_ROOT, judgekit_command
 from sandbox_support import require_sandbox
 from test_untrusted_text_pty import SGR, _run_in_pty
-from web_support import REPO_ROOT, add_user, running_server
+from web_support import add_user, running_server
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
 
-REFERENCE = REPO_ROOT / "reference" / "frozen_kernel_unchanged.py"
 WRONG = REPO_ROOT / "submissions" / "wrong_answer" / "forgot_the_scaling.py"
 
 
@@ -31,7 +30,7 @@ def test_submit_shows_live_cases_then_ac_and_gets_wa_for_a_wrong_file(
     token_file = tmp_path / "token"
     token_file.write_text(token + "\n")
     token_file.chmod(0o600)
-    submit = [sys.executable, "-m", "judgekit.cli", "submit", "--token-file", str(token_file)]
+    submit = judgekit_command("submit", "--token-file", str(token_file))
     with running_server(data, workers=1) as server:
         code, output = _run_in_pty(
             [*submit, str(REFERENCE), "--server", server.url], cwd=REPO_ROOT, timeout_s=400

@@ -8,17 +8,16 @@ import os
 import pty
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from judgekit.package.problem import Problem
+from repo_support import REPO_ROOT, judgekit_command
 from sandbox_support import require_sandbox
 
 pytestmark = pytest.mark.docker
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_SUBMISSION = (
     "def frozen_kernel_unchanged(seed, x, features, frozen_bias_value):\n"
     "    raise ValueError('[/] \\x1bc [bold green]AC Accepted[/]')\n"
@@ -61,7 +60,7 @@ def test_markup_and_a_terminal_reset_in_an_exception_show_as_text(
     submission = tmp_path / "hostile.py"
     submission.write_text(HOSTILE_SUBMISSION, encoding="utf-8")
     code, output = _run_in_pty(
-        [sys.executable, "-m", "judgekit.cli", "run", str(submission), "--cases", "sample"],
+        judgekit_command("run", str(submission), "--cases", "sample"),
         cwd=REPO_ROOT,
         timeout_s=300,
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from repo_support import REPO_ROOT
+
 WEB_DIR = REPO_ROOT / "tools" / "judgekit" / "web"
 VENDOR_DIR = WEB_DIR / "static" / "vendor"
 CHECKSUMS = VENDOR_DIR / "SHA256SUMS"

@@ -4,7 +4,6 @@ input, visibility, CSRF, live events and restart recovery of the queue."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import cast
@@ -16,19 +15,11 @@ from judgekit.judge.verdict import Verdict
 from judgekit.judgehost.job import MAX_ATTEMPTS
 from judgekit.package.problem import Device, Problem
 from judgekit.web.accounts import auth
-from judgekit.web.app import create_app
 from judgekit.web.db.database import Database, Status
 from judgekit.web.settings import Settings
+from repo_support import REFERENCE
 from sqlalchemy import text
-from web_support import InstantFakeJudge, add_user
-
-REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "frozen_kernel_unchanged.py"
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture()
-def data(tmp_path: Path) -> Path:
-    return tmp_path / "judge-data"
+from web_support import PASSWORD, InstantFakeJudge, add_user, app_client, bearer, until_one, upload
 
 
 def make_app(
@@ -42,7 +33,7 @@ def make_app(
         max_pending_per_user=kw.get("max_pending", 10),
         judge_error_retry_s=0.01,
     )
-    return TestClient(create_app(settings, judge))
+    return app_client(settings, judge)
 
 
 @pytest.fixture()
@@ -65,27 +56,6 @@ def client(
         yield test_client
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def wait(client: TestClient, token: str, submission_id: int) -> dict[str, object]:
-    for _ in range(200):
-        body = client.get(f"/api/submissions/{submission_id}", headers=bearer(token)).json()
-        if body["status"] == "done":
-            return dict(body)
-        time.sleep(0.05)
-    raise AssertionError(f"submission {submission_id} never finished")
-
-
-def upload(client: TestClient, token: str, content: bytes, name: str = "s.py") -> int:
-    response = client.post(
-        "/api/submissions", headers=bearer(token), files={"file": (name, content, "text/x-python")}
-    )
-    assert response.status_code == 202, response.text
-    return int(response.json()["id"])
-
-
 def test_users_add_prints_the_token_last(data: Path, database_url: str) -> None:
     token = add_user(data, "carol", PASSWORD, admin=True, database_url=database_url)
     db = Database(database_url)
@@ -99,7 +69,7 @@ def test_reference_upload_is_accepted_and_reported(
     client: TestClient, tokens: dict[str, str], problem: Problem
 ) -> None:
     submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
-    body = wait(client, tokens["alice"], submission_id)
+    body = until_one(client, submission_id, token=tokens["alice"])
     result = body["result"]
     assert isinstance(result, dict)
     assert result["verdict"] == "AC" and result["passed"] == result["total"] > 0
@@ -123,7 +93,7 @@ def test_json_source_and_bad_input_give_ce(client: TestClient, tokens: dict[str,
     assert response.status_code == 202
     ids = [response.json()["id"], upload(client, token, b""), upload(client, token, b"\xff\xfe")]
     for submission_id in ids:
-        result = wait(client, token, submission_id)["result"]
+        result = until_one(client, submission_id, token=token)["result"]
         assert isinstance(result, dict) and result["verdict"] == "CE"
 
 
@@ -179,7 +149,7 @@ def test_too_many_pending_is_429(
         upload(client, tokens["bob"], b"x = 1\n")  # other users are not affected
         gate.set()
         for submission_id in ids:
-            wait(client, token, submission_id)
+            until_one(client, submission_id, token=token)
         upload(client, token, b"x = 3\n")
 
 
@@ -211,7 +181,7 @@ def test_pages_login_submit_and_privacy(client: TestClient, tokens: dict[str, st
     assert response.status_code == 303, response.text
     url = response.headers["location"]
     submission_id = int(url.rsplit("/", 1)[1])
-    wait(client, tokens["alice"], submission_id)
+    until_one(client, submission_id, token=tokens["alice"])
     page = client.get(url)
     assert page.status_code == 200 and 'data-verdict="WA"' in page.text
     assert "expected" in page.text
@@ -235,15 +205,7 @@ def test_restart_requeues_running_and_finishes_once(
     gate = threading.Event()
     with make_app(problem, data, InstantFakeJudge(gate), database_url, workers=1) as client:
         submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
-        for _ in range(100):
-            if (
-                client.get(
-                    f"/api/submissions/{submission_id}", headers=bearer(tokens["alice"])
-                ).json()["status"]
-                == "running"
-            ):
-                break
-            time.sleep(0.05)
+        until_one(client, submission_id, "running", token=tokens["alice"], timeout=5)
         # Simulate a crash: the row stays 'running' while the app goes away.
         db = Database(database_url)
         gate.set()
@@ -262,7 +224,7 @@ def test_restart_requeues_running_and_finishes_once(
     db3.close()
     judge = InstantFakeJudge()
     with make_app(problem, data, judge, database_url, workers=2) as client:
-        body = wait(client, tokens["alice"], submission_id)
+        body = until_one(client, submission_id, token=tokens["alice"])
         assert body["verdict"] == "AC"
     assert len(judge.calls) == 1
 
@@ -294,8 +256,8 @@ def test_a_judge_error_is_judged_again_and_the_retry_result_stands(
 ) -> None:
     judge = FailingFirstJudge(failures=1)
     with make_app(problem, data, judge, database_url, workers=1) as client:
-        body = wait(
-            client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
+        body = until_one(
+            client, upload(client, tokens["alice"], REFERENCE.read_bytes()), token=tokens["alice"]
         )
     assert body["verdict"] == "AC"
     assert len(judge.calls) == 2
@@ -306,8 +268,8 @@ def test_a_judge_error_that_persists_is_reported_after_the_last_attempt(
 ) -> None:
     judge = FailingFirstJudge(failures=MAX_ATTEMPTS + 5)
     with make_app(problem, data, judge, database_url, workers=1) as client:
-        body = wait(
-            client, tokens["alice"], upload(client, tokens["alice"], REFERENCE.read_bytes())
+        body = until_one(
+            client, upload(client, tokens["alice"], REFERENCE.read_bytes()), token=tokens["alice"]
         )
     assert body["verdict"] == "JE"
     assert cast(dict[str, object], body["result"])["message"] == "the Docker engine did not answer"

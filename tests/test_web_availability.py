@@ -28,15 +28,15 @@ from judgekit.web.http_server import (
 )
 from load_support import UnderLoad, others_get_latency, rss_mib
 from web_support import (
+    PASSWORD,
     Server,
     add_user,
     running_server,
     start_server,
     stored_submission,
-    wait_done,
+    until_status,
 )
 
-PASSWORD = "correct horse battery"
 RSS_GROWTH_MAX_MIB = 100
 """The server process may grow by at most this much during an attack (README: Limits)."""
 OTHERS_P95_MAX_MS = 250
@@ -103,7 +103,7 @@ def test_similarity_flood_of_distinct_syntax_errors_neither_grows_the_server_nor
                 )
                 assert response.status_code == 202, response.text
                 ids.append(int(response.json()["id"]))
-            done = wait_done(client, ids, 30, poll_s=0.2)
+            done = until_status(client, ids, timeout=30)
             outcomes = _wait_scanned(data, len(ids), 30)
             time.sleep(1)  # the probe keeps measuring a little after the scan's last file
         rss_after = rss_mib(pid)

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 from judgekit.package.problem import Problem
+from repo_support import REFERENCE, REPO_ROOT
 from web_support import (
     CHROMIUM,
-    REPO_ROOT,
     InstantFakeJudge,
     Server,
     StepGate,
@@ -35,6 +35,7 @@ from web_support import (
     need_chromium,
     need_docker,
     running_server,
+    until_one,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 SHOTS = REPO_ROOT / "artifacts" / "screenshots"
-REFERENCE = REPO_ROOT / "reference" / "frozen_kernel_unchanged.py"
 WRONG = """import jax.numpy as jnp
 
 
@@ -262,13 +262,8 @@ def api_upload(server: ClassServer, user: str, source: str) -> int:
 
 
 def api_wait(server: ClassServer, user: str, submission_id: int) -> None:
-    headers = {"Authorization": f"Bearer {server.tokens[user]}"}
-    for _ in range(300):
-        body = httpx.get(f"{server.url}/api/submissions/{submission_id}", headers=headers).json()
-        if body["status"] == "done":
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"submission {submission_id} never finished")
+    with httpx.Client(base_url=server.url) as client:
+        until_one(client, submission_id, token=server.tokens[user], timeout=30)
 
 
 def log_in(page: Page, url: str, name: str) -> None:

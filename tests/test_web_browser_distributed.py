@@ -8,21 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from judge_hosts_support import WebApp, start_web_app, start_worker, wait_for_log
+from judge_hosts_support import start_web_app, start_worker, wait_for_log
 from postgres_support import PostgresServer
 from redis_support import redis_server
-from web_support import CHROMIUM, REPO_ROOT, add_user, need, need_chromium, need_docker
+from repo_support import REFERENCE, need
+from web_support import CHROMIUM, Server, add_user, need_chromium, need_docker
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(600)]
 
-REFERENCE = REPO_ROOT / "reference" / "frozen_kernel_unchanged.py"
 PASSWORD = "distributed browser password"
 
 
 @pytest.fixture(scope="module")
 def web(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
-) -> Iterator[WebApp]:
+) -> Iterator[Server]:
     need_chromium()
     need_docker()
     need(postgres_server is not None, "PostgreSQL 15 (run tools/setup.sh)")
@@ -40,7 +40,7 @@ def web(
             yield app
         finally:
             worker.stop()
-            app.process.stop()
+            app.stop()
 
 
 def log_in(page: object, url: str, name: str) -> None:
@@ -50,7 +50,7 @@ def log_in(page: object, url: str, name: str) -> None:
     page.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
 
 
-def test_cases_appear_live_while_a_judge_host_judges(web: WebApp) -> None:
+def test_cases_appear_live_while_a_judge_host_judges(web: Server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:

@@ -13,19 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
-from judgekit.web.app import create_app
 from judgekit.web.db.database import Database
 from judgekit.web.judging.queue_place import NO_SLOTS, QueuePlace, estimate_wait
 from judgekit.web.settings import Settings
-from web_support import InstantFakeJudge
+from web_support import PASSWORD, InstantFakeJudge, app_client, bearer, until_one, upload
 
-PASSWORD = "correct horse battery"
 WRONG = b"WRONG = 1\n\ndef frozen_kernel_unchanged(seed, x, f, bias):\n    return [0, 0, 0]\n"
-
-
-@pytest.fixture()
-def data(tmp_path: Path) -> Path:
-    return tmp_path / "judge-data"
 
 
 @pytest.fixture()
@@ -63,29 +56,8 @@ def client(
         max_pending_per_user=3,
         similarity_poll_s=0.1,
     )
-    with TestClient(create_app(settings, InstantFakeJudge(gate))) as test_client:
+    with app_client(settings, InstantFakeJudge(gate)) as test_client:
         yield test_client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def upload(client: TestClient, token: str, content: bytes = b"x = 1\n") -> int:
-    response = client.post(
-        "/api/submissions", headers=bearer(token), files={"file": ("s.py", content)}
-    )
-    assert response.status_code == 202, response.text
-    return int(response.json()["id"])
-
-
-def until(client: TestClient, token: str, submission_id: int, status: str) -> dict[str, object]:
-    for _ in range(400):
-        body = client.get(f"/api/submissions/{submission_id}", headers=bearer(token)).json()
-        if body["status"] == status:
-            return dict(body)
-        time.sleep(0.02)
-    raise AssertionError(f"submission {submission_id} never became {status}")
 
 
 def login(client: TestClient, name: str) -> None:
@@ -116,10 +88,10 @@ def test_queued_submissions_show_their_place_and_wait_in_the_api_and_the_page(
     client: TestClient, tokens: dict[str, str], gate: threading.Event
 ) -> None:
     alice, bob = tokens["alice"], tokens["bob"]
-    until(client, alice, upload(client, alice), "done")  # some judging history
+    until_one(client, upload(client, alice), token=alice)  # some judging history
     gate.clear()
     running = upload(client, alice)
-    until(client, alice, running, "running")
+    until_one(client, running, "running", token=alice)
     second, third = upload(client, bob), upload(client, alice)
     assert client.get(f"/api/submissions/{running}", headers=bearer(alice)).json()["queue"] is None
     place = client.get(f"/api/submissions/{third}", headers=bearer(alice)).json()["queue"]
@@ -133,7 +105,7 @@ def test_queued_submissions_show_their_place_and_wait_in_the_api_and_the_page(
     page = client.get(f"/submissions/{third}", headers={"accept": "text/html"}).text
     assert "Place 2 in the queue (1 submission ahead)" in page
     gate.set()
-    assert until(client, alice, third, "done")["queue"] is None
+    assert until_one(client, third, token=alice)["queue"] is None
 
 
 def test_openapi_describes_the_queue_place(client: TestClient) -> None:
@@ -176,7 +148,7 @@ def test_a_judged_submission_shows_a_summary_per_group_and_keeps_hidden_cases_co
     client: TestClient, tokens: dict[str, str], problem: Problem
 ) -> None:
     wrong = upload(client, tokens["alice"], WRONG)
-    until(client, tokens["alice"], wrong, "done")
+    until_one(client, wrong, token=tokens["alice"])
     login(client, "alice")
     page = client.get(f"/submissions/{wrong}", headers={"accept": "text/html"}).text
     assert 'data-testid="group-summary"' in page
@@ -202,11 +174,11 @@ def test_grades_give_each_learner_the_best_verdict_attempts_and_first_ac(
 ) -> None:
     alice, bob = tokens["alice"], tokens["bob"]
     wrong = upload(client, alice, WRONG)
-    until(client, alice, wrong, "done")
+    until_one(client, wrong, token=alice)
     accepted = upload(client, alice)
-    until(client, alice, accepted, "done")
-    until(client, alice, upload(client, alice, WRONG), "done")  # a worse try after the AC
-    until(client, bob, upload(client, bob, WRONG), "done")
+    until_one(client, accepted, token=alice)
+    until_one(client, upload(client, alice, WRONG), token=alice)  # a worse try after the AC
+    until_one(client, upload(client, bob, WRONG), token=bob)
     admin = bearer(tokens["admin"])
     body = client.get("/api/grades", headers=admin).json()
     by_user = {g["user"]: g for g in body["grades"]}
@@ -228,7 +200,7 @@ def test_a_deadline_counts_only_earlier_submissions_and_a_bad_one_is_refused(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
     alice = tokens["alice"]
-    until(client, alice, upload(client, alice, WRONG), "done")
+    until_one(client, upload(client, alice, WRONG), token=alice)
     admin = bearer(tokens["admin"])
     before = client.get("/api/grades?deadline=2000-01-01T00:00:00Z", headers=admin).json()
     assert before["deadline"] == "2000-01-01T00:00:00+00:00"
@@ -289,7 +261,7 @@ def test_the_admin_sees_a_copied_pair_side_by_side_with_the_matches_marked(
         "-cmd": upload(client, tokens["-cmd"], independent),
     }
     for name, submission_id in ids.items():
-        until(client, tokens[name], submission_id, "done")
+        until_one(client, submission_id, token=tokens[name])
     login(client, "admin")
     pair = f"{ids['alice']}-{ids['bob']}"
     for _ in range(200):

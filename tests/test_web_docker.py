@@ -16,11 +16,20 @@ from typing import Any
 
 import httpx
 import pytest
-from web_support import REPO_ROOT, add_user, need_docker, running_server, start_server, wait_done
+from repo_support import REFERENCE, REPO_ROOT
+from web_support import (
+    add_user,
+    need_docker,
+    running_server,
+    start_server,
+    until,
+    until_status,
+    upload,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
 
-REFERENCE = (REPO_ROOT / "reference" / "frozen_kernel_unchanged.py").read_bytes()
+REFERENCE_SOURCE = REFERENCE.read_bytes()
 ARTIFACTS = REPO_ROOT / "artifacts"
 
 
@@ -46,18 +55,14 @@ def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
     server = start_server(data, workers=2)
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
-            ids = [
-                client.post("/api/submissions", files={"file": ("ref.py", REFERENCE)}).json()["id"]
-                for _ in range(4)
-            ]
-            # Wait until judging is under way (a submission running, ideally with cases done).
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
+            ids = [upload(client, token, REFERENCE_SOURCE, "ref.py") for _ in range(4)]
+
+            def under_way() -> bool | None:
                 statuses = [client.get(f"/api/submissions/{i}").json()["status"] for i in ids]
-                if "running" in statuses:
-                    break
-                time.sleep(0.2)
-            assert "running" in statuses, statuses
+                return "running" in statuses or None
+
+            # Wait until judging is under way (a submission running, ideally with cases done).
+            until("a submission running", under_way, timeout=120)
             time.sleep(2.0)
         server.kill()  # SIGKILL: no clean-up of any kind
     finally:
@@ -71,7 +76,7 @@ def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
         running_server(data, workers=2) as restarted,
         httpx.Client(base_url=restarted.url, headers=headers, timeout=30) as client,
     ):
-        done = wait_done(client, ids, timeout=400)
+        done = until_status(client, ids, timeout=400)
     assert sorted(done) == sorted(ids), "a submission was lost"
     results = [comparable(done[i]["result"]) for i in ids]  # type: ignore[arg-type]
     for i, result in zip(ids, results, strict=True):
@@ -113,7 +118,7 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
             with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
                 for n in range(per_client):
                     # Each client's first upload really runs in the sandbox: 20 in all.
-                    body = REFERENCE if n == 0 else rng.choice(QUICK_UPLOADS)
+                    body = REFERENCE_SOURCE if n == 0 else rng.choice(QUICK_UPLOADS)
                     response = client.post("/api/submissions", files={"file": ("s.py", body)})
                     with lock:
                         if response.status_code == 202:
@@ -136,7 +141,7 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
             # A deadline against a hang, not a speed target (the figures go to the artefact):
             # 20 real runs of the whole test set on two workers take minutes on a busy host.
             # Polling 200 ids every 2 s keeps the poller's own load off the judge's cores.
-            done = wait_done(client, accepted, timeout=1500, poll_s=2.0)
+            done = until_status(client, accepted, timeout=1500, slowest_s=2.0)
         last_verdict_s = time.monotonic() - started
     lost = len(set(accepted) - set(done))
     verdicts: dict[str, int] = {}

@@ -15,8 +15,9 @@ from judgekit.web.accounts import auth
 from judgekit.web.app import create_app
 from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
+from repo_support import REPO_ROOT
 from schemathesis.checks import not_a_server_error
-from web_support import REPO_ROOT, InstantFakeJudge
+from web_support import InstantFakeJudge
 
 _DATA = Path(tempfile.mkdtemp(prefix="judgekit-fuzz-"))
 _db = Database.for_data_dir(_DATA)

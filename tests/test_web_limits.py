@@ -38,9 +38,8 @@ from judgekit.web.views.markup import HIGHLIGHT_MAX_CHARACTERS, highlight_python
 from sqlalchemy import select, update
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
-from web_support import InstantFakeJudge, stored_submission
+from web_support import PASSWORD, InstantFakeJudge, stored_submission
 
-PASSWORD = "correct horse battery"
 OUT_OF_RANGE = ["10" + "0" * 29, "-" + "1" + "0" * 30, str(ROW_ID_MAX + 1), "²", "1e3", " "]
 
 

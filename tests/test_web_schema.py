@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
-from judgekit.web.app import create_app
 from judgekit.web.db.database import DB_FILE, Database, Status
 from judgekit.web.db.migrations import differences
 from judgekit.web.settings import Settings
 from sqlalchemy import text
-from web_support import InstantFakeJudge
+from web_support import app_client
 
 HEAD = "0004_similarity_fingerprints"
 
@@ -163,7 +161,7 @@ def test_the_api_shows_the_problem_a_submission_was_made_for(
     db.close()
     settings = Settings(problem=problem, data_dir=tmp_path, workers=1)
     headers = {"Authorization": f"Bearer {token}"}
-    with TestClient(create_app(settings, InstantFakeJudge())) as client:
+    with app_client(settings) as client:
         response = client.post(
             "/api/submissions", headers=headers, files={"file": ("s.py", b"x = 1\n")}
         )

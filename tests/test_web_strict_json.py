@@ -18,13 +18,11 @@ from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Device, Problem
 from judgekit.web.accounts import auth
-from judgekit.web.app import create_app
 from judgekit.web.db.database import Database
 from judgekit.web.settings import Settings
 from sqlalchemy import text
-from web_support import InstantFakeJudge
+from web_support import PASSWORD, InstantFakeJudge, app_client
 
-PASSWORD = "correct horse battery"
 # As an older judgekit stored them: bare NaN/Infinity, and a lone surrogate as an escape.
 LEGACY_CASE = (
     '{"id": "sample/01", "group": "sample", "verdict": "WA", "time_ms": 3, '
@@ -70,11 +68,6 @@ class NonFiniteJudge(InstantFakeJudge):
 
 
 @pytest.fixture()
-def data(tmp_path: Path) -> Path:
-    return tmp_path / "judge-data"
-
-
-@pytest.fixture()
 def token(data: Path) -> str:
     db = Database.for_data_dir(data)
     try:
@@ -85,7 +78,7 @@ def token(data: Path) -> str:
 
 def _client(problem: Problem, data: Path, judge: InstantFakeJudge) -> TestClient:
     settings = Settings(problem=problem, data_dir=data, workers=1, judge_error_retry_s=0.01)
-    return TestClient(create_app(settings, judge))
+    return app_client(settings, judge)
 
 
 @pytest.fixture()

@@ -1,41 +1,38 @@
 """Helpers for the web tests: a clearly fake judge for queue/API unit tests, a real server
-process for the end-to-end tests, and the CI rule (missing Docker or Chromium fails in CI)."""
+process for the end-to-end tests (the one wrapper of a judgekit child process), and the one
+way to wait for a submission's status."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
-import pytest
 from judgekit.judge.judging import check_source
 from judgekit.judge.learner_view import is_public
 from judgekit.judge.report import CaseResult, JudgeReport
 from judgekit.judge.verdict import Verdict
+from judgekit.judgehost.job import Judge
 from judgekit.package.problem import Device, Problem
 from judgekit.package.testcase import load_cases
+from judgekit.web.app import create_app
+from judgekit.web.settings import Settings
+from repo_support import REPO_ROOT, judgekit_command, need
+from starlette.testclient import TestClient
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally with REASON when CONDITION is false; in CI (CI=true) fail instead."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+PASSWORD = "correct horse battery"
+T = TypeVar("T")
 
 
 def docker_ready() -> bool:
@@ -171,107 +168,122 @@ def add_user(
     data: Path, name: str, password: str, *, admin: bool = False, database_url: str | None = None
 ) -> str:
     """Create a user through the real CLI; return the API token (its last output line)."""
-    args = [
-        sys.executable,
-        "-m",
-        "judgekit.cli",
-        "--problem",
-        str(REPO_ROOT),
-        "users",
-        "add",
-        name,
-        "--data",
-        str(data),
-        "--password-stdin",
-    ]
+    args = ["users", "add", name, "--data", str(data), "--password-stdin"]
     if admin:
         args.append("--admin")
     if database_url is not None:
         args += ["--database-url", database_url]
     result = subprocess.run(
-        args, input=password + "\n", capture_output=True, text=True, check=True, timeout=60
+        judgekit_command(*args),
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return result.stdout.strip().splitlines()[-1]
 
 
 @dataclass
-class Server:
+class Process:
+    """A `judgekit` child process in a process group of its own, its output in LOG."""
+
     process: subprocess.Popen[bytes]
-    url: str
     log: Path
 
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(10)
+        """SIGKILL the process group: no clean-up of any kind."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(20)
 
     def stop(self) -> None:
+        """SIGTERM the process group, as a service manager stops it; SIGKILL after 60 s."""
         if self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(20)
+                self.process.wait(60)
             except subprocess.TimeoutExpired:
                 self.kill()
 
 
-def start_server(
+def spawn(
+    args: Sequence[str],
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    problem: Path = REPO_ROOT,
+) -> Process:
+    """`judgekit --problem PROBLEM ARGS` started in the background, writing to LOG."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            judgekit_command(*args, problem=problem),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=None if env is None else dict(env),
+            start_new_session=True,
+        )
+    return Process(process, log)
+
+
+@dataclass
+class Server(Process):
+    """A `judgekit serve` process that answers at URL."""
+
+    url: str
+
+
+def serve(
     data: Path,
+    args: Sequence[str],
     *,
-    workers: int = 2,
-    max_pending: int = 10,
-    port: int | None = None,
-    pool_size: int | None = None,
+    env: Mapping[str, str] | None = None,
+    problem: Path = REPO_ROOT,
+    log: Path | None = None,
+    timeout: float = 90,
+) -> Server:
+    """`judgekit serve` on a free loopback port with DATA and ARGS; waits until it answers
+    (or raises with its log). LOG: DATA/server-PORT-TIME.log unless given."""
+    port = free_port()
+    log = log or data / f"server-{port}-{time.time_ns()}.log"
+    data.mkdir(parents=True, exist_ok=True)
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data), *args]
+    started = spawn(args, log, env, problem)
+    server = Server(started.process, started.log, f"http://127.0.0.1:{port}")
+    wait_until_serving(server, timeout=timeout)
+    return server
+
+
+def start_server(
+    data: Path, *, workers: int = 2, max_pending: int = 10, pool_size: int | None = None
 ) -> Server:
     """`judgekit serve` as a real process on loopback, with the real judge; waits until up.
     POOL_SIZE: --pool-size (0: no prewarmed sandbox, for tests whose files never run)."""
-    port = port or free_port()
     pool = [] if pool_size is None else ["--pool-size", str(pool_size)]
-    log = data / f"server-{port}-{time.time_ns()}.log"
-    data.mkdir(parents=True, exist_ok=True)
-    handle = log.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "judgekit.cli",
-            "--problem",
-            str(REPO_ROOT),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data",
-            str(data),
-            "--workers",
-            str(workers),
-            "--max-pending",
-            str(max_pending),
-            *pool,
-        ],
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_serving(process, url, log, timeout=60)
-    return Server(process, url, log)
+    args = ["--workers", str(workers), "--max-pending", str(max_pending), *pool]
+    return serve(data, args, timeout=60)
 
 
-def wait_until_serving(
-    process: subprocess.Popen[bytes], url: str, log: Path, *, timeout: float
-) -> None:
-    """Wait until the `judgekit serve` PROCESS answers at URL; kill it and raise (with its
-    log) when it exits or does not answer in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text(errors='replace')}")
+def wait_until_serving(server: Server, *, timeout: float) -> None:
+    """Wait until SERVER answers at its URL; kill it and raise (with its log) when it exits or
+    does not answer in time."""
+
+    def answering() -> bool | None:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited: {server.text()}")
         try:
-            if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                return
+            return httpx.get(server.url + "/openapi.json", timeout=2).status_code == 200 or None
         except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text(errors='replace')}")
+            return None
+
+    try:
+        until(f"{server.url} answering", answering, timeout)
+    except AssertionError:
+        server.kill()
+        raise RuntimeError(f"server did not start: {server.text()}") from None
 
 
 @contextmanager
@@ -283,24 +295,92 @@ def running_server(data: Path, **kwargs: int) -> Iterator[Server]:
         server.stop()
 
 
-def wait_done(
-    client: httpx.Client, ids: Sequence[int], timeout: float, *, poll_s: float = 0.5
-) -> dict[int, dict[str, object]]:
-    """Poll until every submission in IDS is done; return their final JSON."""
+POLL_FIRST_S = 0.02
+POLL_MAX_S = 0.5
+
+
+def until(
+    what: str, answer: Callable[[], T | None], timeout: float, *, slowest_s: float = POLL_MAX_S
+) -> T:
+    """ANSWER's first answer that is not None. Asked again after 0.02 s, then after twice as
+    long each time up to SLOWEST_S (quick when the answer is quick, no flood of requests when
+    it is slow); an AssertionError naming WHAT after TIMEOUT seconds."""
     deadline = time.monotonic() + timeout
-    done: dict[int, dict[str, object]] = {}
-    while time.monotonic() < deadline and len(done) < len(ids):
+    pause = POLL_FIRST_S
+    while True:
+        found = answer()
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(pause)
+        pause = min(2 * pause, slowest_s)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def until_status(
+    client: httpx.Client,
+    ids: Sequence[int],
+    status: str = "done",
+    *,
+    timeout: float,
+    token: str | None = None,
+    slowest_s: float = POLL_MAX_S,
+) -> dict[int, dict[str, object]]:
+    """Poll the API (with TOKEN's bearer header, or CLIENT's own headers) until every
+    submission in IDS has STATUS; their JSON then (a starlette TestClient is an httpx.Client
+    too). An AssertionError names those still without it after TIMEOUT seconds."""
+    headers = {} if token is None else bearer(token)
+    seen: dict[int, dict[str, object]] = {}
+
+    def all_there() -> dict[int, dict[str, object]] | None:
         for submission_id in ids:
-            if submission_id in done:
-                continue
-            response = client.get(f"/api/submissions/{submission_id}")
-            response.raise_for_status()
-            body = response.json()
-            if body["status"] == "done":
-                done[submission_id] = body
-        if len(done) < len(ids):
-            time.sleep(poll_s)
-    return done
+            if submission_id not in seen:
+                response = client.get(f"/api/submissions/{submission_id}", headers=headers)
+                response.raise_for_status()
+                body = dict(response.json())
+                if body["status"] == status:
+                    seen[submission_id] = body
+        return seen if len(seen) == len(set(ids)) else None
+
+    try:
+        return until(f"every submission {status}", all_there, timeout, slowest_s=slowest_s)
+    except AssertionError:
+        left = sorted(set(ids) - set(seen))
+        raise AssertionError(f"submissions {left} never became {status} in {timeout} s") from None
+
+
+def until_one(
+    client: httpx.Client,
+    submission_id: int,
+    status: str = "done",
+    *,
+    timeout: float = 30,
+    token: str | None = None,
+) -> dict[str, object]:
+    """`until_status` for one submission: its JSON once it has STATUS."""
+    done = until_status(client, [submission_id], status, timeout=timeout, token=token)
+    return done[submission_id]
+
+
+def app_client(settings: Settings, judge: Judge | None = None) -> TestClient:
+    """The real app in process (a starlette TestClient; enter it to start its workers), with
+    SETTINGS, judged by JUDGE (a new InstantFakeJudge unless given)."""
+    return TestClient(create_app(settings, InstantFakeJudge() if judge is None else judge))
+
+
+def upload(
+    client: httpx.Client, token: str, content: bytes = b"x = 1\n", name: str = "s.py"
+) -> int:
+    """Upload CONTENT as TOKEN's file NAME through the API; its submission id."""
+    response = client.post(
+        "/api/submissions", headers=bearer(token), files={"file": (name, content, "text/x-python")}
+    )
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"])
 
 
 def stored_submission(data: Path, user: str, *, held_by: str | None = None) -> int:
