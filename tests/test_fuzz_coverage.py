@@ -18,7 +18,8 @@ from judgekit.package.generation import plan_cases
 from judgekit.package.manifest import Manifest
 from judgekit.package.problem import Problem
 from judgekit.package.recipe import RECIPE_FILE, Recipe, load_recipe, parse_recipe
-from judgekit.package.strategies import draw_examples, draw_shapes, float32_reals
+from judgekit.package.shape_draw import draw_shapes
+from judgekit.package.strategies import draw_examples, float32_reals
 from judgekit.package.testcase import TestCase as Case
 from judgekit.package.testcase import load_cases
 
@@ -95,8 +96,8 @@ def test_the_shape_draw_can_reach_every_len_x_and_features_value(problem: Proble
 @given(seed=st.integers(0, 2**63), extra=st.integers(0, 20))
 def test_drawn_shapes_are_distinct_stratified_and_reproducible(seed: int, extra: int) -> None:
     count = len(LOG_BANDS) + extra
-    shapes = draw_shapes(LOG_BANDS, count, seed)
-    assert shapes == draw_shapes(LOG_BANDS, count, seed)
+    shapes = draw_shapes((LOG_BANDS, LOG_BANDS), count, seed)
+    assert shapes == draw_shapes((LOG_BANDS, LOG_BANDS), count, seed)
     assert len(set(shapes)) == count
     for dimension in (0, 1):
         per_band = [sum(_band_of(s[dimension]) == band for s in shapes) for band in LOG_BANDS]
@@ -124,7 +125,7 @@ def _recipe_data(problem: Problem) -> dict[str, Any]:
 
 
 def _parse(problem: Problem, data: dict[str, Any]) -> Recipe:
-    return parse_recipe(data, problem.root / RECIPE_FILE)
+    return parse_recipe(data, problem.root / RECIPE_FILE, problem.entry_point)
 
 
 def test_a_fixed_list_of_shapes_is_refused_with_what_to_write_instead(problem: Problem) -> None:
@@ -143,7 +144,6 @@ def test_a_fixed_list_of_shapes_is_refused_with_what_to_write_instead(problem: P
         ({"count": 3}, r"fuzz\.shapes\.count: 3 shapes cannot cover 7 bands"),
         ({"seed": "x"}, r"fuzz\.shapes\.seed: expected an integer"),
         ({"colour": 1}, r"fuzz\.shapes: unknown field\(s\) colour"),
-        ({"count": 5, "bands": [[1, 1], [2, 2]]}, r"fuzz\.shapes\.count: cannot draw 5"),
     ],
 )
 def test_a_malformed_shape_draw_is_reported_by_field(
@@ -158,8 +158,17 @@ def test_a_malformed_shape_draw_is_reported_by_field(
 def test_bands_that_leave_part_of_the_domain_out_are_refused(problem: Problem) -> None:
     data = _recipe_data(problem)
     data["fuzz"]["shapes"]["bands"] = [[1, 1], [2, 16], [17, 200]]
-    with pytest.raises(JudgekitError, match=r"fuzz\.shapes\.bands cover \[1, 200\].*\[1, 256\]"):
-        plan_cases(problem, _parse(problem, data))
+    with pytest.raises(
+        ProblemFormatError,
+        match=r"fuzz\.shapes\.bands: the bands cover \[1, 200\] but len\(x\) .*\[1, 256\]",
+    ):
+        _parse(problem, data)
+
+
+def test_more_shapes_than_the_bands_hold_are_refused() -> None:
+    tiny = ((1, 1), (2, 2))
+    with pytest.raises(ValueError, match="cannot draw 5 distinct shapes"):
+        draw_shapes((tiny, tiny), 5, 0)
 
 
 def test_a_shape_draw_over_the_budget_is_refused(problem: Problem) -> None:
