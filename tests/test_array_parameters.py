@@ -95,6 +95,7 @@ def test_a_matrix_has_a_domain_per_dimension(matrix_problem: Problem) -> None:
         (3, {"min": 0.5}, r"parameters\[3\]: integer values need integral min and max"),
         (3, {"max": 2**40}, r"parameters\[3\]: an int32_array's min and max must fit"),
         (0, {"dims": [{"min": 1, "max": 2}]}, r"parameters\[0\]\.dims: an integer has no dim"),
+        (1, {"dtype": "float16"}, r"parameters\[1\]: unknown field\(s\) dtype"),
     ],
 )
 def test_a_malformed_array_parameter_is_named(

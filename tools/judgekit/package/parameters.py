@@ -107,7 +107,11 @@ def _dims(fields: Fields, kind: ParameterKind) -> tuple[Dimension, ...]:
     return dims
 
 
+PARAMETER_FIELDS = {"name", "kind", "sent_as", "min", "max", "dims", "min_length", "max_length"}
+
+
 def parse_parameter(fields: Fields) -> Parameter:
+    fields.refuse_unknown(PARAMETER_FIELDS)
     kind = fields.choice("kind", ParameterKind)
     sent_as = fields.choice("sent_as", SentAs)
     low, high = fields.number("min"), fields.number("max")

@@ -77,9 +77,8 @@ def expand_array(parameter: Parameter, spec: object, where: str) -> object:
         try:
             return _as_values(np.asarray(spec, dtype=np.float32))
         except (TypeError, ValueError):
-            raise ProblemFormatError(
-                f"{where}: expected {len(parameter.dims)}-D nested lists of numbers"
-            ) from None
+            what = "numbers" if len(parameter.dims) == 1 else f"rows ({len(parameter.dims)}-D)"
+            raise ProblemFormatError(f"{where}: expected a list of {what}") from None
     if not isinstance(spec, Mapping):
         return spec
     shape = _form_shape(parameter, spec, where)
@@ -96,8 +95,8 @@ def expand_array(parameter: Parameter, spec: object, where: str) -> object:
 
 def _form_shape(parameter: Parameter, spec: Mapping[str, Any], where: str) -> tuple[int, ...]:
     """`length: N` (a vector) or `shape: [N, M, ...]` (one length per dimension)."""
-    if len(parameter.dims) == 1 and "length" in spec:
-        raw: object = [spec["length"]]
+    if len(parameter.dims) == 1 and "shape" not in spec:
+        raw: object = [spec.get("length")]
         field = "length"
     else:
         raw, field = spec.get("shape"), "shape"
