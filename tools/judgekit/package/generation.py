@@ -15,6 +15,7 @@ from judgekit.package.numerics import host_numerics
 from judgekit.package.problem import Problem
 from judgekit.package.recipe import Recipe
 from judgekit.package.reference import ReferenceRunner
+from judgekit.package.shape_draw import STRATIFICATION
 from judgekit.package.shape_space import shape_labels
 from judgekit.package.strategies import case_strategy, draw_examples
 from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, TestCase, write_case
@@ -31,9 +32,18 @@ class PlannedCase:
 
 
 def fuzz_inputs(problem: Problem, recipe: Recipe) -> list[dict[str, Any]]:
-    """The recipe's hypothesis-drawn inputs: same seed and versions, same inputs."""
-    strategy = case_strategy(problem.entry_point, recipe.fuzz.shapes, recipe.dimensions)
-    return draw_examples(strategy, recipe.fuzz.hypothesis_seed, recipe.fuzz.count)
+    """The recipe's hypothesis-drawn inputs: same seed and versions, same inputs. Case i takes
+    drawn shape i mod their number, so that every drawn shape is judged once count allows."""
+    shapes = recipe.fuzz.shapes
+    return [
+        draw_examples(
+            case_strategy(problem.entry_point, [shapes[index % len(shapes)]], recipe.dimensions),
+            recipe.fuzz.hypothesis_seed,
+            1,
+            start=index,
+        )[0]
+        for index in range(recipe.fuzz.count)
+    ]
 
 
 def plan_cases(problem: Problem, recipe: Recipe) -> list[PlannedCase]:
@@ -151,6 +161,7 @@ def generate(
         versions=installed_versions(),
         numerics=host_numerics(),
         cases=tuple(manifest_cases),
+        shape_draw=STRATIFICATION,
     )
     manifest.write(out_dir)
     return manifest

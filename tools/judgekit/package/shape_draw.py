@@ -3,12 +3,13 @@
 Every dimension of the shape space has its own domain and its own bands. A recipe gives
 `fuzz.shapes.bands` either as one list of [low, high] bands, applied to every dimension with
 each band clipped to that dimension's domain (a band wholly outside it dropped), or as a
-mapping from each dimension's key (`ShapeDimension.key`) to its own list.
+mapping from each dimension's key (`ShapeDimension.key`) to its own list. Within a band the
+draw is stratified: its edges and both parities first (`draw_shapes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 
@@ -30,27 +31,89 @@ class ShapeDraw:
     bands: tuple[tuple[Band, ...], ...]
 
 
+STRATIFICATION = (
+    "per dimension, each band dealt count // bands times (the first count % bands once more); "
+    "a band's values: one edge, a value of the other parity, its other edge, then any value"
+)
+"""The draw's rule, as the manifest records it (a changed rule explains a changed fuzz set)."""
+
+
 def draw_shapes(bands: Sequence[Sequence[Band]], count: int, seed: int) -> tuple[Shape, ...]:
     """COUNT distinct shape tuples, dimension i stratified over BANDS[i].
 
     Each dimension deals its bands out in turn (every band count // len(bands) times, the
     first count % len(bands) bands once more), in an order shuffled by SEED independently of
-    the other dimensions; within a band every value is equally likely. So every band of every
-    dimension holds a value once COUNT is at least its number of bands. Only `Random.random`
-    is used: its sequence for a given seed is the part of `random` that Python promises to keep.
+    the other dimensions. A band dealt k times takes, in this order while k lasts: one of its
+    edges (either, by SEED), a value of the other parity, its other edge, then any values
+    (`_band_values`), so every band that has both parities shows both once dealt twice, and its
+    edges (the off-by-one boundaries) once dealt three times. Only `Random.random` is used:
+    its sequence for a given seed is the part of `random` that Python promises to keep.
     """
     widest = max((len(dimension) for dimension in bands), default=0)
     if count < widest:
         raise ValueError(f"{count} shapes cannot cover {widest} bands")
     rng = Random(f"judgekit-shapes/{seed}")
     for _attempt in range(MAX_SHAPE_ATTEMPTS):
-        columns = [
-            [_in_band(rng, band) for band in _dealt(rng, dimension, count)] for dimension in bands
-        ]
+        columns = [_column(rng, dimension, count) for dimension in bands]
         shapes = tuple(zip(*columns, strict=True))
         if len(set(shapes)) == count:
             return shapes
     raise ValueError(f"cannot draw {count} distinct shapes from these bands")
+
+
+def _column(rng: Random, bands: Sequence[Band], count: int) -> list[int]:
+    dealt = _dealt(rng, bands, count)
+    values = {band: _band_values(rng, band, dealt.count(band)) for band in bands}
+    return [values[band].pop(0) for band in dealt]
+
+
+def _band_values(rng: Random, band: Band, slots: int) -> list[int]:
+    """SLOTS values of BAND: an edge, a value of the other parity, the other edge, any."""
+    low, high = band
+    if low == high:
+        return [low] * slots
+    first = low if rng.random() < 0.5 else high
+    other_edge = low + high - first
+    values = [first][:slots]
+    if slots >= 2:
+        values.append(_of_parity(rng, band, 1 - first % 2))
+    if slots >= 3:
+        values.append(other_edge if other_edge not in values else _in_band(rng, band))
+    values += [_in_band(rng, band) for _ in range(slots - len(values))]
+    return values
+
+
+def _of_parity(rng: Random, band: Band, parity: int) -> int:
+    low, high = band
+    first = low if low % 2 == parity else low + 1
+    return first + 2 * _below(rng, (high - first) // 2 + 1)
+
+
+def stratification_problems(
+    draw: ShapeDraw, dimensions: Sequence[ShapeDimension], shapes: Iterable[Shape]
+) -> list[str]:
+    """Where the distinct SHAPES break the draw's rule, per dimension and band: a band dealt
+    at least once holds an edge, twice both parities (when it has them), three times both
+    edges. Empty when they keep it."""
+    distinct = set(shapes)
+    problems = []
+    for axis, (dimension, bands) in enumerate(zip(dimensions, draw.bands, strict=True)):
+        column = [shape[axis] for shape in distinct]
+        for index, (low, high) in enumerate(bands):
+            held = [value for value in column if low <= value <= high]
+            expected = draw.count // len(bands) + (index < draw.count % len(bands))
+            where = f"{dimension.label} band [{low}, {high}]"
+            if len(held) < expected:
+                problems.append(f"{where}: holds {len(held)} shapes, the draw deals it {expected}")
+            edges = {low, high} & set(held)
+            if held and not edges:
+                problems.append(f"{where}: no shape at either edge")
+            if len(held) >= 2 and high > low and len({v % 2 for v in held}) < 2:
+                parity = "even" if held[0] % 2 == 0 else "odd"
+                problems.append(f"{where}: every one of its {len(held)} values is {parity}")
+            if len(held) >= 3 and edges != {low, high}:
+                problems.append(f"{where}: not at both edges ({low} and {high})")
+    return problems
 
 
 def _below(rng: Random, bound: int) -> int:
