@@ -36,7 +36,7 @@ shape_fields: [batch, weights]
 groups:
   sample:
     - name: two-rows
-      input: {batch: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], weights: [0.5, -0.5]}
+      input: {batch: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], weights: [0.5, 0.25]}
   secret:
     - name: widest
       input: {batch: {fill: -10.0, shape: [4, 32]}, weights: {ramp: [-10.0, 10.0], length: 16}}
@@ -182,7 +182,7 @@ def test_the_kattis_export_validates_its_own_data(matrix_package: Path, tmp_path
     inputs = sorted((out / "data").glob("*/*.in"))
     assert len(inputs) == 2 + 16
     assert (out / "data" / "sample" / "01-two-rows.in").read_text() == (
-        "2 3 1.0 2.0 3.0 4.0 5.0 6.0\n2 0.5 -0.5\n"
+        "2 3 1.0 2.0 3.0 4.0 5.0 6.0\n2 0.5 0.25\n"
     )
     for path in inputs:
         judged = subprocess.run(
