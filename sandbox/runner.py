@@ -73,6 +73,8 @@ def build_arguments(
             arguments.append(float(value))
         elif parameter["sent_as"] == "float32_array":
             arguments.append(jnp.asarray(np.asarray(value, dtype=np.float32)))
+        elif parameter["sent_as"] == "int32_array":
+            arguments.append(jnp.asarray(np.asarray(value, dtype=np.int32)))
         else:
             raise ValueError(f"unknown sent_as {parameter['sent_as']!r}")
     return arguments

@@ -1,4 +1,4 @@
-"""Warms JAX up for given `(in_features, out_features)` shapes: generic JAX/Flax work only.
+"""Warms JAX up for a problem's shape tuples (`layer_pairs`): generic JAX/Flax work only.
 
 JAX compiles every op anew for each shape it meets, in each fresh process. The sandbox image
 runs `python warmup.py SHAPES.json` at build time with JAX's persistent compilation cache
@@ -23,6 +23,7 @@ library and the locked NumPy, JAX, Flax and Optax are used.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import math
 import sys
@@ -100,9 +101,19 @@ def _warm_shape(n_in: int, n_out: int) -> None:
     del grads, optimizer, unchanged
 
 
+def layer_pairs(shape: Sequence[int]) -> list[tuple[int, int]]:
+    """The (in_features, out_features) pairs a shape tuple is warmed for: each two adjacent
+    lengths, as a layer from one dimension to the next would use them; a lone length n as
+    (n, n). A problem's shape `(len(x), features)` is the one pair it names."""
+    if len(shape) == 1:
+        return [(shape[0], shape[0])]
+    return list(itertools.pairwise(shape))
+
+
 def warm_up(shapes: Sequence[Sequence[int]]) -> None:
-    """Compile the ops for every (in_features, out_features) pair in SHAPES; keep no data."""
-    for n_in, n_out in shapes:
+    """Compile the ops for the layer pairs of every shape tuple in SHAPES; keep no data."""
+    pairs = dict.fromkeys(pair for shape in shapes for pair in layer_pairs(shape))
+    for n_in, n_out in pairs:
         _warm_shape(int(n_in), int(n_out))
     gc.collect()
 
@@ -127,20 +138,20 @@ def quiet_cache_writes() -> None:
     )
 
 
-def read_shapes(path: Path) -> list[tuple[int, int]]:
-    """The pairs in PATH, a JSON list of [in_features, out_features] lists of positive ints."""
+def read_shapes(path: Path) -> list[tuple[int, ...]]:
+    """The shape tuples in PATH, a JSON list of non-empty lists of non-negative ints."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a JSON list of [in_features, out_features] pairs")
+        raise ValueError(f"{path}: expected a JSON list of shape tuples ([len(x), features], ...)")
     shapes = []
     for item in data:
         if not (
             isinstance(item, list)
-            and len(item) == 2
-            and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in item)
+            and item
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in item)
         ):
-            raise ValueError(f"{path}: {item!r} is not a pair of positive integers")
-        shapes.append((item[0], item[1]))
+            raise ValueError(f"{path}: {item!r} is not a list of non-negative integers")
+        shapes.append(tuple(item))
     return shapes
 
 

@@ -220,6 +220,7 @@ def test_only_pure_judgekit_modules_are_imported() -> None:
         "judgekit.package.files",
         "judgekit.package.manifest",
         "judgekit.package.numerics",
+        "judgekit.package.parameters",
         "judgekit.package.problem",
         "judgekit.package.testcase",
     }

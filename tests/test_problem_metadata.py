@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 from judgekit.errors import ProblemFormatError
+from judgekit.package.parameters import Dimension, ParameterKind
 from judgekit.package.problem import (
     Device,
-    ParameterKind,
     Problem,
     TimeClock,
     load_problem,
@@ -35,7 +35,7 @@ def test_the_package_problem_yaml_loads_with_the_spec_values(problem: Problem) -
     seed = problem.entry_point.parameter("seed")
     assert (seed.kind, seed.min, seed.max) == (ParameterKind.INTEGER, 0, 2**31 - 1)
     x = problem.entry_point.parameter("x")
-    assert (x.min_length, x.max_length, x.min, x.max) == (1, 256, -1000, 1000)
+    assert (x.dims, x.min, x.max) == ((Dimension(1, 256),), -1000, 1000)
     assert problem.devices == (Device.CPU, Device.GPU)
     assert problem.public_groups == ["sample"]
 

@@ -43,16 +43,16 @@ def test_a_malformed_recipe_field_is_named_in_the_error(
     else:
         parent[path[-1]] = value
     with pytest.raises(ProblemFormatError, match=message):
-        parse_recipe(data, problem.root / RECIPE_FILE)
+        parse_recipe(data, problem.root / RECIPE_FILE, problem.entry_point)
 
 
 def test_a_hand_picked_case_without_input_is_named(problem: Problem) -> None:
     data = _recipe_data(problem)
     del data["groups"]["sample"][1]["input"]
     with pytest.raises(ProblemFormatError, match=r"^groups\.sample\[1\]\.input: required field"):
-        parse_recipe(data, problem.root / RECIPE_FILE)
+        parse_recipe(data, problem.root / RECIPE_FILE, problem.entry_point)
 
 
 def test_a_recipe_that_is_not_a_mapping_says_so(problem: Problem) -> None:
     with pytest.raises(ProblemFormatError, match=r"^recipe\.yaml: expected a mapping, got list"):
-        parse_recipe([], problem.root / RECIPE_FILE)
+        parse_recipe([], problem.root / RECIPE_FILE, problem.entry_point)

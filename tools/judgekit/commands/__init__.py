@@ -11,6 +11,7 @@ from judgekit.commands import (
     export,
     generate,
     image,
+    new,
     run,
     serve,
     submit,
@@ -26,6 +27,7 @@ class Command(Protocol):
 
 
 COMMANDS: tuple[Command, ...] = (
+    new,
     generate,
     validate,
     image,

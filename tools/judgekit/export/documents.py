@@ -12,7 +12,8 @@ import yaml
 
 from judgekit.errors import JudgekitError
 from judgekit.export.verdicts import LeftOut
-from judgekit.package.problem import ParameterKind, Problem
+from judgekit.package.parameters import ParameterKind
+from judgekit.package.problem import Problem
 from judgekit.package.statement import STATEMENT_FILE, render_constraints, with_blocks
 
 FORMAT_VERSION = "2023-07-draft"
@@ -64,8 +65,16 @@ def testdata_yaml(problem: Problem) -> str:
 def _input_section(problem: Problem) -> str:
     lines = ["## Input", "", "One test case on standard input, one line per parameter:", ""]
     for number, p in enumerate(problem.entry_point.parameters, start=1):
-        if p.kind is ParameterKind.VECTOR:
-            what = "its length $n$, then its $n$ elements (reals), separated by single spaces"
+        elements = "integers" if p.integral else "reals"
+        if len(p.dims) == 1:
+            what = f"its length $n$, then its $n$ elements ({elements}), separated by single spaces"
+        elif p.is_array:
+            lengths = ", ".join(f"$n_{axis}$" for axis in range(len(p.dims)))
+            what = (
+                f"its {len(p.dims)} lengths {lengths} (`{p.name}.shape`), then its "
+                f"{' · '.join(f'$n_{axis}$' for axis in range(len(p.dims)))} elements "
+                f"({elements}) row by row, all separated by single spaces"
+            )
         elif p.kind is ParameterKind.INTEGER:
             what = "an integer"
         else:
@@ -160,8 +169,9 @@ judge's `python3` language to run that Python (problemtools' default runs `pypy3
 `python3: {{compile: 'python3 -m py_compile {{files}}', run: 'python3 "{{mainfile}}"'}}`.
 
 - `data/*/*.in`: one input, one line per parameter (integers in decimal, reals as Python's
-  shortest `repr`, a vector as its length then its elements); `data/*/*.ans`: the expected
-  vector, a JSON list. `data/testdata.yaml` passes the tolerance to the output validator.
+  shortest `repr`, an array as its lengths then its elements, row by row); `data/*/*.ans`:
+  the expected vector, a JSON list. `data/testdata.yaml` passes the tolerance to the output
+  validator.
 - `output_validator/`: our checker (`checker/vector_checker.py`) unchanged, in its 42/43 mode.
 - `input_validators/`: our input-domain check, generated from judgekit's own code.
 - `submissions/<verdict>/<name>/`: the learner's file as `{solution}` beside the same

@@ -28,7 +28,7 @@ from judgekit.export.programs import (
     validator_source,
     wrapper_source,
 )
-from judgekit.export.text_format import decode_input, encode_input
+from judgekit.export.text_format import ParameterText, decode_input, encode_input, parameter_text
 from judgekit.export.verdicts import LeftOut, Placed, place
 from judgekit.judge.known_submissions import known_submissions
 from judgekit.package.problem import Problem, Visibility
@@ -48,8 +48,9 @@ class KattisExport:
     left_out: tuple[LeftOut, ...]
 
 
-def parameter_pairs(problem: Problem) -> list[tuple[str, str]]:
-    return [(p.name, p.kind.value) for p in problem.entry_point.parameters]
+def parameter_pairs(problem: Problem) -> list[ParameterText]:
+    """Each parameter as the text format reads it: (name, element kind, rank)."""
+    return [parameter_text(p) for p in problem.entry_point.parameters]
 
 
 def data_folder(problem: Problem, group: str) -> str:

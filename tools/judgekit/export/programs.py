@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from judgekit.export import text_format
-from judgekit.package import input_domain
+from judgekit.package import input_domain, parameters
 from judgekit.package import problem as problem_module
 from judgekit.package.files import runner_module
 from judgekit.package.problem import Problem
@@ -50,7 +50,8 @@ import numpy as np
 _WRAPPER_MAIN = """
 
 def main() -> int:
-    values = decode_input([(p["name"], p["kind"]) for p in PARAMETERS], sys.stdin.read())
+    triples = [(p["name"], p["element"], p["rank"]) for p in PARAMETERS]
+    values = decode_input(triples, sys.stdin.read())
     # What the learner prints is a log, as in the judge: it must not reach the answer.
     try:
         with contextlib.redirect_stdout(sys.stderr):
@@ -74,11 +75,18 @@ def main() -> int:
     entry_point = EntryPoint(
         ENTRY_POINT["function"],
         tuple(
-            Parameter(**{**p, "kind": ParameterKind(p["kind"]), "sent_as": SentAs(p["sent_as"])})
+            Parameter(
+                **{
+                    **p,
+                    "kind": ParameterKind(p["kind"]),
+                    "sent_as": SentAs(p["sent_as"]),
+                    "dims": tuple(Dimension(**d) for d in p["dims"]),
+                }
+            )
             for p in ENTRY_POINT["parameters"]
         ),
     )
-    pairs = [(p.name, p.kind.value) for p in entry_point.parameters]
+    pairs = [parameter_text(p) for p in entry_point.parameters]
     try:
         values = decode_input(pairs, sys.stdin.read())
     except (ValueError, UnicodeDecodeError) as error:
@@ -109,8 +117,10 @@ def _header(purpose: str) -> str:
 def _parameters_json(problem: Problem) -> str:
     return json.dumps(
         [
-            {"name": p.name, "kind": p.kind.value, "sent_as": p.sent_as.value}
-            for p in problem.entry_point.parameters
+            {"name": name, "element": element, "rank": rank, "sent_as": p.sent_as.value}
+            for p, (name, element, rank) in (
+                (p, text_format.parameter_text(p)) for p in problem.entry_point.parameters
+            )
         ]
     )
 
@@ -169,9 +179,12 @@ def validator_source(problem: Problem) -> str:
     body = "\n\n".join(
         [
             _sources(text_format, ["decode_input"]),
-            _sources(problem_module, ["ParameterKind", "SentAs", "Parameter", "EntryPoint"]),
+            _sources(text_format, ["parameter_text"]),
+            _sources(parameters, ["ParameterKind", "SentAs", "Dimension", "Parameter"]),
+            _sources(problem_module, ["EntryPoint"]),
             _sources(
-                input_domain, ["_is_number", "_check_scalar", "_check_vector", "validate_input"]
+                input_domain,
+                ["_is_number", "_check_scalar", "_check_element", "_check_array", "validate_input"],
             ),
         ]
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from judgekit.judge.report import FuzzFailure, JudgeReport
 from judgekit.judge.verdict import Verdict
 from judgekit.package.files import reference_path
 from judgekit.package.generation import generate
+from judgekit.package.input_domain import validate_input
 from judgekit.package.problem import Device, Problem
 from judgekit.package.recipe import append_regression, load_recipe
 from judgekit.package.strategies import case_strategy, draw_examples
@@ -63,9 +64,7 @@ def _reference_answers(
 
 def fuzz_inputs(problem: Problem, count: int, seed: int) -> list[dict[str, Any]]:
     recipe = load_recipe(problem.root)
-    strategy = case_strategy(
-        problem.entry_point, recipe.fuzz.shapes, vector=recipe.vector_field, size=recipe.size_field
-    )
+    strategy = case_strategy(problem.entry_point, recipe.fuzz.shapes, recipe.dimensions)
     return draw_examples(strategy, seed, count)
 
 
@@ -93,28 +92,55 @@ def fuzz_cases(
     return as_cases(problem, fuzz_inputs(problem, count, seed), device, sandbox), seed
 
 
+def _shortened(value: list[Any], axis: int, length: int) -> list[Any]:
+    """VALUE (nested lists) cut to LENGTH along AXIS."""
+    if axis == 0:
+        return value[:length]
+    return [_shortened(row, axis - 1, length) for row in value]
+
+
+def _each(value: Any, change: Callable[[Any], Any]) -> Any:
+    return [_each(item, change) for item in value] if isinstance(value, list) else change(value)
+
+
+def _one_like(integral: bool) -> Callable[[Any], Any]:
+    one = 1 if integral else 1.0
+    return lambda _value: one
+
+
 def simpler_inputs(problem: Problem, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Candidates one step simpler than VALUES, simplest first, each inside the domain."""
     recipe = load_recipe(problem.root)
-    vector, size = recipe.vector_field, recipe.size_field
-    x = list(values[vector])
+    shape = dict(zip(recipe.dimensions, recipe.shape_of(values), strict=True))
     candidates: list[dict[str, Any]] = []
 
     def add(**changes: Any) -> None:
         candidate = {**values, **changes}
-        if candidate != dict(values) and candidate not in candidates:
+        if (
+            candidate != dict(values)
+            and candidate not in candidates
+            and not validate_input(problem.entry_point, candidate)
+        ):
             candidates.append(candidate)
 
-    for length in sorted({1, 2, 3, len(x) // 2}):
-        if 0 < length < len(x):
-            add(**{vector: x[:length]})
-    add(**{vector: [1.0] * len(x)})
-    add(**{vector: [float(np.float32(round(v))) for v in x]})
-    for number in (1, 2, 3, 4, int(values[size]) // 2):
-        if 0 < number < int(values[size]):
-            add(**{size: number})
+    arrays = [p for p in problem.entry_point.parameters if p.is_array]
+    for parameter in arrays:
+        value = values[parameter.name]
+        for dimension, length in shape.items():
+            if dimension.parameter == parameter.name and dimension.axis is not None:
+                for shorter in sorted({1, 2, 3, length // 2}):
+                    if 0 < shorter < length:
+                        add(**{parameter.name: _shortened(value, dimension.axis, shorter)})
+        add(**{parameter.name: _each(value, _one_like(parameter.integral))})
+        if not parameter.integral:
+            add(**{parameter.name: _each(value, lambda v: float(np.float32(round(v))))})
+    for dimension, number in shape.items():
+        if dimension.axis is None:
+            for smaller in (1, 2, 3, 4, number // 2):
+                if 0 < smaller < number:
+                    add(**{dimension.parameter: smaller})
     for name in (p.name for p in problem.entry_point.parameters):
-        if name not in (vector, size):
+        if name not in recipe.shape_fields:
             add(**{name: 0})
             add(**{name: 1})
             add(**{name: round(float(values[name]))} if isinstance(values[name], float) else {})

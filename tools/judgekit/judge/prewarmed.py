@@ -13,8 +13,8 @@ from types import TracebackType
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
+from judgekit.package.shape_space import Shape
 from judgekit.package.shapes import warmup_shapes
-from judgekit.package.strategies import Shape
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import ContainerSpec, JobRunner

@@ -4,13 +4,29 @@ fields from a mapping, every error naming the field's full path and what was exp
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from judgekit.errors import ProblemFormatError
 
 _E = TypeVar("_E", bound=StrEnum)
+_READS: ContextVar[dict[str, str] | None] = ContextVar("judgekit_field_reads", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """Inside: every field read, by path (list indices as `[]`), with what it must be. The
+    README's field reference is made from it (package/field_reference.py)."""
+    reads: dict[str, str] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
 
 
 def integer_value(value: object, where: str, *, minimum: int | None = None) -> int:
@@ -37,12 +53,20 @@ class Fields:
     def name(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
+    def _read(self, key: str, what: str | None = None) -> None:
+        reads = _READS.get()
+        if reads is not None:
+            path = re.sub(r"\[\d+\]", "[]", self.name(key))
+            reads[path] = what or reads.get(path, "any value")
+
     def raw(self, key: str) -> object:
+        self._read(key)
         if key not in self.data:
             raise ProblemFormatError(f"{self.name(key)}: required field is missing")
         return self.data[key]
 
     def string(self, key: str) -> str:
+        self._read(key, "text")
         value = self.raw(key)
         if not isinstance(value, str) or not value.strip():
             raise ProblemFormatError(
@@ -52,16 +76,19 @@ class Fields:
 
     def optional_string(self, key: str, default: str = "") -> str:
         """KEY's text when present (any scalar, as written), else DEFAULT."""
+        self._read(key, "text, optional")
         value = self.data.get(key)
         return default if value is None else str(value)
 
     def integer(self, key: str, *, minimum: int | None = None) -> int:
+        self._read(key, "integer" if minimum is None else f"integer ≥ {minimum}")
         return integer_value(self.raw(key), self.name(key), minimum=minimum)
 
     def optional_integer(self, key: str, *, minimum: int) -> int | None:
         return self.integer(key, minimum=minimum) if key in self.data else None
 
     def number(self, key: str, *, positive: bool = False, non_negative: bool = False) -> float:
+        self._read(key, "number > 0" if positive else "number ≥ 0" if non_negative else "number")
         value = self.raw(key)
         if (
             isinstance(value, bool)
@@ -76,6 +103,7 @@ class Fields:
         return float(value)
 
     def choice(self, key: str, enum: type[_E]) -> _E:
+        self._read(key, "one of " + ", ".join(f"`{member.value}`" for member in enum))
         value = self.raw(key)
         try:
             return enum(str(value)) if isinstance(value, str) else enum(value)  # type: ignore[arg-type]
@@ -86,6 +114,7 @@ class Fields:
             ) from None
 
     def items(self, key: str) -> list[object]:
+        self._read(key, "non-empty list")
         value = self.raw(key)
         if not isinstance(value, list) or not value:
             raise ProblemFormatError(f"{self.name(key)}: expected a non-empty list, got {value!r}")
@@ -93,6 +122,7 @@ class Fields:
 
     def optional_items(self, key: str) -> list[object]:
         """KEY's list, or [] when KEY is missing or empty (null)."""
+        self._read(key, "list, optional")
         value = self.data.get(key)
         if value is None:
             return []
@@ -101,6 +131,7 @@ class Fields:
         return list(value)
 
     def sub(self, key: str) -> Fields:
+        self._read(key, "mapping")
         return Fields(self.raw(key), self.name(key))
 
     def refuse_unknown(self, allowed: set[str]) -> None:

@@ -15,6 +15,8 @@ from judgekit.package.numerics import host_numerics
 from judgekit.package.problem import Problem
 from judgekit.package.recipe import Recipe
 from judgekit.package.reference import ReferenceRunner
+from judgekit.package.shape_draw import STRATIFICATION
+from judgekit.package.shape_space import shape_labels
 from judgekit.package.strategies import case_strategy, draw_examples
 from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, TestCase, write_case
 
@@ -30,14 +32,18 @@ class PlannedCase:
 
 
 def fuzz_inputs(problem: Problem, recipe: Recipe) -> list[dict[str, Any]]:
-    """The recipe's hypothesis-drawn inputs: same seed and versions, same inputs."""
-    strategy = case_strategy(
-        problem.entry_point,
-        recipe.fuzz.shapes,
-        vector=recipe.vector_field,
-        size=recipe.size_field,
-    )
-    return draw_examples(strategy, recipe.fuzz.hypothesis_seed, recipe.fuzz.count)
+    """The recipe's hypothesis-drawn inputs: same seed and versions, same inputs. Case i takes
+    drawn shape i mod their number, so that every drawn shape is judged once count allows."""
+    shapes = recipe.fuzz.shapes
+    return [
+        draw_examples(
+            case_strategy(problem.entry_point, [shapes[index % len(shapes)]], recipe.dimensions),
+            recipe.fuzz.hypothesis_seed,
+            1,
+            start=index,
+        )[0]
+        for index in range(recipe.fuzz.count)
+    ]
 
 
 def plan_cases(problem: Problem, recipe: Recipe) -> list[PlannedCase]:
@@ -84,27 +90,8 @@ def plan_cases(problem: Problem, recipe: Recipe) -> list[PlannedCase]:
     return planned
 
 
-def check_shape_bands(problem: Problem, recipe: Recipe) -> None:
-    """The fuzz shape bands tile the whole domain of both len(VECTOR) and SIZE."""
-    bands = recipe.fuzz.shape_draw.bands
-    covered = (bands[0][0], bands[-1][1])
-    vector = problem.entry_point.parameter(recipe.vector_field)
-    size = problem.entry_point.parameter(recipe.size_field)
-    for what, domain in (
-        (f"len({vector.name})", (vector.min_length, vector.max_length)),
-        (size.name, (int(size.min), int(size.max))),
-    ):
-        if covered != domain:
-            raise JudgekitError(
-                f"{recipe.path}: fuzz.shapes.bands cover [{covered[0]}, {covered[1]}] but "
-                f"{what} ranges over [{domain[0]}, {domain[1]}] in problem.yaml: make the "
-                "first band start and the last band end at the domain's bounds"
-            )
-
-
 def check_plan(problem: Problem, recipe: Recipe, planned: Sequence[PlannedCase]) -> None:
     """Names unique, groups known, inputs in the domain, shapes within the budget."""
-    check_shape_bands(problem, recipe)
     known_groups = {group.name for group in problem.test_groups}
     ids = [f"{case.group}/{case.name}" for case in planned]
     duplicates = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
@@ -125,7 +112,7 @@ def check_plan(problem: Problem, recipe: Recipe, planned: Sequence[PlannedCase])
     shapes = {recipe.shape_of(case.input) for case in planned}
     if len(shapes) > recipe.shape_budget:
         raise JudgekitError(
-            f"{recipe.path}: {len(shapes)} distinct (len(x), features) pairs, "
+            f"{recipe.path}: {len(shapes)} distinct shapes {shape_labels(recipe.dimensions)}, "
             f"more than shape_budget {recipe.shape_budget}: lower fuzz.shapes.count, or give "
             "hand-picked cases shapes that other cases already use"
         )
@@ -174,6 +161,7 @@ def generate(
         versions=installed_versions(),
         numerics=host_numerics(),
         cases=tuple(manifest_cases),
+        shape_draw=STRATIFICATION,
     )
     manifest.write(out_dir)
     return manifest

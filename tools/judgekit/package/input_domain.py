@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from judgekit.package.problem import EntryPoint, Parameter, ParameterKind
+from judgekit.package.parameters import Parameter, ParameterKind
+from judgekit.package.problem import EntryPoint
 
 
 def _is_number(value: object) -> bool:
@@ -28,26 +29,52 @@ def _check_scalar(parameter: Parameter, value: object) -> str | None:
     return None
 
 
-def _check_vector(parameter: Parameter, value: object) -> str | None:
-    name = parameter.name
-    if not isinstance(value, list):
-        return f"{name}: expected a list of numbers, got {type(value).__name__}"
-    assert parameter.min_length is not None and parameter.max_length is not None
-    if not parameter.min_length <= len(value) <= parameter.max_length:
-        return (
-            f"{name}: has length {len(value)}, outside "
-            f"[{parameter.min_length}, {parameter.max_length}]"
-        )
-    for index, item in enumerate(value):
-        if not _is_number(item):
-            return f"{name}[{index}]: expected a number, got {item!r}"
-        number = float(item)
-        if not math.isfinite(number):
-            return f"{name}[{index}]: must be finite, got {number}"
-        if not parameter.min <= number <= parameter.max:
-            return f"{name}[{index}]: {number!r} is outside [{parameter.min:g}, {parameter.max:g}]"
-        if float(np.float32(number)) != number:
-            return f"{name}[{index}]: {number!r} is not exactly representable as float32"
+def _check_element(parameter: Parameter, item: object, where: str) -> str | None:
+    if not _is_number(item):
+        return f"{where}: expected a number, got {item!r}"
+    number = float(item)  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        return f"{where}: must be finite, got {number}"
+    if parameter.integral and not number.is_integer():
+        return f"{where}: must be an integer, got {item!r}"
+    if not parameter.min <= number <= parameter.max:
+        return f"{where}: {number!r} is outside [{parameter.min:g}, {parameter.max:g}]"
+    if not parameter.integral and float(np.float32(number)) != number:
+        return f"{where}: {number!r} is not exactly representable as float32"
+    return None
+
+
+def _check_array(parameter: Parameter, value: object) -> str | None:
+    """VALUE as nested lists, one level per dimension, each length in that dimension's domain
+    and the same across a level (a rectangular array), every element in the domain."""
+    level: list[tuple[str, object]] = [(parameter.name, value)]
+    for axis, dimension in enumerate(parameter.dims):
+        below: list[tuple[str, object]] = []
+        lengths = set()
+        for where, item in level:
+            if not isinstance(item, list):
+                what = "a list of numbers" if axis == len(parameter.dims) - 1 else "a list of lists"
+                return f"{where}: expected {what}, got {type(item).__name__}"
+            lengths.add(len(item))
+            below.extend((f"{where}[{index}]", element) for index, element in enumerate(item))
+        if len(lengths) > 1:
+            return (
+                f"{parameter.name}: rows of different lengths {sorted(lengths)} along "
+                f"{parameter.dimension_label(axis)}"
+            )
+        length = lengths.pop() if lengths else 0
+        if level and not dimension.min <= length <= dimension.max:
+            has = (
+                f"has length {length}"
+                if len(parameter.dims) == 1
+                else f"{parameter.dimension_label(axis)} is {length}"
+            )
+            return f"{parameter.name}: {has}, outside [{dimension.min}, {dimension.max}]"
+        level = below
+    for where, item in level:
+        problem = _check_element(parameter, item, where)
+        if problem:
+            return problem
     return None
 
 
@@ -64,7 +91,7 @@ def validate_input(entry_point: EntryPoint, values: object) -> list[str]:
         if parameter.name not in values:
             problems.append(f"{parameter.name}: missing")
             continue
-        check = _check_vector if parameter.kind is ParameterKind.VECTOR else _check_scalar
+        check = _check_array if parameter.is_array else _check_scalar
         problem = check(parameter, values[parameter.name])
         if problem:
             problems.append(problem)

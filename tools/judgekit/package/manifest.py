@@ -42,6 +42,9 @@ class Manifest:
     versions: Mapping[str, str]
     numerics: AnswerNumerics | None
     cases: tuple[ManifestCase, ...]
+    shape_draw: str | None = None
+    """The rule the fuzz shapes were drawn by (`shape_draw.STRATIFICATION`); None before it
+    was recorded, when a band's values were any of its values."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class Manifest:
             "recipe_sha256": self.recipe_sha256,
             "versions": dict(self.versions),
             "numerics": self.numerics.to_json() if self.numerics is not None else None,
+            "shape_draw": self.shape_draw,
             "cases": [
                 {
                     "id": case.id,
@@ -77,6 +81,7 @@ class Manifest:
                 recipe_sha256=data["recipe_sha256"],
                 versions=data["versions"],
                 numerics=_numerics(data.get("numerics")),
+                shape_draw=data.get("shape_draw"),
                 cases=tuple(
                     ManifestCase(
                         id=case["id"],

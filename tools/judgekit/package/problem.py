@@ -11,22 +11,10 @@ import yaml
 
 from judgekit.errors import ProblemFormatError
 from judgekit.package.fields import Fields
+from judgekit.package.parameters import Parameter, parse_parameter
 
 PROBLEM_FILE = "problem.yaml"
 DEFAULT_CHECKER = Path("checker") / "vector_checker.py"
-
-
-class ParameterKind(StrEnum):
-    INTEGER = "integer"
-    REAL = "real"
-    VECTOR = "vector"
-
-
-class SentAs(StrEnum):
-    """How the judge hands a parameter to the learner's function."""
-
-    FLOAT = "float"
-    FLOAT32_ARRAY = "float32_array"
 
 
 class Device(StrEnum):
@@ -47,17 +35,6 @@ class TimeClock(StrEnum):
 class Visibility(StrEnum):
     PUBLIC = "public"
     HIDDEN = "hidden"
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    kind: ParameterKind
-    sent_as: SentAs
-    min: float
-    max: float
-    min_length: int | None = None
-    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -172,41 +149,12 @@ class Problem:
         return self.root / "testcases"
 
 
-def _parameter(fields: Fields) -> Parameter:
-    kind = fields.choice("kind", ParameterKind)
-    sent_as = fields.choice("sent_as", SentAs)
-    low, high = fields.number("min"), fields.number("max")
-    if low > high:
-        raise ProblemFormatError(f"{fields.path}: min ({low}) is greater than max ({high})")
-    min_length = max_length = None
-    if kind is ParameterKind.VECTOR:
-        if sent_as is not SentAs.FLOAT32_ARRAY:
-            raise ProblemFormatError(f"{fields.name('sent_as')}: a vector is sent as float32_array")
-        min_length = fields.integer("min_length", minimum=0)
-        max_length = fields.integer("max_length", minimum=1)
-        if min_length > max_length:
-            raise ProblemFormatError(f"{fields.path}: min_length is greater than max_length")
-    elif sent_as is not SentAs.FLOAT:
-        raise ProblemFormatError(f"{fields.name('sent_as')}: a {kind.value} is sent as float")
-    if kind is ParameterKind.INTEGER and not (low.is_integer() and high.is_integer()):
-        raise ProblemFormatError(f"{fields.path}: an integer parameter needs integral min and max")
-    return Parameter(
-        name=fields.string("name"),
-        kind=kind,
-        sent_as=sent_as,
-        min=low,
-        max=high,
-        min_length=min_length,
-        max_length=max_length,
-    )
-
-
 def _entry_point(fields: Fields) -> EntryPoint:
     function = fields.string("function")
     if not function.isidentifier():
         raise ProblemFormatError(f"{fields.name('function')}: {function!r} is not a Python name")
     parameters = tuple(
-        _parameter(Fields(item, f"{fields.name('parameters')}[{index}]"))
+        parse_parameter(Fields(item, f"{fields.name('parameters')}[{index}]"))
         for index, item in enumerate(fields.items("parameters"))
     )
     names = [p.name for p in parameters]

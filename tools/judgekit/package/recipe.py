@@ -11,8 +11,17 @@ import numpy as np
 import yaml
 
 from judgekit.errors import ProblemFormatError
-from judgekit.package.fields import Fields, integer_value
-from judgekit.package.strategies import Band, Shape, draw_shapes
+from judgekit.package.fields import Fields
+from judgekit.package.parameters import Parameter
+from judgekit.package.problem import EntryPoint, load_problem
+from judgekit.package.shape_draw import ShapeDraw, draw_shapes, parse_shape_draw
+from judgekit.package.shape_space import (
+    Shape,
+    ShapeDimension,
+    default_shape_fields,
+    shape_dimensions,
+    shape_of,
+)
 
 RECIPE_FILE = Path("testcases") / "recipe.yaml"
 
@@ -22,15 +31,6 @@ class HandPicked:
     group: str
     name: str
     input: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class ShapeDraw:
-    """How the fuzz cases' shapes are drawn: COUNT pairs from SEED, spread over BANDS."""
-
-    count: int
-    seed: int
-    bands: tuple[Band, ...]
 
 
 @dataclass(frozen=True)
@@ -52,85 +52,78 @@ class Regression:
 @dataclass(frozen=True)
 class Recipe:
     shape_budget: int
-    vector_field: str
-    size_field: str
+    shape_fields: tuple[str, ...]
+    dimensions: tuple[ShapeDimension, ...]
     hand_picked: tuple[HandPicked, ...]
     fuzz: Fuzz
     regressions: tuple[Regression, ...]
     path: Path
 
     def shape_of(self, values: Mapping[str, Any]) -> Shape:
-        return (len(values[self.vector_field]), int(values[self.size_field]))
+        return shape_of(self.dimensions, values)
 
 
-def expand_vector(spec: object, where: str) -> object:
-    """A vector as the float32 values the judge will send: a written-out list is rounded to
-    float32, and {fill} and {ramp} forms are expanded."""
+def _as_values(array: np.ndarray[Any, Any]) -> object:
+    return array.astype(np.int64 if array.dtype.kind in "iu" else np.float64).tolist()
+
+
+def expand_array(parameter: Parameter, spec: object, where: str) -> object:
+    """An array as the values the judge will send: a written-out (nested) list of a float32
+    array is rounded to float32, and the {fill} and {ramp} forms are expanded (row-major)."""
+    dtype = np.int64 if parameter.integral else np.float32
     if isinstance(spec, list):
+        if parameter.integral:
+            return spec  # kept as written: the input validator names any non-integer
         try:
-            return [float(v) for v in np.asarray(spec, dtype=np.float32)]
+            return _as_values(np.asarray(spec, dtype=np.float32))
         except (TypeError, ValueError):
-            raise ProblemFormatError(f"{where}: expected a list of numbers") from None
+            what = "numbers" if len(parameter.dims) == 1 else f"rows ({len(parameter.dims)}-D)"
+            raise ProblemFormatError(f"{where}: expected a list of {what}") from None
     if not isinstance(spec, Mapping):
         return spec
-    length = spec.get("length")
-    if not isinstance(length, int) or length < 0:
-        raise ProblemFormatError(f"{where}.length: expected a non-negative integer")
+    shape = _form_shape(parameter, spec, where)
+    count = int(np.prod(shape))
     if "fill" in spec:
-        array = np.full(length, spec["fill"], dtype=np.float32)
+        array = np.full(count, spec["fill"], dtype=dtype)
     elif "ramp" in spec:
         start, stop = spec["ramp"]
-        array = np.linspace(start, stop, length, dtype=np.float32)
+        array = np.linspace(start, stop, count, dtype=dtype)
     else:
-        raise ProblemFormatError(f"{where}: a vector form needs `fill` or `ramp`")
-    return [float(v) for v in array]
+        raise ProblemFormatError(f"{where}: an array form needs `fill` or `ramp`")
+    return _as_values(array.reshape(shape))
 
 
-def _expand_input(values: object, vector_field: str, where: str) -> dict[str, Any]:
+def _form_shape(parameter: Parameter, spec: Mapping[str, Any], where: str) -> tuple[int, ...]:
+    """`length: N` (a vector) or `shape: [N, M, ...]` (one length per dimension)."""
+    if len(parameter.dims) == 1 and "shape" not in spec:
+        raw: object = [spec.get("length")]
+        field = "length"
+    else:
+        raw, field = spec.get("shape"), "shape"
+    if (
+        not isinstance(raw, list)
+        or len(raw) != len(parameter.dims)
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
+    ):
+        expected = (
+            "a non-negative integer"
+            if field == "length"
+            else (f"a list of {len(parameter.dims)} non-negative integers")
+        )
+        raise ProblemFormatError(f"{where}.{field}: expected {expected}")
+    return tuple(raw)
+
+
+def _expand_input(values: object, entry_point: EntryPoint, where: str) -> dict[str, Any]:
     if not isinstance(values, Mapping):
         raise ProblemFormatError(f"{where}: expected a mapping of parameter values")
     expanded = dict(values)
-    if vector_field in expanded:
-        expanded[vector_field] = expand_vector(expanded[vector_field], f"{where}.{vector_field}")
-    return expanded
-
-
-def _band(value: object, where: str) -> Band:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ProblemFormatError(f"{where}: expected [low, high], got {value!r}")
-    low, high = (integer_value(v, where) for v in value)
-    if low > high:
-        raise ProblemFormatError(f"{where}: low {low} is above high {high}")
-    return low, high
-
-
-def parse_shape_draw(data: object, where: str) -> ShapeDraw:
-    """`count`, `seed` and `bands` (ascending [low, high] pairs, each starting one above the
-    previous band's high, so that together they tile one range)."""
-    if not isinstance(data, Mapping):
-        raise ProblemFormatError(
-            f"{where}: expected a mapping with count, seed and bands (the shapes are drawn "
-            f"from bands of the domain, not listed)"
-        )
-    fields = Fields(data, where)
-    fields.refuse_unknown({"count", "seed", "bands"})
-    raw_bands = fields.raw("bands")
-    if not isinstance(raw_bands, list) or not raw_bands:
-        raise ProblemFormatError(f"{where}.bands: expected a non-empty list of [low, high]")
-    bands = tuple(_band(band, f"{where}.bands[{i}]") for i, band in enumerate(raw_bands))
-    for index in range(1, len(bands)):
-        if bands[index][0] != bands[index - 1][1] + 1:
-            raise ProblemFormatError(
-                f"{where}.bands[{index}]: starts at {bands[index][0]}, expected "
-                f"{bands[index - 1][1] + 1} (bands must be ascending, without gaps or overlaps)"
+    for parameter in entry_point.parameters:
+        if parameter.is_array and parameter.name in expanded:
+            expanded[parameter.name] = expand_array(
+                parameter, expanded[parameter.name], f"{where}.{parameter.name}"
             )
-    count = fields.integer("count")
-    if count < len(bands):
-        raise ProblemFormatError(
-            f"{where}.count: {count} shapes cannot cover {len(bands)} bands; "
-            f"raise it to at least {len(bands)} or merge bands"
-        )
-    return ShapeDraw(count=count, seed=fields.integer("seed"), bands=bands)
+    return expanded
 
 
 def _drawn_shapes(shape_draw: ShapeDraw, where: str) -> tuple[Shape, ...]:
@@ -140,7 +133,7 @@ def _drawn_shapes(shape_draw: ShapeDraw, where: str) -> tuple[Shape, ...]:
         raise ProblemFormatError(f"{where}.count: {error}; lower it or widen the bands") from None
 
 
-def _hand_picked(groups: Fields, vector_field: str) -> list[HandPicked]:
+def _hand_picked(groups: Fields, entry_point: EntryPoint) -> list[HandPicked]:
     hand_picked: list[HandPicked] = []
     for group in groups.data:
         for index, item in enumerate(groups.optional_items(str(group))):
@@ -149,14 +142,14 @@ def _hand_picked(groups: Fields, vector_field: str) -> list[HandPicked]:
                 HandPicked(
                     group=str(group),
                     name=case.string("name"),
-                    input=_expand_input(case.raw("input"), vector_field, case.path),
+                    input=_expand_input(case.raw("input"), entry_point, case.path),
                 )
             )
     return hand_picked
 
 
-def _fuzz(fields: Fields) -> Fuzz:
-    shape_draw = parse_shape_draw(fields.raw("shapes"), fields.name("shapes"))
+def _fuzz(fields: Fields, dimensions: tuple[ShapeDimension, ...]) -> Fuzz:
+    shape_draw = parse_shape_draw(fields.raw("shapes"), fields.name("shapes"), dimensions)
     return Fuzz(
         group=fields.string("group"),
         hypothesis_seed=fields.integer("hypothesis_seed"),
@@ -166,27 +159,44 @@ def _fuzz(fields: Fields) -> Fuzz:
     )
 
 
-def _regression(fields: Fields, vector_field: str) -> Regression:
+def _regression(fields: Fields, entry_point: EntryPoint) -> Regression:
     return Regression(
         name=fields.string("name"),
-        input=_expand_input(fields.raw("input"), vector_field, fields.path),
+        input=_expand_input(fields.raw("input"), entry_point, fields.path),
         found_by=fields.optional_string("found_by"),
     )
 
 
-def parse_recipe(data: object, path: Path) -> Recipe:
+def _shape_fields(fields: Fields, entry_point: EntryPoint) -> tuple[str, ...]:
+    """`shape_fields`: a list of parameter names; absent, every array parameter. The older
+    form `{vector: X, size: N}` means [X, N]."""
+    if "shape_fields" not in fields.data:
+        return tuple(default_shape_fields(entry_point))
+    raw = fields.raw("shape_fields")
+    if isinstance(raw, Mapping):
+        legacy = fields.sub("shape_fields")
+        legacy.refuse_unknown({"vector", "size"})
+        return (legacy.string("vector"), legacy.string("size"))
+    names = fields.items("shape_fields")
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            raise ProblemFormatError(f"shape_fields[{index}]: expected a parameter name")
+    return tuple(str(name) for name in names)
+
+
+def parse_recipe(data: object, path: Path, entry_point: EntryPoint) -> Recipe:
     """Turn the parsed recipe into a Recipe, or raise naming the first bad field."""
     fields = Fields(data, "", document=RECIPE_FILE.name)
-    shape_fields = fields.sub("shape_fields")
-    vector_field, size_field = shape_fields.string("vector"), shape_fields.string("size")
+    shape_fields = _shape_fields(fields, entry_point)
+    dimensions = shape_dimensions(entry_point, shape_fields, "shape_fields")
     return Recipe(
         shape_budget=fields.integer("shape_budget", minimum=1),
-        vector_field=vector_field,
-        size_field=size_field,
-        hand_picked=tuple(_hand_picked(fields.sub("groups"), vector_field)),
-        fuzz=_fuzz(fields.sub("fuzz")),
+        shape_fields=shape_fields,
+        dimensions=dimensions,
+        hand_picked=tuple(_hand_picked(fields.sub("groups"), entry_point)),
+        fuzz=_fuzz(fields.sub("fuzz"), dimensions),
         regressions=tuple(
-            _regression(Fields(item, f"regressions[{index}]"), vector_field)
+            _regression(Fields(item, f"regressions[{index}]"), entry_point)
             for index, item in enumerate(fields.optional_items("regressions"))
         ),
         path=path,
@@ -194,6 +204,8 @@ def parse_recipe(data: object, path: Path) -> Recipe:
 
 
 def load_recipe(problem_root: Path) -> Recipe:
+    """ROOT's recipe, read against the parameters its problem.yaml declares."""
+    entry_point = load_problem(problem_root).entry_point
     path = problem_root / RECIPE_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -202,7 +214,7 @@ def load_recipe(problem_root: Path) -> Recipe:
     except yaml.YAMLError as error:
         raise ProblemFormatError(f"{path}: not valid YAML: {error}") from None
     try:
-        return parse_recipe(data, path)
+        return parse_recipe(data, path, entry_point)
     except (KeyError, TypeError, ValueError) as error:
         raise ProblemFormatError(f"{path}: malformed recipe: {error}") from None
     except ProblemFormatError as error:

@@ -1,7 +1,7 @@
-"""The shapes a judge compiles for: every `(len(x), features)` pair a judged run can meet.
+"""The shapes a judge compiles for: every shape tuple (`shape_space.py`) a judged run can meet.
 
 JAX compiles each op anew per shape; the sandbox image ships a compilation cache warmed for
-these pairs (`sandbox/warmup.py`), so they are part of the image's inputs: a changed test set
+these tuples (`sandbox/warmup.py`), so they are part of the image's inputs: a changed test set
 or fuzz draw means a new image.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from judgekit.package.problem import Problem
 from judgekit.package.recipe import load_recipe
-from judgekit.package.strategies import Shape
+from judgekit.package.shape_space import Shape
 from judgekit.package.testcase import load_cases
 
 

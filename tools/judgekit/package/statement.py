@@ -8,7 +8,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from judgekit.package.problem import Limits, ParameterKind, Problem, SentAs, TimeClock
+from judgekit.package.parameters import Parameter, ParameterKind, SentAs
+from judgekit.package.problem import Limits, Problem, TimeClock
 from judgekit.package.testcase import TestCase
 
 STATEMENT_FILE = "statement.md"
@@ -36,26 +37,35 @@ def _latex(value: float) -> str:
     return f"{value:g}"
 
 
+def _array_constraint(p: Parameter) -> str:
+    dtype = "int32" if p.sent_as is SentAs.INT32_ARRAY else "float32"
+    lengths = " and ".join(
+        f"{d.min} ≤ `{p.dimension_label(axis)}` ≤ {d.max}" for axis, d in enumerate(p.dims)
+    )
+    index = ", ".join("ijklmn"[axis] for axis in range(len(p.dims)))
+    element = "an integer" if p.integral else "finite"
+    return (
+        f"- `{p.name}`: a {len(p.dims)}-D `{dtype}` JAX array with {lengths}, every element "
+        f"{element} with {_number(p.min)} ≤ `{p.name}[{index}]` ≤ {_number(p.max)}."
+    )
+
+
 def render_constraints(problem: Problem) -> str:
     lines = []
     for p in problem.entry_point.parameters:
+        if p.is_array:
+            lines.append(_array_constraint(p))
+            continue
         arrives = (
             "a Python `float` with an integral value"
             if (p.kind is ParameterKind.INTEGER)
             else "a Python `float`"
         )
-        if p.sent_as is SentAs.FLOAT32_ARRAY:
-            lines.append(
-                f"- `{p.name}`: a 1-D `float32` JAX array with "
-                f"{p.min_length} ≤ `len({p.name})` ≤ {p.max_length}, every element "
-                f"finite with {_number(p.min)} ≤ `{p.name}[i]` ≤ {_number(p.max)}."
-            )
-        else:
-            kind = "an integer" if p.kind is ParameterKind.INTEGER else "a finite real"
-            lines.append(
-                f"- `{p.name}`: {kind}, {_number(p.min)} ≤ `{p.name}` ≤ {_number(p.max)}, "
-                f"sent as {arrives}."
-            )
+        kind = "an integer" if p.kind is ParameterKind.INTEGER else "a finite real"
+        lines.append(
+            f"- `{p.name}`: {kind}, {_number(p.min)} ≤ `{p.name}` ≤ {_number(p.max)}, "
+            f"sent as {arrives}."
+        )
     tolerance = problem.output.tolerance
     limits = problem.limits
     lines += [
@@ -94,12 +104,21 @@ def _time(limits: Limits, seconds: float) -> str:
     return f"{seconds:g} s of {clock}"
 
 
+def _array_argument(parameter: Parameter, value: object) -> str:
+    """`jnp.array(...)`, a matrix (or higher) one row to a line so that it reads as one."""
+    dtype = "jnp.int32" if parameter.sent_as is SentAs.INT32_ARRAY else "jnp.float32"
+    if len(parameter.dims) == 1 or not isinstance(value, list) or not value:
+        return f"jnp.array({json.dumps(value)}, dtype={dtype})"
+    rows = "".join(f"        {json.dumps(row)},\n" for row in value)
+    return f"jnp.array([\n{rows}    ], dtype={dtype})"
+
+
 def _call(problem: Problem, case: TestCase) -> str:
     arguments = []
     for parameter in problem.entry_point.parameters:
         value = case.input[parameter.name]
-        if parameter.sent_as is SentAs.FLOAT32_ARRAY:
-            arguments.append(f"{parameter.name}=jnp.array({json.dumps(value)}, dtype=jnp.float32)")
+        if parameter.is_array:
+            arguments.append(f"{parameter.name}={_array_argument(parameter, value)}")
         else:
             arguments.append(f"{parameter.name}={float(value)!r}")  # type: ignore[arg-type]
     return f"{problem.entry_point.function}(\n    " + ",\n    ".join(arguments) + ",\n)"

@@ -1,8 +1,9 @@
 """Hypothesis strategies for test inputs, mirroring the input domain in problem.yaml.
 
-Shapes `(len(x), features)` are drawn once per recipe, a few of them from every band of the
-domain: in a fresh process JAX compiles every op anew for each distinct shape, so a bounded set
-keeps judging cheap, while seeds and values vary freely.
+Shapes (a tuple of every array dimension and size, `package/shape_space.py`) are drawn once
+per recipe (`package/shape_draw.py`), a few from every band of each dimension's domain: in a
+fresh process JAX compiles every op anew for each distinct shape, so a bounded set keeps
+judging cheap, while seeds and values vary freely.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from judgekit.package.problem import EntryPoint, Parameter, ParameterKind
-
-Shape = tuple[int, int]
-Band = tuple[int, int]
+from judgekit.package.parameters import Parameter
+from judgekit.package.problem import EntryPoint
+from judgekit.package.shape_space import Shape, ShapeDimension
 
 _FLOAT32 = np.finfo(np.float32)
 SMALLEST_NORMAL = float(_FLOAT32.smallest_normal)
@@ -31,45 +31,6 @@ _EXACT_INTEGERS = 2**24
 # Out of about every 20 values drawn: 1 deliberate zero or subnormal, 5 integral, 7 of
 # moderate magnitude, 7 of any normal float32 magnitude.
 _KIND_SHARES = {"zero_or_subnormal": 1, "integral": 5, "moderate": 7, "any": 7}
-MAX_SHAPE_ATTEMPTS = 1000
-
-
-def draw_shapes(bands: Sequence[Band], count: int, seed: int) -> tuple[Shape, ...]:
-    """COUNT distinct (length, size) pairs, both dimensions stratified over BANDS.
-
-    Each dimension deals the bands out in turn (every band count // len(bands) times, the
-    first count % len(bands) bands once more), in an order shuffled by SEED independently of
-    the other dimension; within a band every value is equally likely. So every band holds a
-    length and a size once COUNT is at least len(bands). Only `Random.random` is used: its
-    sequence for a given seed is the part of `random` that Python promises to keep.
-    """
-    if count < len(bands):
-        raise ValueError(f"{count} shapes cannot cover {len(bands)} bands")
-    rng = Random(f"judgekit-shapes/{seed}")
-    for _attempt in range(MAX_SHAPE_ATTEMPTS):
-        lengths = [_in_band(rng, band) for band in _dealt(rng, bands, count)]
-        sizes = [_in_band(rng, band) for band in _dealt(rng, bands, count)]
-        shapes = tuple(zip(lengths, sizes, strict=True))
-        if len(set(shapes)) == count:
-            return shapes
-    raise ValueError(f"cannot draw {count} distinct shapes from these bands")
-
-
-def _below(rng: Random, bound: int) -> int:
-    return min(int(rng.random() * bound), bound - 1)
-
-
-def _dealt(rng: Random, bands: Sequence[Band], count: int) -> list[Band]:
-    dealt = [bands[index % len(bands)] for index in range(count)]
-    for index in range(len(dealt) - 1, 0, -1):  # Fisher-Yates
-        other = _below(rng, index + 1)
-        dealt[index], dealt[other] = dealt[other], dealt[index]
-    return dealt
-
-
-def _in_band(rng: Random, band: Band) -> int:
-    low, high = band
-    return low + _below(rng, high - low + 1)
 
 
 def float32_reals(low: float, high: float) -> st.SearchStrategy[float]:
@@ -127,32 +88,49 @@ def _float32_toward(bound: float, other: float) -> float:
     return float(rounded)
 
 
-def _scalar(parameter: Parameter) -> st.SearchStrategy[Any]:
-    if parameter.kind is ParameterKind.INTEGER:
+def _element(parameter: Parameter) -> st.SearchStrategy[Any]:
+    """A scalar parameter's value, or one element of an array parameter."""
+    if parameter.integral:
         return st.integers(int(parameter.min), int(parameter.max))
     return float32_reals(parameter.min, parameter.max)
 
 
+def _nested(flat: list[Any], lengths: Sequence[int]) -> list[Any]:
+    """FLAT (row-major) as nested lists of LENGTHS."""
+    if len(lengths) <= 1:
+        return flat
+    step = math.prod(lengths[1:])
+    return [_nested(flat[i * step : (i + 1) * step], lengths[1:]) for i in range(lengths[0])]
+
+
 def case_strategy(
-    entry_point: EntryPoint, shapes: Sequence[Shape], *, vector: str, size: str
+    entry_point: EntryPoint, shapes: Sequence[Shape], dimensions: Sequence[ShapeDimension]
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Inputs whose (len(VECTOR), SIZE) pair is one of SHAPES; every other field free."""
-    vector_parameter = entry_point.parameter(vector)
+    """Inputs whose shape (along DIMENSIONS) is one of SHAPES; every other field free."""
     if not shapes:
         raise ValueError("case_strategy needs at least one shape")
-    element = float32_reals(vector_parameter.min, vector_parameter.max)
+    elements = {p.name: _element(p) for p in entry_point.parameters if p.is_array}
 
     @st.composite
     def draw_case(draw: st.DrawFn) -> dict[str, Any]:
-        length, size_value = draw(st.sampled_from(list(shapes)))
+        shape = draw(st.sampled_from(list(shapes)))
+        lengths: dict[str, list[int]] = {}
+        sizes: dict[str, int] = {}
+        for dimension, length in zip(dimensions, shape, strict=True):
+            if dimension.axis is None:
+                sizes[dimension.parameter] = length
+            else:
+                lengths.setdefault(dimension.parameter, []).append(length)
         values: dict[str, Any] = {}
         for parameter in entry_point.parameters:
-            if parameter.name == vector:
-                values[vector] = draw(st.lists(element, min_size=length, max_size=length))
-            elif parameter.name == size:
-                values[size] = size_value
+            if parameter.name in lengths:
+                count = math.prod(lengths[parameter.name])
+                flat = draw(st.lists(elements[parameter.name], min_size=count, max_size=count))
+                values[parameter.name] = _nested(flat, lengths[parameter.name])
+            elif parameter.name in sizes:
+                values[parameter.name] = sizes[parameter.name]
             else:
-                values[parameter.name] = draw(_scalar(parameter))
+                values[parameter.name] = draw(_element(parameter))
         return values
 
     return draw_case()

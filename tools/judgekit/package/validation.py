@@ -14,10 +14,11 @@ from judgekit.package.input_domain import validate_input
 from judgekit.package.manifest import Manifest, version_drift
 from judgekit.package.numerics import host_numerics
 from judgekit.package.problem import Problem, load_problem
-from judgekit.package.recipe import load_recipe
+from judgekit.package.recipe import Recipe, load_recipe
 from judgekit.package.reference import ReferenceRunner
+from judgekit.package.shape_draw import STRATIFICATION, stratification_problems
 from judgekit.package.statement import STATEMENT_FILE, current_statement
-from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, load_cases
+from judgekit.package.testcase import ANSWER_SUFFIX, INPUT_SUFFIX, TestCase, load_cases
 
 
 class Severity(Enum):
@@ -54,11 +55,15 @@ def validate_package(
     def error(where: str, message: str) -> None:
         findings.append(Finding(Severity.ERROR, where, message))
 
+    def warning(where: str, message: str) -> None:
+        findings.append(Finding(Severity.WARNING, where, message))
+
     try:
         problem = load_problem(root)
     except ProblemFormatError as failure:
         return ValidationReport((Finding(Severity.ERROR, "problem.yaml", str(failure)),), 0)
 
+    recipe: Recipe | None = None
     try:
         recipe = load_recipe(problem.root)
         planned = plan_cases(problem, recipe)
@@ -96,6 +101,8 @@ def validate_package(
         )
 
     _check_manifest(problem, manifest, {p.group + "/" + p.name for p in planned}, error)
+    if recipe is not None:
+        _check_shape_draw(problem, recipe, manifest, cases, error, warning)
     _check_cases(problem, cases, error, on_case)
     _check_statement(problem, error)
     return ValidationReport(tuple(findings), len(cases))
@@ -136,6 +143,44 @@ def _check_manifest(
                     f"testcases/{case.id}{suffix}",
                     "sha256 differs from the manifest: edited by hand? run `judgekit generate`",
                 )
+
+
+def _check_shape_draw(
+    problem: Problem,
+    recipe: Recipe,
+    manifest: Manifest,
+    cases: list[TestCase],
+    error: Callable[[str, str], None],
+    warning: Callable[[str, str], None],
+) -> None:
+    """The fuzz cases on disk keep the stratified draw's rule in every band of every dimension."""
+    where = f"testcases/{recipe.fuzz.group}"
+    if manifest.shape_draw not in (None, STRATIFICATION):
+        warning(
+            "testcases/manifest.json",
+            f"the fuzz shapes were drawn by another rule "
+            f"({manifest.shape_draw!r}); run `judgekit generate`",
+        )
+    if recipe.fuzz.count < recipe.fuzz.shape_draw.count:
+        warning(
+            where,
+            f"fuzz.count ({recipe.fuzz.count}) is below fuzz.shapes.count "
+            f"({recipe.fuzz.shape_draw.count}): some drawn shapes are never judged, so the "
+            "draw's edges and parities are not all tested; raise fuzz.count",
+        )
+        return
+    drawn = {case.id for case in manifest.cases if case.made_by.get("source") == "hypothesis"}
+    shapes = [
+        recipe.shape_of(case.input)
+        for case in cases
+        if case.id in drawn and not validate_input(problem.entry_point, case.input)
+    ]
+    for finding in stratification_problems(recipe.fuzz.shape_draw, recipe.dimensions, shapes):
+        error(
+            where,
+            f"fuzz shapes {finding}; run `judgekit generate` (or raise fuzz.count so that "
+            "every drawn shape is used)",
+        )
 
 
 def _check_cases(

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, load_problem
+from judgekit.package.shape_space import Shape
 from judgekit.package.shapes import warmup_shapes
-from judgekit.package.strategies import Shape
 from judgekit.sandbox.docker_cli import image_id
 from judgekit.sandbox.image_cleanup import Pruned, build_leaving_nothing_behind, prune_superseded
 

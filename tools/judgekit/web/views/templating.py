@@ -73,7 +73,16 @@ class CaseView:
 def _input_text(value: Mapping[str, object] | None) -> str:
     if value is None:
         return ""
-    return "\n".join(f"{name} = {strict_json.dumps(v)}" for name, v in value.items())
+    return "\n".join(_assignment(name, v) for name, v in value.items())
+
+
+def _assignment(name: str, value: object) -> str:
+    """`x = [1.0, 2.0]`; a matrix (a list of lists) one row to a line, its rows aligned."""
+    if not (isinstance(value, list) and value and all(isinstance(row, list) for row in value)):
+        return f"{name} = {strict_json.dumps(value)}"
+    indent = " " * (len(name) + 4)
+    rows = [strict_json.dumps(row) for row in value]
+    return f"{name} = [" + (",\n" + indent).join(rows) + "]"
 
 
 def case_view(case: CaseResult, problem: Problem) -> CaseView:
