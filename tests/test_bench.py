@@ -283,10 +283,8 @@ def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: P
     for way in ways.values():
         assert way["judgings"] == 4 and way["verdicts"] == ["AC"]
         assert way["cpu_per_verdict_s"] > 0 and 0 < way["p50_s"] <= way["seconds"]
-    if "restored clone" in ways:  # this host has snapshots: they must cost less
-        assert (
-            ways["restored clone"]["cpu_per_verdict_s"] < ways["cold, cache"]["cpu_per_verdict_s"]
-        )
+    # What each way costs against the others is the bench's own targets (PASS/MISS, one run's
+    # ratios), never an assertion here: the host's CPU counters see everything else it runs.
     loaded = report["under_load"]
     assert loaded["busy_containers"] >= 4 and loaded["verdicts"] == ["AC"]
     assert len(loaded["quiet_runs_s"]) == len(loaded["loaded_runs_s"]) == 1

@@ -233,7 +233,7 @@ def test_run_judges_the_second_problem_in_the_sandbox(
     assert '"verdict": "WA"' in out and "scaled_total" in out
     returns_none = second / "submissions" / "run_time_error" / "returns_none.py"
     assert main([*problem, "--cases", "examples", str(returns_none)]) == 1
-    assert "return an array of 2 numbers" in capsys.readouterr().out
+    assert "returned None; expected an array of 2 numbers" in capsys.readouterr().out
 
 
 @pytest.mark.docker
