@@ -103,6 +103,12 @@ async def claim(submission_id: int, request: Request, context: Host) -> dict[str
     ).to_json()
 
 
+def _still_held(held: bool) -> None:
+    """A write by an attempt that no longer holds its submission is refused: 409."""
+    if not held:
+        raise HTTPException(409, "this attempt no longer holds the submission")
+
+
 @router.post("/submissions/{submission_id}/lease")
 async def renew_lease(submission_id: int, request: Request, context: Host) -> dict[str, bool]:
     body = _message(AttemptRequest.from_json, await _json(request))
@@ -112,8 +118,7 @@ async def renew_lease(submission_id: int, request: Request, context: Host) -> di
         body.attempt,
         context.settings.lease_s,
     )
-    if not held:
-        raise HTTPException(409, "this attempt no longer holds the submission")
+    _still_held(held)
     return {"held": True}
 
 
@@ -123,8 +128,7 @@ async def add_case(submission_id: int, request: Request, context: Host) -> dict[
     stored = await run_in_threadpool(
         context.db.add_case_result, _submission_id(submission_id), message.attempt, message.case
     )
-    if not stored:
-        raise HTTPException(409, "this attempt no longer holds the submission")
+    _still_held(stored)
     return {"stored": True}
 
 
@@ -134,8 +138,7 @@ async def finish(submission_id: int, request: Request, context: Host) -> dict[st
     stored = await run_in_threadpool(
         context.db.finish, _submission_id(submission_id), message.attempt, message.result
     )
-    if not stored:
-        raise HTTPException(409, "this attempt no longer holds the submission")
+    _still_held(stored)
     context.pool.notify()
     return {"stored": True}
 
