@@ -1,5 +1,6 @@
-"""The time limits are on the container's CPU clock, read on the host from its cgroup, with a
-wall-clock backstop; a run the host starved (here: paused by the engine) is judged again."""
+"""The time limits are on the container's CPU clock (user time), read on the host from its
+cgroup, with a wall-clock backstop; a run the host starved (here: paused by the engine) is
+judged again."""
 
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def test_each_case_reports_its_cpu_time_beside_its_wall_time(
         f"def {FUNCTION}(*a):\n"
         "    start = time.process_time()\n"
         "    while time.process_time() - start < 0.3:\n"
-        "        pass\n"
+        "        sum(range(100_000))  # user time; the clock read itself is a system call\n"
         "    time.sleep(0.3)\n"
         "    return [1, 2, 3]\n"
     )
@@ -134,6 +135,40 @@ def test_each_case_reports_its_cpu_time_beside_its_wall_time(
     cases = outcome.frames[1:4]
     assert all(t.cpu_ms is not None and 250 <= t.cpu_ms < 1500 for t in cases)
     assert all(t.elapsed_ms >= 550 for t in cases)  # the sleep is wall time, not CPU time
+
+
+def _kernel_work(seconds: float) -> str:
+    """A case that keeps the kernel busy for SECONDS of wall-clock time (forever: 0), copying
+    64 MiB from /dev/zero at a time: system time, almost no user time."""
+    condition = f"time.monotonic() - start < {seconds}" if seconds else "True"
+    return (
+        "import time\n"
+        f"def {FUNCTION}(*a):\n"
+        "    buffer = bytearray(64 * 1024 * 1024)\n"
+        "    with open('/dev/zero', 'rb', buffering=0) as zero:\n"
+        "        start = time.monotonic()\n"
+        f"        while {condition}:\n"
+        "            zero.readinto(buffer)\n"
+        "    return [1, 2, 3]\n"
+    )
+
+
+def test_the_kernels_work_is_off_the_cpu_clock_and_bounded_by_the_wall_backstop(
+    problem: Problem, image: str, tmp_path: Path
+) -> None:
+    """System time costs what the host makes it cost (a virtual machine backing memory on first
+    touch makes faults 50 times dearer), so the CPU limit counts user time only; a case the
+    kernel keeps busy past its CPU limit still ends, on the wall-clock backstop."""
+    sandbox = Sandbox(problem.root)
+    past_the_cpu_limit = sandbox.run(
+        _job(problem, image, tmp_path / "kernel.py", _kernel_work(3), 1)
+    )
+    assert past_the_cpu_limit.killed_for is None, past_the_cpu_limit.killed_for
+    case = past_the_cpu_limit.frames[1]
+    assert case.elapsed_ms >= 3000
+    assert case.cpu_ms is not None and case.cpu_ms < 1500  # user time only, under the 2 s limit
+    forever = sandbox.run(_job(problem, image, tmp_path / "forever.py", _kernel_work(0), 1))
+    assert (forever.killed_for, forever.limit_clock) == (KillReason.CASE_TIME, LimitClock.WALL)
 
 
 FUNCTION = "frozen_kernel_unchanged"

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Judge SUBMISSION.py in a fresh hardened container and print a table of cases. "
             "Exit 0 for AC, 1 for any other learner verdict, 2 for JE or a usage error. "
             "--json prints one object: verdict, message, device, image, platform, time_ms "
-            "(wall clock), cpu_ms (the container's CPU time, the clock the limits are on), "
+            "(wall clock), cpu_ms (the container's user CPU time, the clock the limits are on), "
             "reruns (runs done again because the host starved them), passed, total, cases "
             "(id, group, verdict, time_ms, cpu_ms, message; input, expected and got for sample "
             "cases only; time_ms and cpu_ms are null for hidden cases), and fuzz_seed when "

@@ -9,7 +9,7 @@ JSON schema::
       "message": "...",                 # for the learner
       "device": "cpu", "image": "judgekit-sandbox-cpu:<digest>", "platform": "cpu",
       "time_ms": 2345,                  # wall time of the whole run, measured by the judge
-      "cpu_ms": 2100,                   # the container's CPU time (the clock the limits are on)
+      "cpu_ms": 2100,                   # the container's user CPU time (the limits' clock)
       "reruns": 0,                      # runs done again because the host starved them
       "prewarmed": false,               # a sandbox ready ahead of demand (pool or snapshot)
       "passed": 137, "total": 138,      # cases accepted, cases judged

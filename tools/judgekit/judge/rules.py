@@ -105,7 +105,8 @@ def _time_detail(kill: Kill, clock: Clock | None, limits: Limits) -> str:
     if clock is Clock.WALL:
         return (
             f"{what} {limits.wall_limit_s(limit_s):g} s of wall-clock time while using little "
-            f"CPU (waiting or sleeping; the limit is {limit_s:g} s of CPU time)"
+            f"CPU time of its own (waiting, sleeping or in the kernel; the limit is "
+            f"{limit_s:g} s of CPU time)"
         )
     return f"{what} {limit_s:g} s of CPU time"
 

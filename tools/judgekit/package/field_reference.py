@@ -51,7 +51,7 @@ PROBLEM_FIELDS = {
     "reference": "The reference solution every answer comes from (default "
     "`reference/<function>.py`).",
     "limits": "The limits of one judged run.",
-    "limits.clock": "`cpu`: CPU time of the submission's container; `wall`: wall-clock time.",
+    "limits.clock": "`cpu`: user CPU time of the submission's container; `wall`: wall-clock time.",
     "limits.time_per_case_s": "Seconds for one case (a first call at a new shape compiles).",
     "limits.startup_s": "Seconds to start Python and JAX and load the submission.",
     "limits.total_time_s": "Seconds for the whole run.",

@@ -26,8 +26,9 @@ class TimeClock(StrEnum):
     """The clock the time limits are on."""
 
     CPU = "cpu"
-    """CPU seconds (user + system) of every process in the submission's container, read by
-    the judge host from the container's cgroup; a wall-clock backstop stops a run that waits."""
+    """User CPU seconds of every process in the submission's container, read by the judge host
+    from the container's cgroup; a wall-clock backstop stops a run that waits or keeps the
+    kernel busy (system time is not counted: its cost depends on the host)."""
     WALL = "wall"
     """Wall-clock seconds as the judge host sees them (depends on the host's load)."""
 

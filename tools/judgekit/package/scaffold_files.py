@@ -55,8 +55,8 @@ reference: reference/__FUNCTION__.py
 
 # The limits of one judged run.
 limits:
-  # The clock of the three time limits: cpu (CPU time of the submission's container, steady
-  # under load) or wall (wall-clock time).
+  # The clock of the three time limits: cpu (user CPU time of the submission's container,
+  # steady under load) or wall (wall-clock time).
   clock: cpu
   # Seconds for one case (a first call at a new shape compiles), for start-up (Python, JAX,
   # loading the submission) and for the whole run.

@@ -87,9 +87,11 @@ def render_constraints(problem: Problem) -> str:
     if limits.clock is TimeClock.CPU:
         lines += [
             "",
-            "Time is CPU time: the processor time your code (every thread of it) uses, as the "
-            "judge measures it from outside, so a busy judge does not count against you. A "
-            "test case that waits instead (sleeping, blocking) is also stopped after "
+            "Time is CPU time: the processor time your code (every thread of it) uses outside "
+            "the operating system's kernel, as the judge measures it from outside, so a busy "
+            "judge does not count against you. A test case that waits instead (sleeping, "
+            "blocking) or keeps the kernel busy (system calls, touching fresh memory) is also "
+            "stopped after "
             f"{limits.wall_limit_s(limits.time_per_case_s):g} s of real time "
             f"({limits.wall_backstop.factor:g} x its limit + {limits.wall_backstop.slack_s:g} s; "
             "start-up and the whole run likewise).",

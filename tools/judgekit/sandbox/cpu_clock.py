@@ -1,16 +1,22 @@
 """A container's CPU clock, read on the host, never from anything inside the container.
 
-`CgroupClock` reads the container's cgroup: its CPU time (user + system of every process and
-thread in it: cgroup v2 `cpu.stat` usage_usec, else v1 `cpuacct.usage`), how long its tasks
-were runnable but not running (v2 `cpu.pressure`, the PSI `some` total), how long its own CPU
+`CgroupClock` reads the container's cgroup: the user CPU time of every process and thread in
+it (cgroup v2 `cpu.stat` user_usec, else v1 `cpuacct.usage_user`), how long its tasks were
+runnable but not running (v2 `cpu.pressure`, the PSI `some` total), how long its own CPU
 quota throttled it (`throttled_usec`, v1 `throttled_time`) and whether the engine has frozen
 it (`docker pause`: v2 `cgroup.events`, v1 `freezer.state`). The cgroup is found from the
 container's init process (/proc/PID/cgroup against the host's cgroup mounts), so the
 cgroupfs and systemd drivers, v1, v2 and hybrid hosts all work; a path that does not name the
 container is refused (a recycled PID, or a judge that sees another PID namespace).
 
+The clock is user time: the submission's own computation. System time, the kernel's work for
+it, costs what the host makes it cost: on a virtual machine whose memory the hypervisor backs
+on first touch, faulting in 2 GiB took 9 s of system time against 0.2 s for the same pages
+touched again, so a memory hog's verdict would depend on the host. The kernel's work is
+bounded by the wall-clock backstop instead (`judgekit.sandbox.run_clock`).
+
 When the judge cannot see the container's cgroup (it runs in a container itself, beside the
-host's engine), `EngineClock` asks the engine's stats API for the same CPU time; it cannot
+host's engine), `EngineClock` asks the engine's stats API for the same user time; it cannot
 see pressure, so there a starved run is not told from a waiting one.
 """
 
@@ -29,7 +35,7 @@ from judgekit.sandbox.engine import EngineError
 @dataclass(frozen=True)
 class CpuSample:
     cpu_us: int
-    """CPU time (user + system) the container's processes used since it started."""
+    """User CPU time the container's processes used since it started."""
     stalled_us: int | None
     """How long some task of the container was runnable but not running; None: not known."""
     throttled_us: int
@@ -45,14 +51,39 @@ class CpuClock(Protocol):
 
 
 @dataclass(frozen=True)
+class Counter:
+    """One number in a cgroup file: the whole file (KEY None) or the value after KEY (a
+    `key value` file such as cpu.stat), in units of US_PER_UNIT microseconds."""
+
+    path: Path
+    key: str | None
+    us_per_unit: float
+
+    def read(self) -> int | None:
+        """The counter in microseconds; None when the file is gone or does not hold it."""
+        try:
+            text = self.path.read_text()
+        except OSError:
+            return None
+        try:
+            if self.key is None:
+                return int(int(text.strip()) * self.us_per_unit)
+            for line in text.splitlines():
+                name, _, value = line.partition(" ")
+                if name == self.key:
+                    return int(int(value) * self.us_per_unit)
+        except ValueError:
+            return None
+        return None
+
+
+@dataclass(frozen=True)
 class CgroupFiles:
     """The files of one container's cgroup on this host."""
 
-    usage: Path
-    usage_in_ns: bool  # v1 cpuacct.usage counts nanoseconds
+    user: Counter
     pressure: Path | None
-    throttling: Path | None
-    throttling_key: str  # throttled_usec (v2) or throttled_time (v1, nanoseconds)
+    throttling: Counter | None
     freezer: Path | None  # v1 freezer.state
     events: Path | None  # v2 cgroup.events
 
@@ -109,41 +140,29 @@ def cgroup_files(cgroups: str, mountinfo: str, container_id: str) -> CgroupFiles
             if directory is not None:
                 v1[controller] = directory
     v2_stat = unified / "cpu.stat" if unified is not None else None
-    v2_usage = v2_stat is not None and _keyed(v2_stat, "usage_usec") is not None
-    if v2_stat is not None and v2_usage:
-        usage, in_ns = v2_stat, False
-    elif "cpuacct" in v1 and (v1["cpuacct"] / "cpuacct.usage").is_file():
-        usage, in_ns = v1["cpuacct"] / "cpuacct.usage", True
-    else:
+    user = _first_readable(
+        Counter(v2_stat, "user_usec", 1) if v2_stat else None,
+        Counter(v1["cpuacct"] / "cpuacct.usage_user", None, 1e-3) if "cpuacct" in v1 else None,
+    )
+    if user is None:
         return None
-    if v2_stat is not None and _keyed(v2_stat, "throttled_usec") is not None:
-        throttling, key = v2_stat, "throttled_usec"
-    elif "cpu" in v1:
-        throttling, key = v1["cpu"] / "cpu.stat", "throttled_time"
-    else:
-        throttling, key = None, ""
+    throttling = _first_readable(
+        Counter(v2_stat, "throttled_usec", 1) if v2_stat else None,
+        Counter(v1["cpu"] / "cpu.stat", "throttled_time", 1e-3) if "cpu" in v1 else None,
+    )
     pressure = unified / "cpu.pressure" if unified is not None else None
     return CgroupFiles(
-        usage=usage,
-        usage_in_ns=in_ns,
+        user=user,
         pressure=pressure if pressure is not None and pressure.is_file() else None,
         throttling=throttling,
-        throttling_key=key,
         freezer=v1["freezer"] / "freezer.state" if "freezer" in v1 else None,
         events=unified / "cgroup.events" if unified is not None else None,
     )
 
 
-def _keyed(path: Path, key: str) -> int | None:
-    """The integer after KEY in a `key value` file (cpu.stat), None when absent."""
-    try:
-        for line in path.read_text().splitlines():
-            name, _, value = line.partition(" ")
-            if name == key:
-                return int(value)
-    except (OSError, ValueError):
-        return None
-    return None
+def _first_readable(*counters: Counter | None) -> Counter | None:
+    """The first of COUNTERS that can be read now."""
+    return next((c for c in counters if c is not None and c.read() is not None), None)
 
 
 def _some_total(path: Path) -> int | None:
@@ -166,20 +185,12 @@ class CgroupClock:
 
     def sample(self) -> CpuSample:
         files = self.files
-        try:
-            text = files.usage.read_text()
-        except OSError:
+        user_us = files.user.read()
+        if user_us is None:
             return self._last  # the container is gone: its counters stop where they were
-        if files.usage_in_ns:
-            cpu_us = int(text.strip()) // 1000
-        else:
-            usage = [line.split()[1] for line in text.splitlines() if line[:11] == "usage_usec "]
-            cpu_us = int(usage[0]) if usage else self._last.cpu_us
-        throttled = _keyed(files.throttling, files.throttling_key) if files.throttling else None
-        if throttled is not None and files.throttling_key == "throttled_time":
-            throttled //= 1000  # v1 counts nanoseconds
+        throttled = files.throttling.read() if files.throttling else None
         self._last = CpuSample(
-            cpu_us=cpu_us,
+            cpu_us=user_us,
             stalled_us=_some_total(files.pressure) if files.pressure else None,
             throttled_us=throttled if throttled is not None else self._last.throttled_us,
             frozen=self._frozen(),
@@ -211,7 +222,7 @@ class EngineClock:
                 self.container_id, stream=False, one_shot=True
             )
             cpu = stats.get("cpu_stats") or {}
-            usage = int((cpu.get("cpu_usage") or {}).get("total_usage") or 0)
+            usage = int((cpu.get("cpu_usage") or {}).get("usage_in_usermode") or 0)
             throttled = int((cpu.get("throttling_data") or {}).get("throttled_time") or 0)
         except (*EngineError, ValueError, TypeError):
             return self._last

@@ -40,7 +40,7 @@ class TimedFrame:
     elapsed_ms: int
     """Wall-clock milliseconds since the previous frame (or the hand-over), measured here."""
     cpu_ms: int | None = None
-    """The container's CPU time over the same span, from its cgroup."""
+    """The container's user CPU time over the same span, from its cgroup."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class RunOutcome:
     stderr: str = ""
     wall_ms: int = 0
     cpu_ms: int | None = None
-    """The container's CPU time from the hand-over (a cold run: from its start)."""
+    """The container's user CPU time from the hand-over (a cold run: from its start)."""
     starved_ms: int = 0
     """Wall-clock time the host kept the container from running (CPU pressure, frozen)."""
     limit_clock: LimitClock | None = None
