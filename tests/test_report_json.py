@@ -12,6 +12,7 @@ from judgekit.judge import strict_json
 from judgekit.judge.json_fields import MalformedJson
 from judgekit.judge.report import CaseResult, FuzzFailure, JudgeReport
 from judgekit.judge.verdict import Verdict
+from judgekit.web.routes.api import CaseModel, FuzzFailureModel, ResultModel
 
 PUBLIC = CaseResult(
     "sample/01",
@@ -145,3 +146,16 @@ def test_malformed_json_is_refused_naming_the_field(data: object, named: str) ->
     with pytest.raises(MalformedJson) as error:
         JudgeReport.from_json(data)
     assert named in str(error.value)
+
+
+def test_the_apis_result_model_describes_exactly_the_reports_json() -> None:
+    """The HTTP API's schema (/openapi.json) names every field of the report and of its cases,
+    and validates a full report's JSON as it is."""
+    data = _as_text(REPORT)
+    assert list(ResultModel.model_fields) == DOCUMENTED_KEYS
+    assert list(CaseModel.model_fields) == list(data["cases"][0])  # a public case has them all
+    assert list(FuzzFailureModel.model_fields) == list(data["fuzz_failure"])
+    assert ResultModel.model_validate(data).model_dump(exclude_none=True) == {
+        **data,
+        "cases": [{k: v for k, v in case.items() if v is not None} for case in data["cases"]],
+    }

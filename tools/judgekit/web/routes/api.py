@@ -58,11 +58,16 @@ NUMBER_SPELLING = (
 
 
 class CaseModel(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """One case of a ResultModel (judgekit.judge.report.CaseResult.to_json())."""
+
+    model_config = ConfigDict(extra="forbid")
     id: str
     group: str
     verdict: str
-    time_ms: int | None = Field(description="null for hidden cases (and when not measured)")
+    time_ms: int | None = Field(description="wall-clock ms; null for hidden cases")
+    cpu_ms: int | None = Field(
+        None, description="user CPU ms, the clock the limits are on; null for hidden cases"
+    )
     message: str
     input: dict[str, Any] | None = Field(None, description="public groups only")
     expected: list[float | str] | None = Field(
@@ -73,22 +78,38 @@ class CaseModel(BaseModel):
     )
 
 
-class ResultModel(BaseModel):
-    """The object `judgekit run --json` prints (JudgeReport.to_json()). Strict JSON: numbers
-    JSON cannot spell are strings ("NaN", "Infinity", "-Infinity"), and a lone surrogate in any
-    text is replaced by U+FFFD."""
+class FuzzFailureModel(BaseModel):
+    """The first failing fuzz case, shrunk to a smallest input that still fails."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
+    case: str
+    input: dict[str, Any]
+    saved_as: str | None = Field(None, description="the regression case it was filed as")
+
+
+class ResultModel(BaseModel):
+    """The object `judgekit run --json` prints (JudgeReport.to_json(), as a learner may see
+    it). Strict JSON: numbers JSON cannot spell are strings ("NaN", "Infinity",
+    "-Infinity"), and a lone surrogate in any text is replaced by U+FFFD."""
+
+    model_config = ConfigDict(extra="forbid")
     verdict: str
     message: str
     device: str
     image: str
     platform: str | None
-    time_ms: int | None
+    time_ms: int | None = Field(description="wall-clock ms of the whole run")
+    cpu_ms: int | None = Field(None, description="user CPU ms of the whole run")
+    reruns: int = Field(0, description="runs judged again because the host starved them")
+    prewarmed: bool = Field(False, description="judged in a sandbox made ready ahead of it")
     passed: int
     total: int
     cases: list[CaseModel]
-    fuzz_seed: int | None = None
+    fuzz_seed: int | None = Field(None, description="only when fuzz cases were added")
+    stderr: str | None = Field(
+        None, description="what the run wrote to stderr; absent when a hidden case ran"
+    )
+    fuzz_failure: FuzzFailureModel | None = Field(None, description="only when a fuzz case failed")
 
 
 class QueueModel(BaseModel):
