@@ -12,7 +12,7 @@ import pytest
 from judgekit.bench import warm_pool
 from judgekit.bench.chart import write_chart
 from judgekit.bench.cold import Judged
-from judgekit.bench.plan import FULL, make_plan, spread_sample
+from judgekit.bench.plan import FULL, QUICK, make_plan, spread_sample
 from judgekit.bench.results import (
     BenchReport,
     Latency,
@@ -208,15 +208,12 @@ def test_latency_and_throughput_wait_for_a_warm_pool_and_count_every_judging(
     assert latency.runs_s == (0.4, 0.6, 0.5, 2.0) and latency.p50_s == pytest.approx(0.55)
     sizes: list[int] = []
 
-    def factory(*args: object) -> _FakePool:
-        size = args[2]
-        assert isinstance(size, int)
+    def factory(size: int) -> _FakePool:
         sizes.append(size)
         return _FakePool(size)
 
     level = warm_pool.throughput(
         factory,  # type: ignore[arg-type]
-        None,  # type: ignore[arg-type]
         problem,
         Path("s.py"),
         [],
@@ -281,7 +278,7 @@ def test_a_quick_bench_writes_its_report_and_chart(problem: Problem, tmp_path: P
     ways = {way["way"]: way for way in report["sustained"]}
     assert list(ways)[:2] == ["cold, cache", "warm pool"]
     for way in ways.values():
-        assert way["judgings"] == 4 and way["verdicts"] == ["AC"]
+        assert way["judgings"] == QUICK.sustained_judgings and way["verdicts"] == ["AC"]
         assert way["cpu_per_verdict_s"] > 0 and 0 < way["p50_s"] <= way["seconds"]
     # What each way costs against the others is the bench's own targets (PASS/MISS, one run's
     # ratios), never an assertion here: the host's CPU counters see everything else it runs.

@@ -33,7 +33,6 @@ from judgekit.bench.stats import extrapolate, ratio
 from judgekit.bench.targets import check_targets
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
-from judgekit.package.shapes import warmup_shapes
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
 from judgekit.sandbox.outcome import ContainerSpec, JobRunner
@@ -127,6 +126,10 @@ class _Bench:
         times.append(ModeTime(mode, seconds, ratio(seconds, floor_s), "", verdict))
         self.steps.done()
 
+    def pool(self, size: int) -> SandboxPool:
+        """SIZE containers warmed as the plan says."""
+        return warm_pool.pool_for(self.problem, self.cached, size, self.plan.warmup)
+
     def latency(self, pool: SandboxPool, path: Path) -> Latency:
         runs = self.plan.repetitions.latency_runs
         self.step(f"warm pool, {runs} judgings", path)
@@ -141,7 +144,7 @@ class _Bench:
             self.step(f"throughput, {level} at once", path)
             levels.append(
                 warm_pool.throughput(
-                    warm_pool.pool_for, self.cached, self.problem, path, self.plan.cases,
+                    self.pool, self.problem, path, self.plan.cases,
                     concurrency=level, judgings=reps.judgings_per_level, on_judged=self.steps.done,
                 )
             )  # fmt: skip
@@ -160,7 +163,7 @@ class _Bench:
             )  # fmt: skip
 
         ways = [measure(SUSTAINED_WAYS[0], self.cached, lambda: None)]
-        with warm_pool.pool_for(problem, self.cached, SUSTAINED_AT_ONCE) as pool:
+        with self.pool(SUSTAINED_AT_ONCE) as pool:
             warm_pool.wait_warm(pool, SUSTAINED_AT_ONCE)
             ways.append(
                 measure(
@@ -175,7 +178,7 @@ class _Bench:
         spec = ContainerSpec(image, Device.CPU, problem.limits)
         seccomp = problem.root / "sandbox" / "seccomp.json"
         with contextlib.closing(
-            SnapshotSandbox(self.cached, executor, seccomp, warmup_shapes(problem), ahead=spec)
+            SnapshotSandbox(self.cached, executor, seccomp, self.plan.warmup, ahead=spec)
         ) as snapshots:
             if not snapshots.wait_until_warm(spec, TEMPLATE_S):
                 raise JudgekitError("the snapshot template could not be made; see the log")
@@ -208,7 +211,7 @@ def run_bench(problem: Problem, plan: BenchPlan, steps: Steps) -> BenchReport:
     bench = _Bench(problem, plan, steps)  # first: a clear error when Docker is unreachable
     image = current_image(problem.root, Device.CPU)
     modes = {path: bench.modes(path) for path in plan.submissions}
-    with warm_pool.pool_for(problem, bench.cached, 1) as pool:
+    with bench.pool(1) as pool:
         latencies = {path: bench.latency(pool, path) for path in plan.submissions}
     levels = bench.throughput()
     loaded = bench.under_load(image)

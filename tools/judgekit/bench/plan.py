@@ -10,10 +10,12 @@ from judgekit.errors import JudgekitError
 from judgekit.judge.known_submissions import SUBMISSIONS_DIR
 from judgekit.package.files import reference_path
 from judgekit.package.problem import Problem
+from judgekit.package.shape_space import Shape
+from judgekit.package.shapes import warmup_shapes
 from judgekit.package.testcase import TestCase
 
 ACCEPTED_DIR = Path(SUBMISSIONS_DIR) / "accepted"
-ShapeOf = Callable[[TestCase], tuple[int, ...]]
+ShapeOf = Callable[[TestCase], Shape]
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,16 @@ FULL = Repetitions(
     busy_per_cpu=8,
     sustained_judgings=20,
 )
+# Each measured once, for the tests: what the report holds, not figures to compare.
 QUICK = Repetitions(
     floor_passes=1,
-    per_case_sample=3,
-    latency_runs=2,
+    per_case_sample=2,
+    latency_runs=1,
     throughput_levels=(1, 2),
     judgings_per_level=2,
     load_runs=1,
-    busy_per_cpu=4,
-    sustained_judgings=4,
+    busy_per_cpu=2,
+    sustained_judgings=2,
 )
 
 
@@ -67,6 +70,9 @@ class BenchPlan:
     per_case_sample: tuple[TestCase, ...]
     repetitions: Repetitions
     quick: bool
+    warmup: tuple[Shape, ...]
+    """The shapes a prewarmed sandbox is warmed at: the test set's and the fuzz shapes, as
+    `judgekit serve` warms (a quick bench: its cases' own, all that its judgings meet)."""
 
 
 def default_submissions(problem: Problem) -> list[Path]:
@@ -108,4 +114,5 @@ def make_plan(
     ordered.sort(key=lambda path: path != reference)  # stable: the reference first
     repetitions = QUICK if quick else FULL
     sample = spread_sample(cases, shape_of, repetitions.per_case_sample)
-    return BenchPlan(reference, tuple(ordered), tuple(cases), sample, repetitions, quick)
+    warmup = tuple(sorted({shape_of(c) for c in cases})) if quick else warmup_shapes(problem)
+    return BenchPlan(reference, tuple(ordered), tuple(cases), sample, repetitions, quick, warmup)

@@ -2,7 +2,8 @@
 warm pool (each run on a refilled pool), and the throughput of several judged at once.
 
 The pool is the judge's own `SandboxPool`, warmed for the test set's shapes as `judgekit
-serve` warms it (judgekit.judge.prewarmed.warmup_shapes).
+serve` warms it (judgekit.package.shapes.warmup_shapes; a quick bench: the judged cases'
+shapes, `BenchPlan.warmup`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from judgekit.bench.results import Latency, ThroughputLevel
 from judgekit.bench.stats import per_minute, percentile
 from judgekit.errors import JudgekitError
 from judgekit.package.problem import Device, Problem
-from judgekit.package.shapes import warmup_shapes
+from judgekit.package.shape_space import Shape
 from judgekit.package.testcase import TestCase
 from judgekit.sandbox.container import Sandbox
 from judgekit.sandbox.image import current_image
@@ -27,13 +28,15 @@ from judgekit.sandbox.pool import SandboxPool
 # Booting a container, importing JAX and warming up, several at once on a small machine.
 WARM_TIMEOUT_S = 300.0
 
-PoolFactory = Callable[[Problem, Sandbox, int], SandboxPool]
+PoolFactory = Callable[[int], SandboxPool]
+"""A warm pool of the given size."""
 
 
-def pool_for(problem: Problem, sandbox: Sandbox, size: int) -> SandboxPool:
-    """SIZE prewarmed CPU containers for PROBLEM's jobs, as the web judge keeps them."""
+def pool_for(problem: Problem, sandbox: Sandbox, size: int, shapes: Sequence[Shape]) -> SandboxPool:
+    """SIZE prewarmed CPU containers for PROBLEM's jobs, warmed at SHAPES, as the web judge
+    keeps them."""
     spec = ContainerSpec(current_image(problem.root, Device.CPU), Device.CPU, problem.limits)
-    return SandboxPool(sandbox, spec, size, warmup_shapes(problem))
+    return SandboxPool(sandbox, spec, size, tuple(shapes))
 
 
 def wait_warm(pool: SandboxPool, size: int) -> None:
@@ -61,7 +64,6 @@ def latency(
 
 def throughput(
     factory: PoolFactory,
-    sandbox: Sandbox,
     problem: Problem,
     submission: Path,
     cases: Sequence[TestCase],
@@ -76,7 +78,7 @@ def throughput(
         judge_seconds(problem, submission, cases, pool)
         on_judged()
 
-    with factory(problem, sandbox, concurrency) as pool:
+    with factory(concurrency) as pool:
         wait_warm(pool, concurrency)
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as executor:
