@@ -79,7 +79,7 @@ def test_cases_appear_live_while_a_judge_host_judges(web: Server) -> None:
             admin = browser.new_page()
             log_in(admin, web.url, "admin")
             admin.goto(web.url + "/admin")
-            hosts = admin.get_by_test_id("workers")
+            hosts = admin.get_by_test_id("judging-slots")
             expect(hosts).to_contain_text("browser-host/1")
             expect(hosts).to_contain_text("cpu")
             expect(admin.get_by_test_id("queues")).to_contain_text("judgekit.cpu")

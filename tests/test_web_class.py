@@ -52,7 +52,7 @@ def client(
         problem=problem,
         data_dir=data,
         database_url=database_url,
-        workers=1,
+        judging_threads=1,
         max_pending_per_user=3,
         similarity_poll_s=0.1,
     )

@@ -17,7 +17,7 @@ from judgekit.web.db.migrations import _config
 from judgekit.web.db.tables import workers
 from judgekit.web.judging.judge_hosts import HEARTBEAT_STALE_S, JudgeHosts
 from judgekit.web.judging.queue_place import NO_SLOTS, queue_place
-from judgekit.web.judging.threads import WorkerPool
+from judgekit.web.judging.threads import JudgingThreads
 from judgekit.web.settings import Settings
 from sqlalchemy import inspect, text, update
 from web_support import InstantFakeJudge, a_report
@@ -171,11 +171,11 @@ def test_each_learner_keeps_only_their_latest_fingerprint_read_by_others_in_batc
     assert (latest[users[0]], b"again") in db.fingerprints_of_others(users[1])
 
 
-def test_in_process_workers_are_the_slots_of_every_device(
+def test_in_process_judging_threads_are_the_slots_of_every_device(
     problem: Problem, tmp_path: Path, db: Database
 ) -> None:
-    settings = Settings(problem=problem, data_dir=tmp_path, workers=3)
-    pool = WorkerPool(settings, db, InstantFakeJudge())
+    settings = Settings(problem=problem, data_dir=tmp_path, judging_threads=3)
+    pool = JudgingThreads(settings, db, InstantFakeJudge())
     assert pool.slots("cpu") == pool.slots("gpu") == 3
 
 

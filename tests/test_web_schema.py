@@ -159,7 +159,7 @@ def test_the_api_shows_the_problem_a_submission_was_made_for(
     db = Database.for_data_dir(tmp_path)
     _, token = auth.create_user(db, "ada", "correct horse battery", admin=False)
     db.close()
-    settings = Settings(problem=problem, data_dir=tmp_path, workers=1)
+    settings = Settings(problem=problem, data_dir=tmp_path, judging_threads=1)
     headers = {"Authorization": f"Bearer {token}"}
     with app_client(settings) as client:
         response = client.post(

@@ -341,7 +341,7 @@ def admin_page(request: Request, context: Context) -> Response:
         {
             "submissions": context.db.submissions(limit=500),
             "counts": context.db.status_counts(),
-            "workers": context.pool.workers(),
+            "slots": context.pool.judging_slots(),
             "queues": context.pool.queue_depths(),
             "distributed": context.settings.broker_url is not None,
             "statuses": list(Status),
