@@ -45,7 +45,7 @@ class JudgeHosts:
                 heartbeat_at=status.heartbeat_at,
                 image=status.image,
             )
-            for status in self.db.worker_statuses()
+            for status in self.db.judge_host_statuses()
         ]
 
     def live_slots(self) -> list[JudgingSlot]:
