@@ -7,7 +7,7 @@ import pytest
 from judgekit.cli import build_parser
 from judgekit.commands.limit_options import LIMIT_OPTIONS, SETTINGS_FIELDS, limits_from
 from judgekit.package.problem import Problem
-from judgekit.web.guards.limits import MIN_WORKER_MEMORY_MIB
+from judgekit.web.guards.limits import MIN_CHILD_MEMORY_MIB
 from judgekit.web.settings import Settings
 
 
@@ -59,5 +59,5 @@ def test_a_similarity_memory_below_the_minimum_is_refused_with_the_minimum(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["serve", "--similarity-memory", str(MIN_WORKER_MEMORY_MIB - 1)])
-    assert f"at least {MIN_WORKER_MEMORY_MIB} MiB" in capsys.readouterr().err
+        build_parser().parse_args(["serve", "--similarity-memory", str(MIN_CHILD_MEMORY_MIB - 1)])
+    assert f"at least {MIN_CHILD_MEMORY_MIB} MiB" in capsys.readouterr().err
