@@ -1,6 +1,7 @@
-"""The web judge for a class, against a fake judge (fast; no Docker): queue position and wait
-estimate, the summary per group, the 429 page, grade export and similarity. Whatever reads or
-writes the database runs on SQLite and on PostgreSQL (conftest's `database_url`)."""
+"""The web judge for a class, against a fake judge (fast; no Docker): the admin gate, queue
+position and wait estimate, the summary per group, the 429 page, grade export and similarity.
+Whatever reads or writes the database runs on SQLite and on PostgreSQL (conftest's
+`database_url`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import Database
 from judgekit.web.judging.queue_place import NO_SLOTS, QueuePlace, estimate_wait
+from judgekit.web.routes.pages import require_admin
 from judgekit.web.settings import Settings
 from web_support import PASSWORD, InstantFakeJudge, app_client, bearer, until_one, upload
 
@@ -70,6 +75,43 @@ def login(client: TestClient, name: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+# -- the admin gate -------------------------------------------------------------------------
+
+ADMIN_PAGES = [
+    ("GET", "/admin"),
+    ("POST", "/admin/rejudge"),
+    ("GET", "/admin/grades"),
+    ("GET", "/admin/grades.csv"),
+    ("GET", "/admin/similarity"),
+    ("GET", "/admin/similarity/1/2"),
+]
+
+
+def test_every_admin_page_sends_nobody_to_log_in_and_back_and_hides_from_a_learner(
+    client: TestClient,
+) -> None:
+    for method, path in ADMIN_PAGES:
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 303, (method, path, response.status_code)
+        assert response.headers["location"] == f"/login?next={quote(path)}"
+    login(client, "alice")
+    for method, path in ADMIN_PAGES:
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 404, (method, path, response.status_code)
+
+
+def test_every_admin_route_is_behind_the_one_gate(client: TestClient) -> None:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    admin = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/admin")]
+    assert {(method, r.path) for r in admin for method in r.methods} >= {
+        (method, path.replace("1/2", "{first_id}/{second_id}").replace(".csv", ".{kind}"))
+        for method, path in ADMIN_PAGES
+    }
+    for route in admin:
+        assert [d.call for d in route.dependant.dependencies].count(require_admin) == 1, route
 
 
 # -- queue position -------------------------------------------------------------------------

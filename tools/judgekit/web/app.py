@@ -128,6 +128,10 @@ def create_app(
             )
         return pages.error_page(request, error.status_code, str(error.detail), error.headers)
 
+    @app.exception_handler(pages.SignInFirst)
+    async def sign_in_first(request: Request, _error: pages.SignInFirst) -> Response:
+        return pages.login_redirect(request)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
         detail = "; ".join(
