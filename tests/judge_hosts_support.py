@@ -38,7 +38,7 @@ def start_web_app(
     return serve(data, args, env=judgekit_env(env), problem=problem, log=log)
 
 
-def start_worker(
+def start_judge_host(
     folder: Path,
     name: str,
     broker_url: str,
@@ -61,7 +61,7 @@ def start_worker(
             "--name",
             name,
         ],
-        folder / f"worker-{name}-{time.time_ns()}.log",
+        folder / f"judge-host-{name}-{time.time_ns()}.log",
         judgekit_env(env),
     )
 

@@ -92,8 +92,8 @@ def test_serve_on_a_host_that_is_not_ours_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
-@pytest.mark.parametrize("option", ["--workers", "--max-pending"])
-def test_serve_needs_at_least_one_worker_and_pending_slot(
+@pytest.mark.parametrize("option", ["--judging-threads", "--workers", "--max-pending"])
+def test_serve_needs_at_least_one_judging_thread_and_pending_slot(
     option: str, value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     line = _parse_error(["serve", option, value], capsys)

@@ -26,21 +26,26 @@ def expanded(value: str) -> str:
 
 
 def test_the_recipe_has_a_web_tier_a_broker_a_database_and_both_kinds_of_judge_host() -> None:
-    assert {"web", "redis", "postgres", "worker-cpu", "worker-gpu"} <= set(SERVICES)
-    assert SERVICES["worker-cpu"]["command"][:3] == ["worker", "--device", "cpu"]
-    assert SERVICES["worker-gpu"]["command"][:3] == ["worker", "--device", "gpu"]
-    gpu = SERVICES["worker-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]
+    assert {"web", "redis", "postgres", "judge-host-cpu", "judge-host-gpu"} <= set(SERVICES)
+    assert SERVICES["judge-host-cpu"]["command"][:3] == ["worker", "--device", "cpu"]
+    assert SERVICES["judge-host-gpu"]["command"][:3] == ["worker", "--device", "gpu"]
+    gpu = SERVICES["judge-host-gpu"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert gpu["driver"] == "nvidia"
 
 
-@pytest.mark.parametrize("service", ["web", "worker-cpu", "worker-gpu"])
+def test_the_cpu_judge_hosts_count_comes_from_its_variable_or_its_old_name() -> None:
+    replicas = SERVICES["judge-host-cpu"]["deploy"]["replicas"]
+    assert replicas == "${CPU_JUDGE_HOSTS:-${CPU_WORKERS:-2}}"
+
+
+@pytest.mark.parametrize("service", ["web", "judge-host-cpu", "judge-host-gpu"])
 def test_each_judgekit_service_runs_a_command_that_parses(service: str) -> None:
     command = [expanded(str(part)) for part in SERVICES[service]["command"]]
     options = build_parser().parse_args(["--problem", ".", *command])
     assert options.handler is not None
 
 
-@pytest.mark.parametrize("service", ["web", "worker-cpu", "worker-gpu"])
+@pytest.mark.parametrize("service", ["web", "judge-host-cpu", "judge-host-gpu"])
 def test_services_set_the_variables_the_code_reads(service: str) -> None:
     environment = SERVICES[service]["environment"]
     assert {BROKER_ENV, TOKEN_ENV, LOG_FORMAT_ENV} <= set(environment)

@@ -212,7 +212,7 @@ def test_a_judge_host_job_streams_cases_and_stores_the_result(
         host.heartbeat_once()
         db = Database(settings.db_url)
         try:
-            (status,) = db.worker_statuses()
+            (status,) = db.judge_host_statuses()
         finally:
             db.close()
         assert (status.name, status.device, status.submission_id) == ("host-1/1", "cpu", None)

@@ -35,6 +35,12 @@ def test_each_message_reads_back_as_itself(message: Message) -> None:
     assert type(message).from_json(message.to_json()) == message
 
 
+def test_the_claim_request_names_its_judge_host_as_every_version_has() -> None:
+    """The wire name stays `worker` (older judge hosts send it, older web apps require it)."""
+    assert ClaimRequest("host-1/1").to_json() == {"worker": "host-1/1"}
+    assert ClaimRequest.from_json({"worker": "host-1/1"}).judge_host == "host-1/1"
+
+
 @pytest.mark.parametrize(
     ("kind", "data", "named"),
     [

@@ -59,7 +59,7 @@ def test_a_broker_without_a_judge_host_token_is_a_usage_error(tmp_path: object) 
     assert "JUDGEKIT_JUDGEHOST_TOKEN" in result.stderr
 
 
-def test_a_worker_names_each_missing_setting() -> None:
+def test_a_judge_host_names_each_missing_setting() -> None:
     result = judgekit("worker", env={})
     assert result.returncode == 2
     assert "JUDGEKIT_JUDGEHOST_TOKEN" in result.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from judge_hosts_support import start_web_app, start_worker, wait_for_log
+from judge_hosts_support import start_judge_host, start_web_app, wait_for_log
 from judgekit.web.db.database import Database, Status
 from postgres_support import PostgresServer
 from redis_support import RedisServer
@@ -78,12 +78,12 @@ def test_thirty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
     ]
     admin = add_user(data, "teacher", "password of the teacher", admin=True, database_url=database)
     web = start_web_app(data, broker.url, max_pending=len(MIX), database_url=database)
-    workers: list[Process] = []
+    hosts: list[Process] = []
     try:
         for name in ("host-a", "host-b"):
-            workers.append(start_worker(tmp_path, name, broker.url, web.url))
-        for worker in workers:
-            wait_for_log(worker, "judge host", 180)
+            hosts.append(start_judge_host(tmp_path, name, broker.url, web.url))
+        for host in hosts:
+            wait_for_log(host, "judge host", 180)
 
         uploaded: dict[int, tuple[str, float]] = {}
         for index, kind in enumerate(MIX):
@@ -112,17 +112,15 @@ def test_thirty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
                     if body["status"] == "done":
                         finished[submission_id] = (body, time.monotonic())
                 if not killed:
-                    claims = [
-                        line for line in workers[0].text().splitlines() if ": claimed" in line
-                    ]
+                    claims = [line for line in hosts[0].text().splitlines() if ": claimed" in line]
                     last = claims[-1] if claims else ""
                     claimed_id = int(last.split("submission ")[1].split(":")[0]) if last else 0
                     slow = claimed_id in uploaded and uploaded[claimed_id][0] == SLOW
                     if slow and claimed_id not in finished:
                         time.sleep(1.0)  # into its cases, seconds before its end
-                        workers[0].kill()
+                        hosts[0].kill()
                         victim_claims.append(claimed_id)
-                        workers.append(start_worker(tmp_path, "host-c", broker.url, web.url))
+                        hosts.append(start_judge_host(tmp_path, "host-c", broker.url, web.url))
                         killed = True
                 if killed and not restarted and len(finished) >= len(MIX) // 2:
                     broker.restart()  # no persistence: every waiting message is lost
@@ -130,8 +128,8 @@ def test_thirty_submissions_two_hosts_a_killed_host_and_a_lost_broker(
                 time.sleep(1.0)
         last_verdict = max((at for _, at in finished.values()), default=time.monotonic())
     finally:
-        for worker in workers:
-            worker.stop()
+        for host in hosts:
+            host.stop()
         web.stop()
 
     assert killed and restarted
@@ -202,10 +200,10 @@ def test_a_judge_host_that_differs_from_the_web_app_refuses_to_start(
         runner.write_text(runner.read_text() + "\n# changed\n")
     web = start_web_app(tmp_path / "judge-data", broker.url, problem=other)
     try:
-        worker = start_worker(tmp_path, "mismatched", broker.url, web.url)
-        assert worker.process.wait(120) == 2
+        host = start_judge_host(tmp_path, "mismatched", broker.url, web.url)
+        assert host.process.wait(120) == 2
         words = "problem package" if change == "test data" else "sandbox image inputs"
-        assert words in worker.text()
-        assert "differs from the web app" in worker.text()
+        assert words in host.text()
+        assert "differs from the web app" in host.text()
     finally:
         web.stop()

@@ -7,7 +7,7 @@ import pytest
 from judgekit.cli import build_parser
 from judgekit.commands.limit_options import LIMIT_OPTIONS, SETTINGS_FIELDS, limits_from
 from judgekit.package.problem import Problem
-from judgekit.web.guards.limits import MIN_WORKER_MEMORY_MIB
+from judgekit.web.guards.limits import MIN_CHILD_MEMORY_MIB
 from judgekit.web.settings import Settings
 
 
@@ -19,12 +19,22 @@ def test_serve_without_options_uses_the_settings_defaults(problem: Problem) -> N
         defaults.port,
         defaults.data_dir,
     )
-    assert (options.workers, options.max_pending) == (
-        defaults.workers,
+    assert (options.judging_threads, options.max_pending) == (
+        defaults.judging_threads,
         defaults.max_pending_per_user,
     )
     assert options.devices is None and defaults.devices == ("cpu",)
     assert options.secure_cookies is defaults.secure_cookies
+
+
+def test_the_old_name_of_judging_threads_still_works_and_says_the_new_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    options = build_parser().parse_args(["serve", "--workers", "3"])
+    assert options.judging_threads == 3
+    assert "--workers is deprecated: use --judging-threads" in capsys.readouterr().err
+    assert build_parser().parse_args(["serve", "--judging-threads", "2"]).judging_threads == 2
+    assert capsys.readouterr().err == ""
 
 
 def test_serve_without_limit_options_gives_the_settings_default_limits(problem: Problem) -> None:
@@ -49,5 +59,5 @@ def test_a_similarity_memory_below_the_minimum_is_refused_with_the_minimum(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["serve", "--similarity-memory", str(MIN_WORKER_MEMORY_MIB - 1)])
-    assert f"at least {MIN_WORKER_MEMORY_MIB} MiB" in capsys.readouterr().err
+        build_parser().parse_args(["serve", "--similarity-memory", str(MIN_CHILD_MEMORY_MIB - 1)])
+    assert f"at least {MIN_CHILD_MEMORY_MIB} MiB" in capsys.readouterr().err

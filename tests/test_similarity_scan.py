@@ -1,5 +1,5 @@
 """The similarity scan's child process (web.similarity.child, driven by
-web.similarity.scan.WorkerProcess): it runs apart from the web process under a memory limit
+web.similarity.scan.SimilarityChild): it runs apart from the web process under a memory limit
 and a low CPU priority, reads only the first bytes of each file, keeps a compact fingerprint
 per learner in the database, and is started again when it dies or overruns its time."""
 
@@ -18,9 +18,9 @@ import pytest
 from judgekit.judge.verdict import Verdict
 from judgekit.web.db.database import Database
 from judgekit.web.db.tables import similarity_fingerprints
-from judgekit.web.similarity.child import NICENESS, WorkerConfig
+from judgekit.web.similarity.child import NICENESS, ChildConfig
 from judgekit.web.similarity.measure import Fingerprint
-from judgekit.web.similarity.scan import WorkerProcess, WorkerUnavailable
+from judgekit.web.similarity.scan import ChildUnavailable, SimilarityChild
 from repo_support import REPO_ROOT
 from sqlalchemy import select
 from web_support import a_report
@@ -54,8 +54,8 @@ class Class:
         self.db.finish(submission_id, claimed.attempts, a_report(Verdict.WA, passed=0, total=1))
         return submission_id
 
-    def config(self, *, max_bytes: int = 64 * 1024, memory_mib: int = 512) -> WorkerConfig:
-        return WorkerConfig(
+    def config(self, *, max_bytes: int = 64 * 1024, memory_mib: int = 512) -> ChildConfig:
+        return ChildConfig(
             database_url=self.db.url,
             uploads_dir=str(self.uploads),
             statement=str(REPO_ROOT / "statement.md"),
@@ -98,15 +98,15 @@ def test_a_copy_is_found_by_a_child_process_under_a_memory_limit_and_a_low_prior
 ) -> None:
     original = klass.judged("alice", (FILES / "original.py.txt").read_bytes())
     copy = klass.judged("bob", (FILES / "renamed_copy.py.txt").read_bytes())
-    worker = WorkerProcess(klass.config(memory_mib=300), timeout_s=60)
+    child = SimilarityChild(klass.config(memory_mib=300), timeout_s=60)
     try:
-        assert [worker.scan(original), worker.scan(copy)] == ["compared", "compared"]
-        pid = worker.pid
+        assert [child.scan(original), child.scan(copy)] == ["compared", "compared"]
+        pid = child.pid
         assert pid is not None and pid != os.getpid()
         assert _limits(pid) == (300 * 2**20, NICENESS)
     finally:
-        worker.stop()
-    assert worker.pid is None
+        child.stop()
+    assert child.pid is None
     pairs = klass.db.similarity_pairs()
     assert [(p[0], p[2]) for p in pairs] == [(original, copy)] and pairs[0][4] > 0.9
     stored = klass.db.similarity_pair(original, copy)
@@ -121,11 +121,11 @@ def test_only_the_first_bytes_are_read_and_kept_as_a_compact_fingerprint(
     )
     assert len(big) > 256 * 1024
     submission = sqlite_class.judged("alice", big)
-    worker = WorkerProcess(sqlite_class.config(max_bytes=16 * 1024), timeout_s=60)
+    child = SimilarityChild(sqlite_class.config(max_bytes=16 * 1024), timeout_s=60)
     try:
-        assert worker.scan(submission) == "compared"
+        assert child.scan(submission) == "compared"
     finally:
-        worker.stop()
+        child.stop()
     with sqlite_class.db.engine.connect() as connection:
         blob, source_bytes = connection.execute(
             select(similarity_fingerprints.c.fingerprint, similarity_fingerprints.c.source_bytes)
@@ -136,37 +136,37 @@ def test_only_the_first_bytes_are_read_and_kept_as_a_compact_fingerprint(
     assert len(blob) <= 12 * len(fingerprint.hashes) + 64  # two arrays, not Python objects
 
 
-def test_a_worker_that_dies_is_started_again_for_the_next_submission(
+def test_a_child_that_dies_is_started_again_for_the_next_submission(
     sqlite_class: Class,
 ) -> None:
     first = sqlite_class.judged("alice", (FILES / "original.py.txt").read_bytes())
     second = sqlite_class.judged("bob", (FILES / "independent_functional.py.txt").read_bytes())
-    worker = WorkerProcess(sqlite_class.config(), timeout_s=60)
+    child = SimilarityChild(sqlite_class.config(), timeout_s=60)
     try:
-        assert worker.scan(first) == "compared"
-        dead = worker.pid
+        assert child.scan(first) == "compared"
+        dead = child.pid
         assert dead is not None
         os.kill(dead, signal.SIGKILL)
-        assert worker.scan(second) == "compared"
-        assert worker.pid not in (None, dead)
+        assert child.scan(second) == "compared"
+        assert child.pid not in (None, dead)
     finally:
-        worker.stop()
+        child.stop()
     assert sqlite_class.db.similarity_outcomes() == {"compared": 2}
 
 
-def test_a_submission_over_the_time_limit_fails_and_the_worker_is_replaced(
+def test_a_submission_over_the_time_limit_fails_and_the_child_is_replaced(
     sqlite_class: Class,
 ) -> None:
     slow = sqlite_class.judged("alice", b"x = [\n" + b"1, 2, 3,\n" * 8000)
     quick = sqlite_class.judged("bob", (FILES / "original.py.txt").read_bytes())
-    worker = WorkerProcess(sqlite_class.config(), timeout_s=0.001)
+    child = SimilarityChild(sqlite_class.config(), timeout_s=0.001)
     try:
-        assert worker.scan(slow) == "failed"
-        assert worker.pid is None  # killed: the next submission gets a fresh one
-        worker.timeout_s = 60
-        assert worker.scan(quick) == "compared"
+        assert child.scan(slow) == "failed"
+        assert child.pid is None  # killed: the next submission gets a fresh one
+        child.timeout_s = 60
+        assert child.scan(quick) == "compared"
     finally:
-        worker.stop()
+        child.stop()
 
 
 def test_the_memory_limit_turns_an_allocation_beyond_it_into_a_memory_error() -> None:
@@ -186,25 +186,25 @@ def test_stopping_the_scan_ends_its_child_even_in_the_middle_of_a_submission(
 ) -> None:
     quick = sqlite_class.judged("alice", (FILES / "original.py.txt").read_bytes())
     slow = sqlite_class.judged("bob", b"x = [\n" + b"1, 2, 3,\n" * 100_000)
-    worker = WorkerProcess(sqlite_class.config(max_bytes=2**20), timeout_s=60)
-    assert worker.scan(quick) == "compared"
-    child = worker.pid
-    assert child is not None
+    child = SimilarityChild(sqlite_class.config(max_bytes=2**20), timeout_s=60)
+    assert child.scan(quick) == "compared"
+    pid = child.pid
+    assert pid is not None
     outcome: list[object] = []
 
     def scan_slow() -> None:
         try:
-            outcome.append(worker.scan(slow))
-        except WorkerUnavailable as error:
+            outcome.append(child.scan(slow))
+        except ChildUnavailable as error:
             outcome.append(error)
 
     thread = threading.Thread(target=scan_slow)
     thread.start()
     time.sleep(0.3)
     started = time.monotonic()
-    worker.stop()
+    child.stop()
     thread.join(20)
     assert time.monotonic() - started < 15 and not thread.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], WorkerUnavailable)
-    assert not Path(f"/proc/{child}").exists()  # ended and reaped
-    assert worker.pid is None
+    assert len(outcome) == 1 and isinstance(outcome[0], ChildUnavailable)
+    assert not Path(f"/proc/{pid}").exists()  # ended and reaped
+    assert child.pid is None

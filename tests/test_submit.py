@@ -50,7 +50,7 @@ def served(problem: Problem, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         token = auth.create_user(db, "learner", "correct horse battery", admin=False)[1]
     finally:
         db.close()
-    settings = Settings(problem=problem, data_dir=data, workers=1)
+    settings = Settings(problem=problem, data_dir=data, judging_threads=1)
     config = uvicorn.Config(
         create_app(settings, InstantFakeJudge()),
         host="127.0.0.1",

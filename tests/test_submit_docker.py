@@ -31,7 +31,7 @@ def test_submit_shows_live_cases_then_ac_and_gets_wa_for_a_wrong_file(
     token_file.write_text(token + "\n")
     token_file.chmod(0o600)
     submit = judgekit_command("submit", "--token-file", str(token_file))
-    with running_server(data, workers=1) as server:
+    with running_server(data, judging_threads=1) as server:
         code, output = _run_in_pty(
             [*submit, str(REFERENCE), "--server", server.url], cwd=REPO_ROOT, timeout_s=400
         )

@@ -29,7 +29,7 @@ def make_app(
         problem=problem,
         data_dir=data,
         database_url=database_url,
-        workers=kw.get("workers", 2),
+        judging_threads=kw.get("judging_threads", 2),
         max_pending_per_user=kw.get("max_pending", 10),
         judge_error_retry_s=0.01,
     )
@@ -138,7 +138,7 @@ def test_too_many_pending_is_429(
 ) -> None:
     gate = threading.Event()
     judge = InstantFakeJudge(gate)
-    with make_app(problem, data, judge, database_url, workers=1, max_pending=2) as client:
+    with make_app(problem, data, judge, database_url, judging_threads=1, max_pending=2) as client:
         token = tokens["alice"]
         ids = [upload(client, token, b"x = 1\n") for _ in range(2)]
         response = client.post(
@@ -203,7 +203,7 @@ def test_restart_requeues_running_and_finishes_once(
     problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     gate = threading.Event()
-    with make_app(problem, data, InstantFakeJudge(gate), database_url, workers=1) as client:
+    with make_app(problem, data, InstantFakeJudge(gate), database_url, judging_threads=1) as client:
         submission_id = upload(client, tokens["alice"], REFERENCE.read_bytes())
         until_one(client, submission_id, "running", token=tokens["alice"], timeout=5)
         # Simulate a crash: the row stays 'running' while the app goes away.
@@ -223,7 +223,7 @@ def test_restart_requeues_running_and_finishes_once(
         )
     db3.close()
     judge = InstantFakeJudge()
-    with make_app(problem, data, judge, database_url, workers=2) as client:
+    with make_app(problem, data, judge, database_url, judging_threads=2) as client:
         body = until_one(client, submission_id, token=tokens["alice"])
         assert body["verdict"] == "AC"
     assert len(judge.calls) == 1
@@ -255,7 +255,7 @@ def test_a_judge_error_is_judged_again_and_the_retry_result_stands(
     problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     judge = FailingFirstJudge(failures=1)
-    with make_app(problem, data, judge, database_url, workers=1) as client:
+    with make_app(problem, data, judge, database_url, judging_threads=1) as client:
         body = until_one(
             client, upload(client, tokens["alice"], REFERENCE.read_bytes()), token=tokens["alice"]
         )
@@ -267,7 +267,7 @@ def test_a_judge_error_that_persists_is_reported_after_the_last_attempt(
     problem: Problem, data: Path, database_url: str, tokens: dict[str, str]
 ) -> None:
     judge = FailingFirstJudge(failures=MAX_ATTEMPTS + 5)
-    with make_app(problem, data, judge, database_url, workers=1) as client:
+    with make_app(problem, data, judge, database_url, judging_threads=1) as client:
         body = until_one(
             client, upload(client, tokens["alice"], REFERENCE.read_bytes()), token=tokens["alice"]
         )

@@ -136,7 +136,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
             auth.create_user(db, name, PASSWORD, admin=False)
     finally:
         db.close()
-    running = start_server(data, workers=1, pool_size=0)
+    running = start_server(data, judging_threads=1, pool_size=0)
     try:
         yield running
     finally:

@@ -64,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     add_user(data, "admin", PASSWORD, admin=True)
     add_user(data, "alice", PASSWORD)
     add_user(data, "bob", PASSWORD)
-    with running_server(data, workers=2) as running:
+    with running_server(data, judging_threads=2) as running:
         yield running
 
 
@@ -218,7 +218,7 @@ def class_server(
         data_dir=data,
         host="127.0.0.1",
         port=port,
-        workers=1,
+        judging_threads=1,
         max_pending_per_user=4,
         similarity_poll_s=0.2,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from judge_hosts_support import start_web_app, start_worker, wait_for_log
+from judge_hosts_support import start_judge_host, start_web_app, wait_for_log
 from postgres_support import PostgresServer
 from redis_support import redis_server
 from repo_support import REFERENCE, need
@@ -34,12 +34,12 @@ def web(
     add_user(data, "alice", PASSWORD, database_url=database)
     with redis_server(folder / "redis") as broker:
         app = start_web_app(data, broker.url, database_url=database)
-        worker = start_worker(folder, "browser-host", broker.url, app.url)
+        host = start_judge_host(folder, "browser-host", broker.url, app.url)
         try:
-            wait_for_log(worker, "judge host", 180)
+            wait_for_log(host, "judge host", 180)
             yield app
         finally:
-            worker.stop()
+            host.stop()
             app.stop()
 
 
@@ -79,7 +79,7 @@ def test_cases_appear_live_while_a_judge_host_judges(web: Server) -> None:
             admin = browser.new_page()
             log_in(admin, web.url, "admin")
             admin.goto(web.url + "/admin")
-            hosts = admin.get_by_test_id("workers")
+            hosts = admin.get_by_test_id("judging-slots")
             expect(hosts).to_contain_text("browser-host/1")
             expect(hosts).to_contain_text("cpu")
             expect(admin.get_by_test_id("queues")).to_contain_text("judgekit.cpu")

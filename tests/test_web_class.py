@@ -1,6 +1,7 @@
-"""The web judge for a class, against a fake judge (fast; no Docker): queue position and wait
-estimate, the summary per group, the 429 page, grade export and similarity. Whatever reads or
-writes the database runs on SQLite and on PostgreSQL (conftest's `database_url`)."""
+"""The web judge for a class, against a fake judge (fast; no Docker): the admin gate, queue
+position and wait estimate, the summary per group, the 429 page, grade export and similarity.
+Whatever reads or writes the database runs on SQLite and on PostgreSQL (conftest's
+`database_url`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
+from judgekit.web.classroom import api as class_api
+from judgekit.web.classroom import pages as class_pages
 from judgekit.web.db.database import Database
 from judgekit.web.judging.queue_place import NO_SLOTS, QueuePlace, estimate_wait
+from judgekit.web.routes import api, events, pages
+from judgekit.web.routes.pages import require_admin
 from judgekit.web.settings import Settings
 from web_support import PASSWORD, InstantFakeJudge, app_client, bearer, until_one, upload
 
@@ -52,7 +59,7 @@ def client(
         problem=problem,
         data_dir=data,
         database_url=database_url,
-        workers=1,
+        judging_threads=1,
         max_pending_per_user=3,
         similarity_poll_s=0.1,
     )
@@ -70,6 +77,43 @@ def login(client: TestClient, name: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+# -- the admin gate -------------------------------------------------------------------------
+
+ADMIN_PAGES = [
+    ("GET", "/admin"),
+    ("POST", "/admin/rejudge"),
+    ("GET", "/admin/grades"),
+    ("GET", "/admin/grades.csv"),
+    ("GET", "/admin/similarity"),
+    ("GET", "/admin/similarity/1/2"),
+]
+
+
+def test_every_admin_page_sends_nobody_to_log_in_and_back_and_hides_from_a_learner(
+    client: TestClient,
+) -> None:
+    for method, path in ADMIN_PAGES:
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 303, (method, path, response.status_code)
+        assert response.headers["location"] == f"/login?next={quote(path)}"
+    login(client, "alice")
+    for method, path in ADMIN_PAGES:
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 404, (method, path, response.status_code)
+
+
+def test_every_admin_route_is_behind_the_one_gate() -> None:
+    routers = (pages.router, class_pages.router, api.router, class_api.router, events.router)
+    routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    admin = [r for r in routes if r.path.startswith("/admin")]
+    assert {(method, r.path) for r in admin for method in r.methods or ()} == {
+        (method, path.replace("1/2", "{first_id}/{second_id}").replace(".csv", ".{kind}"))
+        for method, path in ADMIN_PAGES
+    }
+    for route in admin:
+        assert [d.call for d in route.dependant.dependencies].count(require_admin) == 1, route
 
 
 # -- queue position -------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from judgekit.judge.verdict import Verdict
 from judgekit.package.problem import Problem
 from judgekit.web.db.database import Database
 from judgekit.web.db.migrations import _config
-from judgekit.web.db.tables import workers
+from judgekit.web.db.tables import judge_hosts
 from judgekit.web.judging.judge_hosts import HEARTBEAT_STALE_S, JudgeHosts
 from judgekit.web.judging.queue_place import NO_SLOTS, queue_place
-from judgekit.web.judging.threads import WorkerPool
+from judgekit.web.judging.threads import JudgingThreads
 from judgekit.web.settings import Settings
 from sqlalchemy import inspect, text, update
 from web_support import InstantFakeJudge, a_report
@@ -90,7 +90,7 @@ def test_migrations_0004_and_0003_go_down_and_up_again(db: Database) -> None:
                 _config(connection), target
             )
         assert set(inspect(db.engine).get_table_names()) & similarity == tables
-    assert db.schema_revision == "0004_similarity_fingerprints"
+    assert db.schema_revision == "0005_judge_hosts"
 
 
 def test_what_0003_scanned_stays_scanned_as_compared_through_0004(db: Database) -> None:
@@ -171,11 +171,11 @@ def test_each_learner_keeps_only_their_latest_fingerprint_read_by_others_in_batc
     assert (latest[users[0]], b"again") in db.fingerprints_of_others(users[1])
 
 
-def test_in_process_workers_are_the_slots_of_every_device(
+def test_in_process_judging_threads_are_the_slots_of_every_device(
     problem: Problem, tmp_path: Path, db: Database
 ) -> None:
-    settings = Settings(problem=problem, data_dir=tmp_path, workers=3)
-    pool = WorkerPool(settings, db, InstantFakeJudge())
+    settings = Settings(problem=problem, data_dir=tmp_path, judging_threads=3)
+    pool = JudgingThreads(settings, db, InstantFakeJudge())
     assert pool.slots("cpu") == pool.slots("gpu") == 3
 
 
@@ -202,12 +202,12 @@ def test_live_judge_host_slots_of_the_device_divide_the_wait_and_none_gives_no_e
     assert place is not None and place.estimated_wait_s is None and NO_SLOTS in place.text
 
     for name, device in (("h/1", "cpu"), ("h/2", "cpu"), ("g/1", "gpu"), ("old/1", "cpu")):
-        db.record_worker_heartbeat(name, device, "img", {}, None)
+        db.record_judge_host_heartbeat(name, device, "img", {}, None)
     with db.transaction() as connection:
         connection.execute(
-            update(workers)
-            .where(workers.c.name == "old/1")
-            .values(heartbeat_at=workers.c.heartbeat_at - 2 * HEARTBEAT_STALE_S)
+            update(judge_hosts)
+            .where(judge_hosts.c.name == "old/1")
+            .values(heartbeat_at=judge_hosts.c.heartbeat_at - 2 * HEARTBEAT_STALE_S)
         )
     assert hosts.slots("cpu") == 2 and hosts.slots("gpu") == 1
     place = queue_place(db, waiting, hosts)

@@ -1,5 +1,5 @@
-"""The judge database on SQLite and PostgreSQL alike: leases for remote workers, atomic claims
-and the pending quota under concurrency, worker heartbeats, awkward text, readable errors."""
+"""The judge database on SQLite and PostgreSQL alike: leases for judge hosts, atomic claims
+and the pending quota under concurrency, judge-host heartbeats, awkward text, readable errors."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_claim_takes_a_queued_submission_under_a_lease(db: Database) -> None:
     before = time.time()
     claimed = db.claim(submission_id, "w1", 30.0)
     assert claimed is not None and claimed.status is Status.RUNNING and claimed.attempts == 1
-    assert claimed.worker == "w1" and claimed.lease_until is not None
+    assert claimed.judge_host == "w1" and claimed.lease_until is not None
     assert before + 30 <= claimed.lease_until <= time.time() + 30
     assert db.claim(submission_id, "w2", 30.0) is None  # a live lease is the holder's
     assert db.claim(9999, "w2", 30.0) is None
@@ -96,7 +96,7 @@ def test_claim_takes_a_queued_submission_under_a_lease(db: Database) -> None:
     assert db.finish(submission_id, 1, a_report(Verdict.AC, passed=1, total=1))
     done = db.submission(submission_id)
     assert done is not None and done.status is Status.DONE
-    assert done.lease_until is None and done.worker is None
+    assert done.lease_until is None and done.judge_host is None
     assert db.claim(submission_id, "w2", 30.0) is None
     assert not db.renew_lease(submission_id, 1, 60.0)
 
@@ -108,16 +108,16 @@ def test_an_expired_lease_is_claimed_again_or_requeued(db: Database) -> None:
     assert db.add_case_result(first, 1, A_CASE)
     _expire_lease(db, first)
     again = db.claim(first, "w2", 30.0)
-    assert again is not None and again.worker == "w2" and again.attempts == 2
+    assert again is not None and again.judge_host == "w2" and again.attempts == 2
     assert db.case_results(first) == []
-    stale = 1  # the first worker's attempt
+    stale = 1  # the first judge host's attempt
     assert not db.finish(first, stale, a_report(Verdict.AC, passed=1, total=1))
     assert db.claim(second, "w1", 30.0) is not None
     _expire_lease(db, second)
     assert db.requeue_expired_leases() == [second]
     requeued = db.submission(second)
     assert requeued is not None and requeued.status is Status.QUEUED
-    assert (requeued.started_at, requeued.lease_until, requeued.worker) == (None, None, None)
+    assert (requeued.started_at, requeued.lease_until, requeued.judge_host) == (None, None, None)
     assert [s.id for s in db.queued_submissions()] == [second]
 
 
@@ -152,11 +152,11 @@ def test_the_largest_row_id_a_request_may_name_finds_no_row_on_every_backend(
     assert not db.add_case_result(largest, largest, A_CASE)
     assert not db.renew_lease(largest, largest, 30.0) and not db.retry(largest, largest)
     assert db.claim(largest, "w1", 30.0) is None and db.requeue(largest) == 0
-    db.record_worker_heartbeat("w1", "cpu", "img", {}, largest)
-    assert [w.submission_id for w in db.worker_statuses()] == [largest]
+    db.record_judge_host_heartbeat("w1", "cpu", "img", {}, largest)
+    assert [w.submission_id for w in db.judge_host_statuses()] == [largest]
 
 
-def test_requeue_interrupted_leaves_leased_rows_to_their_workers(db: Database) -> None:
+def test_requeue_interrupted_leaves_leased_rows_to_their_judge_hosts(db: Database) -> None:
     user_id = _user(db)
     remote, local, waiting = _submit(db, user_id), _submit(db, user_id), _submit(db, user_id)
     assert db.claim(remote, "w1", 30.0) is not None
@@ -168,7 +168,7 @@ def test_requeue_interrupted_leaves_leased_rows_to_their_workers(db: Database) -
     assert [s.id for s in db.queued_submissions(limit=1)] == [local]
     assert db.requeue(remote) == 1
     back = db.submission(remote)
-    assert back is not None and back.worker is None and back.lease_until is None
+    assert back is not None and back.judge_host is None and back.lease_until is None
 
 
 def test_ten_threads_claim_one_submission_and_exactly_one_wins(db: Database) -> None:
@@ -206,14 +206,14 @@ def test_the_pending_quota_holds_under_concurrent_submits(db: Database) -> None:
     assert db.pending_count(user_id) == 3
 
 
-def test_worker_heartbeats_are_upserted_newest_first(db: Database) -> None:
-    db.record_worker_heartbeat("w1", "cpu", "img:1", {"jax": "0.4"}, None)
-    first = db.worker_statuses()
+def test_judge_host_heartbeats_are_upserted_newest_first(db: Database) -> None:
+    db.record_judge_host_heartbeat("w1", "cpu", "img:1", {"jax": "0.4"}, None)
+    first = db.judge_host_statuses()
     time.sleep(0.01)
-    db.record_worker_heartbeat("w2", "gpu", "img:2", {}, None)
+    db.record_judge_host_heartbeat("w2", "gpu", "img:2", {}, None)
     time.sleep(0.01)
-    db.record_worker_heartbeat("w1", "cpu", "img:1", {"jax": "0.5"}, 7)
-    statuses = db.worker_statuses()
+    db.record_judge_host_heartbeat("w1", "cpu", "img:1", {"jax": "0.5"}, 7)
+    statuses = db.judge_host_statuses()
     assert [w.name for w in statuses] == ["w1", "w2"]
     w1 = statuses[0]
     assert w1.started_at == first[0].started_at < w1.heartbeat_at
@@ -221,9 +221,9 @@ def test_worker_heartbeats_are_upserted_newest_first(db: Database) -> None:
 
 
 def test_concurrent_first_heartbeats_make_one_row(db: Database) -> None:
-    results = _together(8, lambda i: db.record_worker_heartbeat("w", "cpu", "img", {}, i))
+    results = _together(8, lambda i: db.record_judge_host_heartbeat("w", "cpu", "img", {}, i))
     assert results == [None] * 8
-    assert [w.name for w in db.worker_statuses()] == ["w"]
+    assert [w.name for w in db.judge_host_statuses()] == ["w"]
 
 
 def test_the_database_option_wins_over_the_environment(

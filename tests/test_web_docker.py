@@ -52,7 +52,7 @@ def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
     data = tmp_path / "judge-data"
     token = add_user(data, "alice", "password for alice")
     headers = {"Authorization": f"Bearer {token}"}
-    server = start_server(data, workers=2)
+    server = start_server(data, judging_threads=2)
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
             ids = [upload(client, token, REFERENCE_SOURCE, "ref.py") for _ in range(4)]
@@ -73,7 +73,7 @@ def test_sigkill_mid_judging_loses_nothing(tmp_path: Path) -> None:
     assert "running" in before.values()
 
     with (
-        running_server(data, workers=2) as restarted,
+        running_server(data, judging_threads=2) as restarted,
         httpx.Client(base_url=restarted.url, headers=headers, timeout=30) as client,
     ):
         done = until_status(client, ids, timeout=400)
@@ -109,7 +109,7 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
     accepted: list[int] = []
     failures: list[str] = []
     lock = threading.Lock()
-    with running_server(data, workers=2, max_pending=per_client) as server:
+    with running_server(data, judging_threads=2, max_pending=per_client) as server:
         started = time.monotonic()
 
         def client_run(index: int) -> None:
@@ -139,7 +139,7 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
             base_url=server.url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
         ) as client:
             # A deadline against a hang, not a speed target (the figures go to the artefact):
-            # 20 real runs of the whole test set on two workers take minutes on a busy host.
+            # 20 real runs of the whole test set on two judging threads take minutes on a busy host.
             # Polling 200 ids every 2 s keeps the poller's own load off the judge's cores.
             done = until_status(client, accepted, timeout=1500, slowest_s=2.0)
         last_verdict_s = time.monotonic() - started

@@ -1,5 +1,5 @@
 """Property-based fuzzing of the JSON API from the app's own OpenAPI schema (schemathesis):
-no request, however odd, gets a 5xx. The workers are not started (nothing is judged); the
+no request, however odd, gets a 5xx. The judging threads are not started (nothing is judged); the
 endpoints, validation, auth and storage are the real ones."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ _db = Database.for_data_dir(_DATA)
 _, TOKEN = auth.create_user(_db, "fuzzer", "fuzzing password", admin=False)
 _db.close()
 APP = create_app(
-    Settings(problem=load_problem(REPO_ROOT), data_dir=_DATA, workers=1),
+    Settings(problem=load_problem(REPO_ROOT), data_dir=_DATA, judging_threads=1),
     InstantFakeJudge(),
-    start_workers=False,
+    start_judging=False,
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

@@ -52,9 +52,9 @@ def make_client(problem: Problem, data: Path, **settings: object) -> TestClient:
         db.close()
     return TestClient(
         create_app(
-            Settings(problem=problem, data_dir=data, workers=1, **settings),  # type: ignore[arg-type]
+            Settings(problem=problem, data_dir=data, judging_threads=1, **settings),  # type: ignore[arg-type]
             InstantFakeJudge(),
-            start_workers=False,
+            start_judging=False,
             scan_similarity=False,
         ),
         base_url="http://testserver",

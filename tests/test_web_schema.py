@@ -13,12 +13,12 @@ import pytest
 from judgekit.package.problem import Problem
 from judgekit.web.accounts import auth
 from judgekit.web.db.database import DB_FILE, Database, Status
-from judgekit.web.db.migrations import differences
+from judgekit.web.db.migrations import _config, differences
 from judgekit.web.settings import Settings
 from sqlalchemy import text
 from web_support import app_client
 
-HEAD = "0004_similarity_fingerprints"
+HEAD = "0005_judge_hosts"
 
 
 # The schema as the pre-Alembic code made it (its MIGRATIONS[0] and [1], PRAGMA user_version).
@@ -83,7 +83,7 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_rows(
     assert db.schema_revision == HEAD
     done, running = sorted(db.submissions(), key=lambda s: s.id)
     assert done.filename == "old.py" and done.problem_id is None and done.status is Status.DONE
-    assert running.lease_until is None and running.worker is None
+    assert running.lease_until is None and running.judge_host is None
     assert db.requeue_interrupted() == 1
     user = db.user_by_name("ada")
     assert user is not None
@@ -98,7 +98,7 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_rows(
         problem_id="p",
     )
     assert new_id == 3
-    db.record_worker_heartbeat("w", "cpu", "img", {}, None)
+    db.record_judge_host_heartbeat("w", "cpu", "img", {}, None)
     db.close()
     again = Database.for_data_dir(tmp_path)  # opening a migrated file changes nothing
     assert again.schema_revision == HEAD and len(again.submissions()) == 3
@@ -113,6 +113,43 @@ def test_a_new_database_is_at_the_newest_revision(database_url: str) -> None:
 
 def test_a_migrated_database_is_the_schema_the_tables_describe(database_url: str) -> None:
     db = Database(database_url)
+    with db.engine.connect() as connection:
+        assert differences(connection) == []
+    db.close()
+
+
+def test_revision_0005_renames_workers_to_judge_hosts_and_keeps_their_rows(
+    database_url: str,
+) -> None:
+    from alembic import command
+
+    db = Database(database_url)
+    user = db.add_user("ada", "x", "token", admin=False)
+    submission_id = db.add_submission(
+        user_id=user.id,
+        filename="s.py",
+        stored_name="s",
+        size=1,
+        sha256="h",
+        device="cpu",
+        max_pending=9,
+    )
+    assert db.claim(submission_id, "host/1", 30.0) is not None
+    db.record_judge_host_heartbeat("host/1", "cpu", "img", {}, submission_id)
+    with db.transaction() as connection:
+        command.downgrade(_config(connection), "0004_similarity_fingerprints")
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, submission_id FROM workers")).all()
+        assert [tuple(row) for row in rows] == [("host/1", submission_id)]
+        assert connection.execute(text("SELECT worker FROM submissions")).scalar() == "host/1"
+    with db.transaction() as connection:
+        command.upgrade(_config(connection), "head")
+    assert db.schema_revision == HEAD
+    assert [(s.name, s.submission_id) for s in db.judge_host_statuses()] == [
+        ("host/1", submission_id)
+    ]
+    claimed = db.submission(submission_id)
+    assert claimed is not None and claimed.judge_host == "host/1"
     with db.engine.connect() as connection:
         assert differences(connection) == []
     db.close()
@@ -159,7 +196,7 @@ def test_the_api_shows_the_problem_a_submission_was_made_for(
     db = Database.for_data_dir(tmp_path)
     _, token = auth.create_user(db, "ada", "correct horse battery", admin=False)
     db.close()
-    settings = Settings(problem=problem, data_dir=tmp_path, workers=1)
+    settings = Settings(problem=problem, data_dir=tmp_path, judging_threads=1)
     headers = {"Authorization": f"Bearer {token}"}
     with app_client(settings) as client:
         response = client.post(

@@ -77,7 +77,7 @@ def token(data: Path) -> str:
 
 
 def _client(problem: Problem, data: Path, judge: InstantFakeJudge) -> TestClient:
-    settings = Settings(problem=problem, data_dir=data, workers=1, judge_error_retry_s=0.01)
+    settings = Settings(problem=problem, data_dir=data, judging_threads=1, judge_error_retry_s=0.01)
     return app_client(settings, judge)
 
 
@@ -112,7 +112,7 @@ def _stored_row(data: Path, *, done: bool) -> int:
                     {"r": LEGACY_RESULT, "id": submission_id},
                 )
             else:
-                # Running forever (no worker owns it): only its live case rows exist.
+                # Running forever (nothing judges it): only its live case rows exist.
                 connection.execute(
                     text("UPDATE submissions SET status = 'running', attempts = 99 WHERE id = :id"),
                     {"id": submission_id},

@@ -258,12 +258,12 @@ def serve(
 
 
 def start_server(
-    data: Path, *, workers: int = 2, max_pending: int = 10, pool_size: int | None = None
+    data: Path, *, judging_threads: int = 2, max_pending: int = 10, pool_size: int | None = None
 ) -> Server:
     """`judgekit serve` as a real process on loopback, with the real judge; waits until up.
     POOL_SIZE: --pool-size (0: no prewarmed sandbox, for tests whose files never run)."""
     pool = [] if pool_size is None else ["--pool-size", str(pool_size)]
-    args = ["--workers", str(workers), "--max-pending", str(max_pending), *pool]
+    args = ["--judging-threads", str(judging_threads), "--max-pending", str(max_pending), *pool]
     return serve(data, args, timeout=60)
 
 
@@ -367,7 +367,7 @@ def until_one(
 
 
 def app_client(settings: Settings, judge: Judge | None = None) -> TestClient:
-    """The real app in process (a starlette TestClient; enter it to start its workers), with
+    """The real app in process (a starlette TestClient; enter it to start its judging threads), with
     SETTINGS, judged by JUDGE (a new InstantFakeJudge unless given)."""
     return TestClient(create_app(settings, InstantFakeJudge() if judge is None else judge))
 

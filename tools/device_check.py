@@ -4,7 +4,7 @@ no network, no sandbox image.
 
 The reference and `submissions/accepted/*.py` (or the `--submission` files) are run over every
 committed case (`testcases/sample`, `testcases/secret`), twice each: in this process, and in a
-fresh process of their own (this file again, `--worker`). Both call sandbox/runner.py's own
+fresh process of their own (this file again, `--fresh-process`). Both call sandbox/runner.py's own
 `load_submission`, `build_arguments` and `describe_result`, as the sandbox does, and check each
 result with the package's checker at problem.yaml's tolerance, as the judge does. One table:
 JAX and Flax versions, platform and device, then per submission and mode the verdict, the cases
@@ -80,7 +80,7 @@ from judgekit.package.testcase import TestCase, load_cases  # noqa: E402
 
 ACCEPTED = Path("submissions") / "accepted"
 # A fresh process runs one submission over every case; far above any healthy run.
-WORKER_TIMEOUT_S = 300
+FRESH_PROCESS_TIMEOUT_S = 300
 KEEP_STDERR_CHARS = 2000
 # JAX_PLATFORMS for each --platform; None leaves JAX to choose.
 JAX_PLATFORMS: dict[str, str | None] = {"cpu": "cpu", "gpu": "cuda", "default": None}
@@ -221,8 +221,8 @@ def load_package(testcases: Path | None, groups: str) -> Package:
     return Package(problem, tuple(cases), runner_module(problem), problem_checker(problem))
 
 
-def _worker_command(options: argparse.Namespace, submission: Path, out: Path) -> list[str]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(out)]
+def _fresh_process_command(options: argparse.Namespace, submission: Path, out: Path) -> list[str]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--fresh-process", str(out)]
     command += ["--platform", options.platform, "--cases", options.cases]
     if options.testcases is not None:
         command += ["--testcases", str(options.testcases)]
@@ -230,20 +230,20 @@ def _worker_command(options: argparse.Namespace, submission: Path, out: Path) ->
 
 
 def run_fresh(options: argparse.Namespace, submission: Path, device: str) -> SubmissionRun:
-    """SUBMISSION in a fresh process of its own: this file, `--worker`, the same code path."""
+    """SUBMISSION in a fresh process of its own: this file, `--fresh-process`, the same code."""
     with tempfile.TemporaryDirectory(prefix="device-check-") as scratch:
         out = Path(scratch) / "run.json"
         began = time.perf_counter()
         try:
             done = subprocess.run(
-                _worker_command(options, submission, out),
+                _fresh_process_command(options, submission, out),
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
-                timeout=WORKER_TIMEOUT_S,
+                timeout=FRESH_PROCESS_TIMEOUT_S,
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            error = f"the fresh process ran over {WORKER_TIMEOUT_S} s"
+            error = f"the fresh process ran over {FRESH_PROCESS_TIMEOUT_S} s"
             return SubmissionRun(_name(submission), Mode.FRESH_PROCESS, device, (), 0.0, error)
         wall = time.perf_counter() - began
         if done.returncode != 0 or not out.is_file():
@@ -356,13 +356,13 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object, no table")
     parser.add_argument("--json-out", type=Path, help="also write the JSON object to this file")
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--fresh-process", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     for path in [*(options.submission or []), *([options.testcases] if options.testcases else [])]:
         if not path.exists():
             parser.error(f"{path}: no such file or folder")
-    if options.worker is not None and len(options.submission or []) != 1:
-        parser.error("--worker runs exactly one --submission")
+    if options.fresh_process is not None and len(options.submission or []) != 1:
+        parser.error("--fresh-process runs exactly one --submission")
     return options
 
 
@@ -376,12 +376,12 @@ def _emit(options: argparse.Namespace, data: dict[str, Any], table: str) -> None
 def main(argv: Sequence[str]) -> int:
     options = parse_arguments(argv)
     try:
-        if options.worker is not None:
+        if options.fresh_process is not None:
             select_platform(options.platform)
             env = environment(options.platform)
             package = load_package(options.testcases, options.cases)
             run = package.run(options.submission[0], f"{env.platform}: {env.device}")
-            options.worker.write_text(json.dumps(run_to_json(run)), encoding="utf-8")
+            options.fresh_process.write_text(json.dumps(run_to_json(run)), encoding="utf-8")
             return EXIT_OK
         if options.platform == "both":
             cpu, gpu = check_both(options)

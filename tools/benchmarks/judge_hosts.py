@@ -21,7 +21,7 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "tests"))  # the tests' process helpers, reused as they are
 
-from judge_hosts_support import start_web_app, start_worker, wait_for_log  # noqa: E402
+from judge_hosts_support import start_judge_host, start_web_app, wait_for_log  # noqa: E402
 from redis_support import RedisServer  # noqa: E402
 from web_support import add_user, free_port  # noqa: E402
 
@@ -35,10 +35,12 @@ def measure(folder: Path, hosts: int, submissions: int) -> dict[str, float]:
     data = folder / "judge-data"
     token = add_user(data, "bench", "benchmark password")
     web = start_web_app(data, broker.url, max_pending=submissions)
-    workers = [start_worker(folder, f"bench-{i}", broker.url, web.url) for i in range(hosts)]
+    judge_hosts = [
+        start_judge_host(folder, f"bench-{i}", broker.url, web.url) for i in range(hosts)
+    ]
     try:
-        for worker in workers:
-            wait_for_log(worker, "judge host", 180)
+        for host in judge_hosts:
+            wait_for_log(host, "judge host", 180)
         time.sleep(20)  # let each host's prewarmed sandbox finish booting
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=web.url, headers=headers, timeout=30) as client:
@@ -60,8 +62,8 @@ def measure(folder: Path, hosts: int, submissions: int) -> dict[str, float]:
             "p95_s": latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
         }
     finally:
-        for worker in workers:
-            worker.stop()
+        for host in judge_hosts:
+            host.stop()
         web.process.stop()
         broker.stop()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from judgekit.commands.arguments import positive, positive_seconds
 from judgekit.web.guards.limits import (
-    MIN_WORKER_MEMORY_MIB,
+    MIN_CHILD_MEMORY_MIB,
     LoginLimits,
     RequestLimits,
     SimilarityLimits,
@@ -22,10 +22,10 @@ from judgekit.web.guards.limits import (
 
 def _similarity_memory(text: str) -> int:
     value = positive(text)
-    if value < MIN_WORKER_MEMORY_MIB:
+    if value < MIN_CHILD_MEMORY_MIB:
         raise argparse.ArgumentTypeError(
             f"{value}: the similarity scan's child process needs at least "
-            f"{MIN_WORKER_MEMORY_MIB} MiB"
+            f"{MIN_CHILD_MEMORY_MIB} MiB"
         )
     return value
 
@@ -97,7 +97,7 @@ LIMIT_OPTIONS = (
     ),
     LimitOption(
         "--similarity-memory", SimilarityLimits, "memory_mib", _similarity_memory, "MIB",
-        f"the similarity scan's child process's memory limit, at least {MIN_WORKER_MEMORY_MIB}",
+        f"the similarity scan's child process's memory limit, at least {MIN_CHILD_MEMORY_MIB}",
     ),
 )  # fmt: skip
 

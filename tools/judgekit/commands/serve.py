@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from judgekit.commands.arguments import (
     add_database_url_option,
@@ -30,14 +32,33 @@ from judgekit.web.settings import (
     DEFAULT_MAX_PENDING,
     DEFAULT_PORT,
     Settings,
-    default_workers,
+    default_judging_threads,
 )
 
 # The judge-host token is a shared secret: too short, it can be guessed over the network.
 MIN_JUDGEHOST_TOKEN_LENGTH = 32
 
+DEPRECATED_THREADS_FLAG = "--workers"
+"""The old name of --judging-threads (the in-process threads are not judge hosts, which
+`judgekit worker` starts); still accepted, with a warning on stderr."""
+
 if TYPE_CHECKING:
     from judgekit.judge.prewarmed import PrewarmedSandboxes
+
+
+class _DeprecatedAlias(argparse.Action):
+    """Sets the option it renames, saying on stderr which name to use instead."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        new = "--" + self.dest.replace("_", "-")
+        print(f"judgekit: warning: {option_string} is deprecated: use {new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,10 +88,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="database and uploads folder (default: ./%(default)s)",
     )
     parser.add_argument(
-        "--workers",
+        "--judging-threads",
         type=positive,
-        default=default_workers(),
-        help="judging threads (default: the number of cores, %(default)s)",
+        default=default_judging_threads(),
+        metavar="N",
+        help="submissions judged at once in this process, each in a thread of its own "
+        "(default: the number of cores, %(default)s; unused with --broker)",
+    )
+    parser.add_argument(
+        DEPRECATED_THREADS_FLAG,
+        dest="judging_threads",
+        type=positive,
+        default=argparse.SUPPRESS,
+        action=_DeprecatedAlias,
+        help=argparse.SUPPRESS,  # the old name of --judging-threads, still accepted
     )
     parser.add_argument(
         "--pool-size",
@@ -78,7 +109,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         metavar="N",
         help="prewarmed sandboxes kept ready per device, each used once (default: one per "
-        "worker; 0: every submission starts a cold one)",
+        "judging thread; 0: every submission starts a cold one)",
     )
     parser.add_argument(
         "--max-pending",
@@ -104,7 +135,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="URL",
         default=None,
         help=f"a Celery broker (redis://...): judge hosts (`judgekit worker`) judge, not this "
-        f"process; needs {TOKEN_ENV} (default: ${BROKER_ENV}; none: in-process workers)",
+        f"process; needs {TOKEN_ENV} (default: ${BROKER_ENV}; none: in-process judging threads)",
     )
     parser.add_argument(
         "--public-url",
@@ -154,7 +185,7 @@ def run(options: argparse.Namespace) -> int:
         data_dir=options.data,
         host=options.host,
         port=options.port,
-        workers=options.workers,
+        judging_threads=options.judging_threads,
         max_pending_per_user=options.max_pending,
         devices=devices,
         secure_cookies=options.secure_cookies,
@@ -170,7 +201,8 @@ def run(options: argparse.Namespace) -> int:
         if broker_url is not None:
             started = _serve(settings, sock, None, f"judge hosts via {redacted(broker_url)}")
         else:
-            pool_size = settings.workers if options.pool_size is None else options.pool_size
+            threads = settings.judging_threads
+            pool_size = threads if options.pool_size is None else options.pool_size
             try:
                 from judgekit.judge.prewarmed import PrewarmedSandboxes
             except ImportError as error:
@@ -180,7 +212,7 @@ def run(options: argparse.Namespace) -> int:
                     settings,
                     sock,
                     sandboxes,
-                    f"{settings.workers} workers, {pool_size} prewarmed sandbox(es) per device",
+                    f"{threads} judging thread(s), {pool_size} prewarmed sandbox(es) per device",
                 )
     if not started:
         raise JudgekitError("the server did not start; the log above says why")

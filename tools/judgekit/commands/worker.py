@@ -21,9 +21,10 @@ HEARTBEAT_S = 5.0
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "worker",
-        help="judge submissions for a web app started with a broker (a judge host)",
+        help="start a judge host: judges submissions for a web app started with a broker",
         description=(
-            "Consume the broker's queue for one device and judge each submission in this "
+            "Start a judge host (the command keeps Celery's name for it, a worker): it "
+            "consumes the broker's queue for one device and judges each submission in this "
             "host's sandbox, reporting cases and results to the web app's judge-host API. "
             f"Needs the broker ({BROKER_ENV}), the web app's address ({SERVER_ENV}) and the "
             f"judge-host token ({TOKEN_ENV}, from the environment only). Refuses to start "

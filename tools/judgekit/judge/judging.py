@@ -1,6 +1,6 @@
 """Judging one submission: host-side checks, one sandboxed run, the checker, the verdicts.
 
-`judge_submission` (the test groups) is what `judgekit verify` and the web workers call;
+`judge_submission` (the test groups) is what `judgekit verify` and the web judge calls;
 `judge_cases` (any cases) is what fuzzing calls. Neither keeps state between calls; both may
 be called from several threads at once. A run the host starved of CPU (`needs_rerun`) is run
 again, up to `RERUNS` times after a back-off, and only then reported as a judge error.

@@ -106,9 +106,9 @@ class JudgehostClient:
         response.raise_for_status()
         return Hello.from_json(response.json())
 
-    def claim(self, submission_id: int, worker: str) -> Claim | None:
+    def claim(self, submission_id: int, judge_host: str) -> Claim | None:
         response = self._call(
-            "POST", f"/submissions/{submission_id}/claim", ClaimRequest(worker).to_json()
+            "POST", f"/submissions/{submission_id}/claim", ClaimRequest(judge_host).to_json()
         )
         if response.status_code in (404, 409):
             return None

@@ -21,7 +21,7 @@ def consume(app: Celery, host: JudgeHost, concurrency: int) -> None:
     def judge(submission_id: int) -> None:
         host.handle(int(submission_id))
 
-    worker = app.Worker(
+    celery_worker = app.Worker(
         hostname=host.identity.name,
         queues=[queue_name(host.identity.device)],
         concurrency=concurrency,
@@ -33,7 +33,7 @@ def consume(app: Celery, host: JudgeHost, concurrency: int) -> None:
         quiet=True,
         optimization="fair",
     )
-    worker.start()
-    code = worker.exitcode
+    celery_worker.start()
+    code = celery_worker.exitcode
     if code:
         log.error("the Celery worker stopped with exit code %s", code)

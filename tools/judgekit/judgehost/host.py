@@ -1,5 +1,5 @@
 """A judge host: consumes its device's queue and judges each submission with the same job
-function as the web app's in-process workers (judgehost.job.run_job), reporting through the
+function as the web app's judging threads (judgehost.job.run_job), reporting through the
 web app's /api/judgehost.
 
 Per message: claim the submission (a lease, renewed every third of its length while judging;

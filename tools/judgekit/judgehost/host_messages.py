@@ -11,6 +11,9 @@ from judgekit.judge.report import CaseResult, JudgeReport
 
 MAX_NAME = 200
 """The longest judge-host name, device, image or version text the web app keeps."""
+CLAIM_HOST_FIELD = "worker"
+"""The claim request's field naming the judge host: the wire name since the first judge hosts
+(which called themselves workers), kept so that judge hosts and web apps of either age agree."""
 
 
 def _attempt(fields: Fields, *names: str) -> int:
@@ -20,18 +23,19 @@ def _attempt(fields: Fields, *names: str) -> int:
 
 @dataclass(frozen=True)
 class ClaimRequest:
-    """A judge host, WORKER, asks for a submission."""
+    """A judge host (its slot's name, NAME/N) asks for a submission; on the wire its name is
+    the field CLAIM_HOST_FIELD."""
 
-    worker: str
+    judge_host: str
 
     def to_json(self) -> dict[str, object]:
-        return {"worker": self.worker}
+        return {CLAIM_HOST_FIELD: self.judge_host}
 
     @classmethod
     def from_json(cls, data: object) -> ClaimRequest:
         fields = Fields.of(data, "the claim request")
-        fields.only(("worker",))
-        return cls(fields.text("worker", min_chars=1, max_chars=MAX_NAME))
+        fields.only((CLAIM_HOST_FIELD,))
+        return cls(fields.text(CLAIM_HOST_FIELD, min_chars=1, max_chars=MAX_NAME))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The one job function: judge a claimed submission and store what it gives.
 
-Both executors run it: the web app's in-process worker threads (the sink is the database) and
+Both executors run it: the web app's in-process judging threads (the sink is the database) and
 a remote judge host (the sink is the web app's internal API). Only the attempt that claimed a
 submission can store a case or the result (every sink call carries the attempt), so a job that
 runs twice, after a redelivery or a restart, never stores a second, different result.

@@ -1,6 +1,6 @@
 """The FastAPI application factory: `create_app(settings, judge)`.
 
-`judge` is what the in-process workers call for each submission; `judgekit serve` passes the
+`judge` is what the in-process judging threads call for each submission; `judgekit serve` passes the
 sandboxed Docker judge (judgehost.job.real_judge()). Tests of the queue may pass a fake one.
 With `settings.broker_url`, remote judge hosts judge instead (web.judging.judge_hosts) and report
 through /api/judgehost.
@@ -35,7 +35,7 @@ from judgekit.web.guards.client_fairness import ClientFairness
 from judgekit.web.guards.security_headers import SECURITY_HEADERS, SecurityHeaders
 from judgekit.web.judging.executor import Executor
 from judgekit.web.judging.judge_hosts import JudgeHosts
-from judgekit.web.judging.threads import WorkerPool
+from judgekit.web.judging.threads import JudgingThreads
 from judgekit.web.routes import api, events, judgehost_api, pages
 from judgekit.web.routes.context import AppContext
 from judgekit.web.routes.live_results import LiveResults
@@ -49,14 +49,14 @@ log = logging.getLogger("judgekit.web")
 
 
 def create_app(
-    settings: Settings, judge: Judge, *, start_workers: bool = True, scan_similarity: bool = True
+    settings: Settings, judge: Judge, *, start_judging: bool = True, scan_similarity: bool = True
 ) -> FastAPI:
     db = Database(settings.db_url)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     pool: Executor
     hello = None
     if settings.broker_url is None:
-        pool = WorkerPool(settings, db, judge)
+        pool = JudgingThreads(settings, db, judge)
     else:
         pool = JudgeHosts(settings, db, settings.broker_url)
         hello = hello_for(settings.problem, settings.lease_s)
@@ -76,7 +76,7 @@ def create_app(
         # The threads that run every page and API call (anyio's default is 40): room for a
         # few addresses at their cap (RequestLimits.per_address) and everyone else.
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        if start_workers:
+        if start_judging:
             pool.start()
         if scan_similarity:
             scan.start()
@@ -127,6 +127,10 @@ def create_app(
                 {"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers
             )
         return pages.error_page(request, error.status_code, str(error.detail), error.headers)
+
+    @app.exception_handler(pages.SignInFirst)
+    async def sign_in_first(request: Request, _error: pages.SignInFirst) -> Response:
+        return pages.login_redirect(request)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

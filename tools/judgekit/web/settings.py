@@ -40,7 +40,7 @@ def resolve_database_url(data_dir: Path, option: str | None = None) -> str:
     return option or os.environ.get(DATABASE_URL_ENV) or default_database_url(data_dir)
 
 
-def default_workers() -> int:
+def default_judging_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
@@ -50,7 +50,9 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    workers: int = field(default_factory=default_workers)
+    judging_threads: int = field(default_factory=default_judging_threads)
+    """How many submissions this process judges at once, each in a thread of its own
+    (web.judging.threads); unused with a broker."""
     max_pending_per_user: int = DEFAULT_MAX_PENDING
     devices: tuple[Device, ...] = DEFAULT_DEVICES
     """Devices this server can judge on; the submit form offers a choice when there are two."""
@@ -58,7 +60,7 @@ class Settings:
     """Mark cookies Secure; turn on when the server is behind HTTPS."""
     broker_url: str | None = None
     """A Celery broker (redis://...): remote judge hosts judge, nothing judges in this process.
-    None: the in-process workers (the default)."""
+    None: the in-process judging threads (the default)."""
     judgehost_token: str | None = None
     """The shared secret judge hosts present to /api/judgehost (needed with a broker)."""
     lease_s: float = 30.0

@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from judgekit.web.classroom.grades import Grade, csv_chunks, grade, json_chunks, parse_deadline
 from judgekit.web.db.ids import RowId
 from judgekit.web.routes.context import AppContext, get_context, source_text
-from judgekit.web.routes.pages import login_redirect, render
-from judgekit.web.routes.submission_view import admin_user
+from judgekit.web.routes.pages import ADMIN_ONLY, render
 from judgekit.web.similarity.measure import Regions, marked_segments
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=ADMIN_ONLY)
+"""Every route here is an admin page: the router holds the one admin gate for all of them."""
 Context = Annotated[AppContext, Depends(get_context)]
 PageId = RowId
 
@@ -41,8 +41,6 @@ def grades_response(context: AppContext, kind: str, deadline: float | None) -> S
 
 @router.get("/admin/grades", response_class=HTMLResponse)
 def grades_page(request: Request, context: Context, deadline: str | None = None) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
     when = parse_deadline(deadline)
     query = f"?{urlencode({'deadline': deadline})}" if deadline else ""
     return render(
@@ -57,11 +55,7 @@ def grades_page(request: Request, context: Context, deadline: str | None = None)
 
 
 @router.get("/admin/grades.{kind}")
-def grades_download(
-    request: Request, kind: str, context: Context, deadline: str | None = None
-) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
+def grades_download(kind: str, context: Context, deadline: str | None = None) -> Response:
     if kind not in ("csv", "json"):
         raise HTTPException(404, "grades come as grades.csv or grades.json")
     return grades_response(context, kind, parse_deadline(deadline))
@@ -69,8 +63,6 @@ def grades_download(
 
 @router.get("/admin/similarity", response_class=HTMLResponse)
 def similarity_page(request: Request, context: Context) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
     return render(
         request,
         "similarity.html",
@@ -87,8 +79,6 @@ def similarity_page(request: Request, context: Context) -> Response:
 def similarity_pair_page(
     request: Request, first_id: PageId, second_id: PageId, context: Context
 ) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
     stored = context.db.similarity_pair(first_id, second_id)
     first, second = context.db.submission(first_id), context.db.submission(second_id)
     if stored is None or first is None or second is None:

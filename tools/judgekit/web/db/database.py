@@ -4,7 +4,7 @@ judgekit.web.db.connection says how each backend is opened and kept safe under c
 
 Submission life cycle: queued -> running (attempts += 1) -> done. A server killed while a
 submission is running leaves the row 'running'; `requeue_interrupted()` at start-up puts it
-back to 'queued' (only rows without a lease: remote workers' rows are theirs until the lease
+back to 'queued' (only rows without a lease: judge hosts' rows are theirs until the lease
 runs out). The result is written in the same transaction that sets 'done', and only by the
 attempt that claimed the row, so one submission never gets two different results.
 
@@ -27,11 +27,11 @@ from judgekit.web.db.classroom import ClassQueries
 from judgekit.web.db.connection import DatabaseUnavailable, sqlite_url, storable
 from judgekit.web.db.queue import NO_LEASE, UNJUDGED, Leases
 from judgekit.web.db.records import (
+    JudgeHostStatus,
     Status,
     Submission,
     TooManyPending,
     User,
-    WorkerStatus,
     submission_row,
     user_row,
 )
@@ -49,11 +49,11 @@ __all__ = [
     "DB_FILE",
     "Database",
     "DatabaseUnavailable",
+    "JudgeHostStatus",
     "Status",
     "Submission",
     "TooManyPending",
     "User",
-    "WorkerStatus",
     "sqlite_url",
 ]
 
@@ -236,7 +236,7 @@ class Database(Leases, ClassQueries):
 
     def requeue_interrupted(self) -> int:
         """Put submissions left 'running' by a killed server back in the queue (only in-process
-        runs: a row under a lease belongs to its remote worker until the lease runs out)."""
+        runs: a row under a lease belongs to its judge host until the lease runs out)."""
         with self.transaction() as connection:
             result = connection.execute(
                 update(submissions)

@@ -1,8 +1,8 @@
-"""Reading submissions, and the queue as remote (distributed) workers use it: `claim` a
+"""Reading submissions, and the queue as judge hosts (distributed judging) use it: `claim` a
 submission under a lease, `renew_lease` while judging, and `requeue_expired_leases` for the
-ones whose worker went away; plus the workers' heartbeats.
+ones whose judge host went away; plus the judge hosts' heartbeats.
 
-A lease is `lease_until` (epoch seconds) and `worker` on a running row; in-process runs
+A lease is `lease_until` (epoch seconds) and `judge_host` on a running row; in-process runs
 (`claim_next`) have neither, which is how `requeue_interrupted` tells the two apart.
 """
 
@@ -18,22 +18,22 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from judgekit.judge import strict_json
 from judgekit.web.db.connection import Store
 from judgekit.web.db.records import (
+    JudgeHostStatus,
     Status,
     Submission,
-    WorkerStatus,
+    judge_host_row,
     submission_row,
-    worker_row,
 )
 from judgekit.web.db.tables import (
+    JUDGE_HOST_SELECT,
     SUBMISSION_SELECT,
-    WORKER_SELECT,
     case_results,
     held_by,
+    judge_hosts,
     submissions,
-    workers,
 )
 
-NO_LEASE: Mapping[str, Any] = MappingProxyType({"lease_until": None, "worker": None})
+NO_LEASE: Mapping[str, Any] = MappingProxyType({"lease_until": None, "judge_host": None})
 UNJUDGED: Mapping[str, Any] = MappingProxyType(
     {"status": Status.QUEUED.value, "started_at": None, **NO_LEASE}
 )
@@ -92,8 +92,8 @@ class Leases(Store):
             _start(connection, submission_id, time.time())
         return self.submission(int(submission_id))
 
-    def claim(self, submission_id: int, worker: str, lease_s: float) -> Submission | None:
-        """Run SUBMISSION_ID on WORKER for LEASE_S seconds if it is queued or its lease has
+    def claim(self, submission_id: int, judge_host: str, lease_s: float) -> Submission | None:
+        """Run SUBMISSION_ID on JUDGE_HOST for LEASE_S seconds if it is queued or its lease has
         run out; None if it is done, judged under a live lease, or unknown."""
         now = time.time()
         with self.transaction() as connection:
@@ -107,7 +107,7 @@ class Leases(Store):
             ).scalar()
             if found is None:
                 return None
-            _start(connection, submission_id, now, lease_until=now + lease_s, worker=worker)
+            _start(connection, submission_id, now, lease_until=now + lease_s, judge_host=judge_host)
         return self.submission(submission_id)
 
     def renew_lease(self, submission_id: int, attempt: int, lease_s: float) -> bool:
@@ -134,7 +134,7 @@ class Leases(Store):
             ).all()
         return sorted(int(row[0]) for row in rows)
 
-    def record_worker_heartbeat(
+    def record_judge_host_heartbeat(
         self,
         name: str,
         device: str,
@@ -142,7 +142,7 @@ class Leases(Store):
         versions: dict[str, str],
         submission_id: int | None,
     ) -> None:
-        """Insert or update worker NAME's row; its first heartbeat sets started_at."""
+        """Insert or update judge host NAME's row; its first heartbeat sets started_at."""
         now = time.time()
         values = {
             "device": device,
@@ -154,17 +154,21 @@ class Leases(Store):
 
         def upsert(connection: Connection) -> None:
             existing = connection.execute(
-                select(workers.c.name).where(workers.c.name == name).with_for_update()
+                select(judge_hosts.c.name).where(judge_hosts.c.name == name).with_for_update()
             ).scalar()
             if existing is None:
-                connection.execute(insert(workers).values(name=name, started_at=now, **values))
+                connection.execute(insert(judge_hosts).values(name=name, started_at=now, **values))
             else:
-                connection.execute(update(workers).where(workers.c.name == name).values(**values))
+                connection.execute(
+                    update(judge_hosts).where(judge_hosts.c.name == name).values(**values)
+                )
 
         # Two first heartbeats at once on PostgreSQL: the other inserted; the retry updates it.
         self.transaction_retried(upsert)
 
-    def worker_statuses(self) -> list[WorkerStatus]:
-        """Every worker that ever sent a heartbeat, the newest heartbeat first."""
-        rows = self._read(WORKER_SELECT.order_by(workers.c.heartbeat_at.desc(), workers.c.name))
-        return [worker_row(row) for row in rows]
+    def judge_host_statuses(self) -> list[JudgeHostStatus]:
+        """Every judge host (slot) that ever sent a heartbeat, the newest heartbeat first."""
+        rows = self._read(
+            JUDGE_HOST_SELECT.order_by(judge_hosts.c.heartbeat_at.desc(), judge_hosts.c.name)
+        )
+        return [judge_host_row(row) for row in rows]

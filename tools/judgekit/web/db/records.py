@@ -1,5 +1,5 @@
 """The judge database's rows as typed records, and how they are read from SELECT results: by
-column name (tables.py's USER_SELECT, SUBMISSION_SELECT and WORKER_SELECT), never position."""
+column name (tables.py's USER_SELECT, SUBMISSION_SELECT and JUDGE_HOST_SELECT), never position."""
 
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ class Submission:
     problem_id: str | None
     """problem.yaml's id when the submission was made; None for rows older than that record."""
     lease_until: float | None = None
-    """While a remote worker judges it: when its lease runs out (epoch seconds); else None."""
-    worker: str | None = None
-    """The remote worker that claimed it under a lease; None for in-process runs."""
+    """While a judge host judges it: when its lease runs out (epoch seconds); else None."""
+    judge_host: str | None = None
+    """The judge host (slot) that claimed it under a lease; None for in-process runs."""
 
     @property
     def result(self) -> JudgeReport | None:
@@ -86,8 +86,8 @@ def user_row(row: Row[Any]) -> User:
 
 
 @dataclass(frozen=True)
-class WorkerStatus:
-    """A remote judging worker as its last heartbeat described it."""
+class JudgeHostStatus:
+    """A judge host's slot (NAME/N) as its last heartbeat described it."""
 
     name: str
     device: str
@@ -99,10 +99,10 @@ class WorkerStatus:
     """The submission it was judging at that heartbeat; None when idle."""
 
 
-def worker_row(row: Row[Any]) -> WorkerStatus:
+def judge_host_row(row: Row[Any]) -> JudgeHostStatus:
     columns = row._mapping
     versions = strict_json.loads(columns["versions_json"])
-    return WorkerStatus(
+    return JudgeHostStatus(
         name=columns["name"],
         device=columns["device"],
         image=columns["image"],

@@ -66,7 +66,7 @@ submissions = Table(
     Column("finished_at", Float),
     Column("problem_id", Text),
     Column("lease_until", Float),
-    Column("worker", Text),
+    Column("judge_host", Text),
     CheckConstraint(
         f"status IN ({', '.join(repr(status.value) for status in Status)})",
         name="submission_status",
@@ -91,8 +91,8 @@ case_results = Table(
     Column("case_json", Text, nullable=False),
 )
 
-workers = Table(
-    "workers",
+judge_hosts = Table(
+    "judge_hosts",
     metadata,
     Column("name", Text, primary_key=True),
     Column("device", Text, nullable=False),
@@ -154,14 +154,14 @@ similarity_fingerprints = Table(
     Index("similarity_fingerprints_by_user", "user_id", "submission_id"),
 )
 
-# The columns of records.User, records.Submission and records.WorkerStatus, by name.
+# The columns of records.User, records.Submission and records.JudgeHostStatus, by name.
 USER_SELECT = select(
     users.c.id, users.c.name, users.c.password_hash, users.c.is_admin, users.c.created_at
 )
 SUBMISSION_SELECT = select(submissions, users.c.name.label("user_name")).join_from(
     submissions, users, users.c.id == submissions.c.user_id
 )
-WORKER_SELECT = select(workers)
+JUDGE_HOST_SELECT = select(judge_hosts)
 
 
 def held_by(submission_id: int, attempt: int) -> ColumnElement[bool]:

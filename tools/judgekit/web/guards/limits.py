@@ -94,7 +94,7 @@ class RequestLimits:
             raise ValueError("requests: at least 1 per address, and no fewer in all")
 
 
-MIN_WORKER_MEMORY_MIB = 256
+MIN_CHILD_MEMORY_MIB = 256
 """Less than this and the child cannot even import what it needs."""
 
 
@@ -116,8 +116,8 @@ class SimilarityLimits:
     def __post_init__(self) -> None:
         if min(self.latest_per_user, self.max_bytes, self.pairs_per_submission) < 1:
             raise ValueError("similarity: the per-learner, byte and pair limits must be positive")
-        if self.memory_mib < MIN_WORKER_MEMORY_MIB or self.timeout_s <= 0:
+        if self.memory_mib < MIN_CHILD_MEMORY_MIB or self.timeout_s <= 0:
             raise ValueError(
-                f"similarity: at least {MIN_WORKER_MEMORY_MIB} MiB for the worker and a "
+                f"similarity: at least {MIN_CHILD_MEMORY_MIB} MiB for the child process and a "
                 "positive timeout"
             )

@@ -1,4 +1,4 @@
-"""Who judges the web app's submissions: its own judging threads (the default, `WorkerPool`
+"""Who judges the web app's submissions: its own judging threads (the default, `JudgingThreads`
 in web.judging.threads) or remote judge hosts fed through a broker (`JudgeHosts` in
 web.judging.judge_hosts). The pages and routes see only this."""
 
@@ -10,7 +10,7 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
-class WorkerView:
+class JudgingSlot:
     """One judging slot as the admin page shows it."""
 
     name: str
@@ -32,7 +32,7 @@ class Executor(Protocol):
     def notify(self) -> None:
         """A submission was queued (or requeued): judge it soon."""
 
-    def workers(self) -> Sequence[WorkerView]: ...
+    def judging_slots(self) -> Sequence[JudgingSlot]: ...
 
     def queue_depths(self) -> dict[str, int]:
         """Submissions waiting, per queue."""

@@ -10,7 +10,7 @@ import time
 from judgekit.judgehost.broker import celery_app
 from judgekit.judgehost.dispatch import Dispatcher
 from judgekit.web.db.database import Database
-from judgekit.web.judging.executor import WorkerView
+from judgekit.web.judging.executor import JudgingSlot
 from judgekit.web.settings import Settings
 
 log = logging.getLogger("judgekit.web")
@@ -35,9 +35,9 @@ class JudgeHosts:
     def notify(self) -> None:
         self.dispatcher.notify()
 
-    def workers(self) -> list[WorkerView]:
+    def judging_slots(self) -> list[JudgingSlot]:
         return [
-            WorkerView(
+            JudgingSlot(
                 name=status.name,
                 device=status.device,
                 submission_id=status.submission_id,
@@ -45,21 +45,21 @@ class JudgeHosts:
                 heartbeat_at=status.heartbeat_at,
                 image=status.image,
             )
-            for status in self.db.worker_statuses()
+            for status in self.db.judge_host_statuses()
         ]
 
-    def live_workers(self) -> list[WorkerView]:
+    def live_slots(self) -> list[JudgingSlot]:
         now = time.time()
         return [
-            w
-            for w in self.workers()
-            if w.heartbeat_at is not None and now - w.heartbeat_at < HEARTBEAT_STALE_S
+            slot
+            for slot in self.judging_slots()
+            if slot.heartbeat_at is not None and now - slot.heartbeat_at < HEARTBEAT_STALE_S
         ]
 
     def slots(self, device: str) -> int:
         """The live judging slots for DEVICE: a judge host running N jobs at once heartbeats
-        as N workers (NAME/1 ... NAME/N), each judging one submission at a time."""
-        return sum(1 for w in self.live_workers() if w.device == device)
+        as N slots (NAME/1 ... NAME/N), each judging one submission at a time."""
+        return sum(1 for slot in self.live_slots() if slot.device == device)
 
     def queue_depths(self) -> dict[str, int]:
         try:

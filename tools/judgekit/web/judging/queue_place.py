@@ -1,10 +1,10 @@
 """A queued submission's place in the queue and an estimate of its wait.
 
 The place is 1-based among the queued submissions of the same device, in id order (the order
-the workers claim them). The estimate is (submissions ahead + 1) * the median judging time of
-the last RECENT finished submissions / the number of judging slots for that device
-(`Executor.slots`: the in-process workers give settings.workers, a broker the live judge-host
-slots); with no history, or no slot, there is no estimate.
+the judging threads or judge hosts claim them). The estimate is (submissions ahead + 1) * the
+median judging time of the last RECENT finished submissions / the number of judging slots for
+that device (`Executor.slots`: in process, settings.judging_threads; with a broker, the live
+judge-host slots); with no history, or no slot, there is no estimate.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""In-process judging workers: threads that take queued submissions from the database.
+"""In-process judging threads: threads that take queued submissions from the database.
 
 The queue *is* the submissions table, so nothing lives only in memory: a server killed at any
 moment restarts with every accepted submission still queued or running; `start()` re-queues
@@ -20,13 +20,13 @@ from judgekit.judgehost.job import ClaimedJob, Judge, run_job
 from judgekit.package.problem import Device
 from judgekit.periodic import Periodic
 from judgekit.web.db.database import Database, Submission
-from judgekit.web.judging.executor import WorkerView
+from judgekit.web.judging.executor import JudgingSlot
 from judgekit.web.settings import Settings
 
 log = logging.getLogger("judgekit.web")
 
 IDLE_POLL_S = 1.0
-"""How often an idle worker thread looks for a queued submission (a new one wakes it at once)."""
+"""How often an idle judging thread looks for a queued submission (a new one wakes it at once)."""
 
 
 def _cannot_claim(error: Exception) -> None:
@@ -54,29 +54,29 @@ class DatabaseSink:
 
 
 @dataclass
-class WorkerState:
+class ThreadState:
     name: str
     submission_id: int | None = None
     since: float | None = None
 
 
-class WorkerPool:
+class JudgingThreads:
     def __init__(self, settings: Settings, db: Database, judge: Judge) -> None:
         self.settings = settings
         self.db = db
         self.judge = judge
         self._stopping = threading.Event()  # also ends a retry's back-off (DatabaseSink)
         self._threads: list[Periodic] = []
-        self.states: list[WorkerState] = []
+        self.states: list[ThreadState] = []
         self._sink = DatabaseSink(db, self._stopping)
 
     def start(self) -> int:
-        """Re-queue what a killed server left running, then start the worker threads."""
+        """Re-queue what a killed server left running, then start the judging threads."""
         requeued = self.db.requeue_interrupted()
         if requeued:
             log.warning("re-queued %d submission(s) interrupted by a restart", requeued)
-        for index in range(self.settings.workers):
-            state = WorkerState(name=f"worker-{index + 1}")
+        for index in range(self.settings.judging_threads):
+            state = ThreadState(name=f"thread-{index + 1}")
             thread = Periodic(
                 f"judgekit-{state.name}",
                 IDLE_POLL_S,
@@ -88,17 +88,17 @@ class WorkerPool:
             thread.start()
         return requeued
 
-    def workers(self) -> list[WorkerView]:
+    def judging_slots(self) -> list[JudgingSlot]:
         return [
-            WorkerView(state.name, None, state.submission_id, state.since) for state in self.states
+            JudgingSlot(state.name, None, state.submission_id, state.since) for state in self.states
         ]
 
     def queue_depths(self) -> dict[str, int]:
         return {"in-process": len(self.db.queued_submissions())}
 
     def slots(self, device: str) -> int:
-        """Every worker thread judges any device the server offers."""
-        return self.settings.workers
+        """Every judging thread judges any device the server offers."""
+        return self.settings.judging_threads
 
     def notify(self) -> None:
         for thread in self._threads:
@@ -112,7 +112,7 @@ class WorkerPool:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _judge_next(self, state: WorkerState) -> bool:
+    def _judge_next(self, state: ThreadState) -> bool:
         """Claim and judge the oldest queued submission; False when none is queued."""
         submission = self.db.claim_next()
         if submission is None:
@@ -120,7 +120,7 @@ class WorkerPool:
         state.submission_id, state.since = submission.id, time.time()
         try:
             self._judge(submission)
-        except Exception:  # pragma: no cover - must never kill the worker
+        except Exception:  # pragma: no cover - must never kill the thread
             log.exception("submission %d: cannot store the result", submission.id)
         finally:
             state.submission_id = state.since = None

@@ -84,7 +84,7 @@ async def claim(submission_id: int, request: Request, context: Host) -> dict[str
     submission = await run_in_threadpool(
         context.db.claim,
         _submission_id(submission_id),
-        body.worker,
+        body.judge_host,
         context.settings.lease_s,
     )
     if submission is None:
@@ -155,7 +155,7 @@ async def retry(submission_id: int, request: Request, context: Host) -> dict[str
 async def heartbeat(request: Request, context: Host) -> dict[str, bool]:
     body = _message(Heartbeat.from_json, await _json(request))
     await run_in_threadpool(
-        context.db.record_worker_heartbeat,
+        context.db.record_judge_host_heartbeat,
         body.name,
         body.device,
         body.image,

@@ -59,7 +59,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Reader:
-    """How the poller reads one submission (in a worker thread): the row, the live cases
+    """How the poller reads one submission (in a request thread): the row, the live cases
     after a sequence number, the queue place, the finished result section."""
 
     submission: Callable[[int], Submission | None]

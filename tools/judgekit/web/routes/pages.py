@@ -16,7 +16,7 @@ from judgekit.errors import JudgekitError
 from judgekit.package.testcase import load_cases
 from judgekit.web.accounts import auth
 from judgekit.web.accounts.password_checks import ChecksBusy
-from judgekit.web.db.database import Status
+from judgekit.web.db.database import Status, User
 from judgekit.web.db.ids import RowId, parse_row_id
 from judgekit.web.routes.context import (
     MULTIPART_OVERHEAD,
@@ -96,6 +96,24 @@ def error_page(
 
 def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+class SignInFirst(Exception):
+    """Nobody is signed in on a page that needs someone: the app answers with
+    `login_redirect` (web.app registers the handler), back to this page after the login."""
+
+
+def require_admin(request: Request) -> User:
+    """The one gate of every admin page, as a dependency (ADMIN_ONLY): the signed-in admin;
+    nobody signed in: SignInFirst; a learner: 404, as if the admin pages did not exist."""
+    user = admin_user(request)
+    if user is None:
+        raise SignInFirst(request.url.path)
+    return user
+
+
+ADMIN_ONLY = (Depends(require_admin),)
+"""The `dependencies` of every admin route (here and in web.classroom.pages)."""
 
 
 def check_csrf(request: Request, form: FormData) -> None:
@@ -331,17 +349,15 @@ def submission_page(request: Request, submission_id: PageId, context: Context) -
 # -- admin ---------------------------------------------------------------------------------
 
 
-@router.get("/admin", response_class=HTMLResponse)
+@router.get("/admin", response_class=HTMLResponse, dependencies=ADMIN_ONLY)
 def admin_page(request: Request, context: Context) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
     return render(
         request,
         "admin.html",
         {
             "submissions": context.db.submissions(limit=500),
             "counts": context.db.status_counts(),
-            "workers": context.pool.workers(),
+            "slots": context.pool.judging_slots(),
             "queues": context.pool.queue_depths(),
             "distributed": context.settings.broker_url is not None,
             "statuses": list(Status),
@@ -349,10 +365,8 @@ def admin_page(request: Request, context: Context) -> Response:
     )
 
 
-@router.post("/admin/rejudge")
+@router.post("/admin/rejudge", dependencies=ADMIN_ONLY)
 async def rejudge(request: Request, context: Context) -> Response:
-    if admin_user(request) is None:
-        return login_redirect(request)
     body = await read_body_limited(request, 16 * 1024)
     form = await with_body(request, body).form(max_files=0, max_fields=4)
     check_csrf(request, form)

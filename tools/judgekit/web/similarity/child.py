@@ -2,7 +2,7 @@
 fed by web.similarity.scan, so that fingerprinting never holds the web process's GIL nor
 grows its memory.
 
-It reads its `WorkerConfig` as one JSON line on stdin, limits itself (RLIMIT_AS, nice), opens
+It reads its `ChildConfig` as one JSON line on stdin, limits itself (RLIMIT_AS, nice), opens
 the database and answers `{"ready": true}`; then for each submission id on stdin, one a line,
 it fingerprints the first `max_bytes` of the file, keeps that as the learner's latest
 fingerprint, scores it against every other learner's latest (read from the database a batch
@@ -43,7 +43,7 @@ log = logging.getLogger("judgekit.web.similarity")
 
 
 @dataclass(frozen=True)
-class WorkerConfig:
+class ChildConfig:
     database_url: str
     uploads_dir: str
     statement: str
@@ -56,7 +56,7 @@ class WorkerConfig:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, line: str) -> WorkerConfig:
+    def from_json(cls, line: str) -> ChildConfig:
         return cls(**json.loads(line))
 
 
@@ -74,7 +74,7 @@ def limit_this_process(memory_mib: int) -> None:
 class Scanner:
     """Scans one submission at a time against the stored fingerprints."""
 
-    def __init__(self, config: WorkerConfig, db: Database) -> None:
+    def __init__(self, config: ChildConfig, db: Database) -> None:
         self.config = config
         self.db = db
         try:
@@ -144,10 +144,10 @@ def _answer(stream: IO[str], message: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    config = WorkerConfig.from_json(sys.stdin.readline())
+    config = ChildConfig.from_json(sys.stdin.readline())
     limit_this_process(config.memory_mib)
     logging.basicConfig(
-        level=logging.WARNING, format="judgekit similarity worker: %(levelname)s %(message)s"
+        level=logging.WARNING, format="judgekit similarity child: %(levelname)s %(message)s"
     )
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

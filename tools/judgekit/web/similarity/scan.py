@@ -27,7 +27,7 @@ from judgekit.periodic import Periodic
 from judgekit.web.db.database import Database
 from judgekit.web.db.similarity import Outcome
 from judgekit.web.settings import Settings
-from judgekit.web.similarity.child import WorkerConfig
+from judgekit.web.similarity.child import ChildConfig
 
 log = logging.getLogger("judgekit.web")
 START_TIMEOUT_S = 60.0
@@ -36,14 +36,14 @@ _ENDED, _TIMED_OUT = "ended", "timed out"
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-class WorkerUnavailable(Exception):
+class ChildUnavailable(Exception):
     """The child process could not be started (its error is in the server's log)."""
 
 
-class WorkerProcess:
+class SimilarityChild:
     """The scan's child process, started on demand; `scan` feeds it one submission."""
 
-    def __init__(self, config: WorkerConfig, timeout_s: float) -> None:
+    def __init__(self, config: ChildConfig, timeout_s: float) -> None:
         self.config = config
         self.timeout_s = timeout_s
         self._process: subprocess.Popen[bytes] | None = None
@@ -74,15 +74,15 @@ class WorkerProcess:
                 return "compared" if answer.get("outcome") == "compared" else "failed"
             self._discard()
             if self._closed:
-                raise WorkerUnavailable("the similarity scan is stopping")
+                raise ChildUnavailable("the similarity scan is stopping")
             if answer == _TIMED_OUT:
                 log.warning(
-                    "similarity worker: no answer for submission %d within %.0f s; restarted",
+                    "similarity child: no answer for submission %d within %.0f s; restarted",
                     submission_id,
                     self.timeout_s,
                 )
                 return "failed"
-            log.warning("similarity worker ended on submission %d (try %d)", submission_id, attempt)
+            log.warning("similarity child ended on submission %d (try %d)", submission_id, attempt)
         return "failed"
 
     def stop(self) -> None:
@@ -105,7 +105,7 @@ class WorkerProcess:
     def _running(self) -> subprocess.Popen[bytes]:
         with self._lock:
             if self._closed:
-                raise WorkerUnavailable("the similarity scan is stopping")
+                raise ChildUnavailable("the similarity scan is stopping")
             process = self._process
         if process is not None and process.poll() is None:
             return process
@@ -122,7 +122,7 @@ class WorkerProcess:
             if self._closed:
                 process.kill()
                 process.wait(10)
-                raise WorkerUnavailable("the similarity scan is stopping")
+                raise ChildUnavailable("the similarity scan is stopping")
             self._process, self._buffer = process, b""
         try:
             process.stdin.write((self.config.to_json() + "\n").encode())
@@ -132,7 +132,7 @@ class WorkerProcess:
         ready = self._answer(time.monotonic() + START_TIMEOUT_S)
         if not isinstance(ready, dict) or ready.get("ready") is not True:
             self._discard()
-            raise WorkerUnavailable("the similarity worker did not start; see the log above")
+            raise ChildUnavailable("the similarity child did not start; see the log above")
         return process
 
     def _discard(self) -> None:
@@ -182,8 +182,8 @@ class SimilarityScan:
             "judgekit-similarity", settings.similarity_poll_s, self._step, self._failed
         )
         limits = settings.similarity
-        self.worker = WorkerProcess(
-            WorkerConfig(
+        self.child = SimilarityChild(
+            ChildConfig(
                 database_url=settings.db_url,
                 uploads_dir=str(settings.uploads_dir.resolve()),
                 statement=str((settings.problem.root / "statement.md").resolve()),
@@ -203,14 +203,14 @@ class SimilarityScan:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._periodic.ask_to_stop()
-        self.worker.stop()  # ends a scan in progress: the child is waited on
+        self.child.stop()  # ends a scan in progress: the child is waited on
         self._periodic.join(timeout)
 
     def _step(self) -> bool:
         return self.scan_once() > 0  # some were scanned: there may be more at once
 
     def _failed(self, error: Exception) -> None:
-        if isinstance(error, WorkerUnavailable):
+        if isinstance(error, ChildUnavailable):
             if not self._periodic.stopping:
                 log.warning("similarity scan: %s", error)
         else:  # back off, try again later
@@ -223,7 +223,7 @@ class SimilarityScan:
         for submission_id in pending:
             if self._periodic.stopping:
                 break
-            outcome = self.worker.scan(submission_id)
+            outcome = self.child.scan(submission_id)
             if outcome == "failed" and not self._periodic.stopping:
                 self.db.mark_similarity(submission_id, "failed")
         return len(pending)
