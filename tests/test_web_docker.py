@@ -104,6 +104,7 @@ QUICK_UPLOADS: tuple[bytes, ...] = (
 def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
     need_docker()
     clients, per_client = 20, 10
+    real = clients // 2  # uploads that run in the sandbox: every other client's first
     data = tmp_path / "judge-data"
     tokens = [add_user(data, f"load{n:02d}", "load test password") for n in range(clients)]
     accepted: list[int] = []
@@ -117,8 +118,8 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
             headers = {"Authorization": f"Bearer {tokens[index]}"}
             with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
                 for n in range(per_client):
-                    # Each client's first upload really runs in the sandbox: 20 in all.
-                    body = REFERENCE_SOURCE if n == 0 else rng.choice(QUICK_UPLOADS)
+                    runs = n == 0 and index % 2 == 0
+                    body = REFERENCE_SOURCE if runs else rng.choice(QUICK_UPLOADS)
                     response = client.post("/api/submissions", files={"file": ("s.py", body)})
                     with lock:
                         if response.status_code == 202:
@@ -139,7 +140,7 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
             base_url=server.url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60
         ) as client:
             # A deadline against a hang, not a speed target (the figures go to the artefact):
-            # 20 real runs of the whole test set on two judging threads take minutes on a busy host.
+            # 10 real runs of the whole test set on two judging threads take minutes on a busy host.
             # Polling 200 ids every 2 s keeps the poller's own load off the judge's cores.
             done = until_status(client, accepted, timeout=1500, slowest_s=2.0)
         last_verdict_s = time.monotonic() - started
@@ -168,5 +169,5 @@ def test_load_200_uploads_from_20_clients(tmp_path: Path) -> None:
     print("load test:", json.dumps(figures))
     assert lost == 0
     assert stored == files == len(accepted)
-    assert verdicts.get("AC", 0) == clients
-    assert verdicts.get("CE", 0) == clients * (per_client - 1)
+    assert verdicts.get("AC", 0) == real
+    assert verdicts.get("CE", 0) == clients * per_client - real
