@@ -87,22 +87,27 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_rows(
     assert db.requeue_interrupted() == 1
     user = db.user_by_name("ada")
     assert user is not None
-    new_id = db.add_submission(
-        user_id=user.id,
-        filename="n.py",
-        stored_name="n",
-        size=1,
-        sha256="h",
-        device="cpu",
-        max_pending=9,
-        problem_id="p",
-    )
+    new_id = _queued(db, user.id, "n", problem_id="p")
     assert new_id == 3
     db.record_judge_host_heartbeat("w", "cpu", "img", {}, None)
     db.close()
     again = Database.for_data_dir(tmp_path)  # opening a migrated file changes nothing
     assert again.schema_revision == HEAD and len(again.submissions()) == 3
     again.close()
+
+
+def _queued(db: Database, user_id: int, name: str, problem_id: str | None = None) -> int:
+    """A one-byte submission NAME.py of USER_ID's, queued for the CPU."""
+    return db.add_submission(
+        user_id=user_id,
+        filename=f"{name}.py",
+        stored_name=name,
+        size=1,
+        sha256="h",
+        device="cpu",
+        max_pending=9,
+        problem_id=problem_id,
+    )
 
 
 def test_a_new_database_is_at_the_newest_revision(database_url: str) -> None:
@@ -125,15 +130,7 @@ def test_revision_0005_renames_workers_to_judge_hosts_and_keeps_their_rows(
 
     db = Database(database_url)
     user = db.add_user("ada", "x", "token", admin=False)
-    submission_id = db.add_submission(
-        user_id=user.id,
-        filename="s.py",
-        stored_name="s",
-        size=1,
-        sha256="h",
-        device="cpu",
-        max_pending=9,
-    )
+    submission_id = _queued(db, user.id, "s")
     assert db.claim(submission_id, "host/1", 30.0) is not None
     db.record_judge_host_heartbeat("host/1", "cpu", "img", {}, submission_id)
     with db.transaction() as connection:
